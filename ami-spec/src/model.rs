@@ -1,0 +1,279 @@
+//! The checked spec model: what `xtask codegen`, the docs and the CLI consume.
+//!
+//! Every value here has passed validation (see `validate.rs`): names are unique, every enum,
+//! fieldset and event reference resolves, list responses name their completion event.
+
+use std::path::PathBuf;
+
+/// The whole spec: every module file, in file-name order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    /// The modules, sorted by file name.
+    pub modules: Vec<Module>,
+}
+
+/// One spec file: an Asterisk module or domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Module {
+    /// snake_case module name, also the generated file's name.
+    pub name: String,
+    /// One-line description.
+    pub synopsis: String,
+    /// The file it was loaded from.
+    pub path: PathBuf,
+    /// Enumerations declared here.
+    pub enums: Vec<EnumDef>,
+    /// Field sets declared here.
+    pub fieldsets: Vec<Fieldset>,
+    /// Events declared here.
+    pub events: Vec<Event>,
+    /// Actions declared here.
+    pub actions: Vec<Action>,
+}
+
+/// Asterisk versions an item exists in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Since {
+    /// First Asterisk major version that has it, when known.
+    pub since: Option<String>,
+    /// First Asterisk major version that no longer has it.
+    pub removed: Option<String>,
+}
+
+/// An open enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Rust type name.
+    pub name: String,
+    /// One-line description.
+    pub synopsis: String,
+    /// Known values.
+    pub variants: Vec<Variant>,
+}
+
+/// One known value of an enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Rust variant name.
+    pub name: String,
+    /// The spelling we send and accept.
+    pub wire: String,
+    /// Asterisk's numeric value, also accepted.
+    pub value: Option<i64>,
+    /// Other accepted spellings.
+    pub aliases: Vec<String>,
+    /// Human description Asterisk prints beside it, also accepted.
+    pub text: Option<String>,
+    /// Our explanation.
+    pub doc: Option<String>,
+}
+
+/// A reusable group of fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fieldset {
+    /// Rust type name.
+    pub name: String,
+    /// One-line description.
+    pub synopsis: String,
+    /// Its fields.
+    pub fields: Vec<Field>,
+}
+
+/// An event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Wire name.
+    pub name: String,
+    /// Rust type name.
+    pub rust: String,
+    /// One-line description.
+    pub synopsis: String,
+    /// Class in its `Privilege:` header.
+    pub privilege: Option<String>,
+    /// Version range.
+    pub since: Since,
+    /// Its own fields.
+    pub fields: Vec<Field>,
+    /// Fieldsets it carries.
+    pub includes: Vec<Include>,
+}
+
+/// A fieldset carried by an event, with a header prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Include {
+    /// Name of the fieldset.
+    pub fieldset: String,
+    /// Prefix of its header names.
+    pub prefix: String,
+    /// Rust field name.
+    pub rust: String,
+    /// Whether it must be present.
+    pub required: bool,
+}
+
+/// The type of a parameter or field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// Text.
+    String,
+    /// Signed integer.
+    Int,
+    /// Unsigned integer.
+    Uint,
+    /// Floating point number.
+    Float,
+    /// Boolean.
+    Bool,
+    /// A spec enum, by name.
+    Enum(String),
+    /// A duration in the given unit.
+    Duration(Unit),
+    /// Comma-separated list.
+    List,
+    /// `name=value`.
+    Variable,
+    /// Channel name or `/regex/`.
+    ChannelPattern,
+}
+
+/// Unit of a duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Seconds.
+    Seconds,
+    /// Milliseconds.
+    Milliseconds,
+}
+
+/// A header of an event, fieldset or response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Wire header name.
+    pub name: String,
+    /// Rust field name.
+    pub rust: String,
+    /// Its type.
+    pub ty: Type,
+    /// Decoding fails when it is missing.
+    pub required: bool,
+    /// May appear many times.
+    pub repeated: bool,
+    /// The wire name only starts with `name`.
+    pub prefix_match: bool,
+    /// Other capitalisations seen on the wire.
+    pub case_variants: Vec<String>,
+    /// Our explanation.
+    pub doc: Option<String>,
+}
+
+/// An action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// Wire name.
+    pub name: String,
+    /// Rust type name.
+    pub rust: String,
+    /// One-line description.
+    pub synopsis: String,
+    /// Write classes needed; empty means any logged-in user.
+    pub privilege: Vec<String>,
+    /// Version range.
+    pub since: Since,
+    /// Event it later causes.
+    pub follow_up: Option<String>,
+    /// Parameters, without ActionID.
+    pub params: Vec<Param>,
+    /// Response shape.
+    pub response: Response,
+    /// Wire transcripts.
+    pub examples: Vec<Example>,
+}
+
+/// A parameter of an action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Wire header name, e.g. `UnitAmount(0)` for indexed ones.
+    pub name: String,
+    /// Rust field name.
+    pub rust: String,
+    /// Its type.
+    pub ty: Type,
+    /// Constructor argument when true.
+    pub required: bool,
+    /// One header per value.
+    pub repeated: bool,
+    /// Sent as `Name(0)`, `Name(1)`, ….
+    pub indexed: bool,
+    /// Asterisk's default.
+    pub default: Option<String>,
+    /// Our explanation.
+    pub doc: Option<String>,
+}
+
+/// The shape of an action's response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// Only `Message`.
+    Plain,
+    /// Typed headers.
+    Fields(Vec<Field>),
+    /// An event list.
+    List {
+        /// Event names carrying items.
+        items: Vec<String>,
+        /// Completion event name.
+        complete: String,
+    },
+    /// `Output:` lines.
+    Command,
+    /// Logoff's `Response: Goodbye`.
+    Goodbye,
+}
+
+/// A wire transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// What it shows.
+    pub title: String,
+    /// The request as sent.
+    pub request: String,
+    /// What came back.
+    pub response: String,
+}
+
+impl Spec {
+    /// All actions of every module.
+    pub fn actions(&self) -> impl Iterator<Item = (&Module, &Action)> {
+        self.modules.iter().flat_map(|m| m.actions.iter().map(move |a| (m, a)))
+    }
+
+    /// All events of every module.
+    pub fn events(&self) -> impl Iterator<Item = (&Module, &Event)> {
+        self.modules.iter().flat_map(|m| m.events.iter().map(move |e| (m, e)))
+    }
+
+    /// All enums of every module.
+    pub fn enums(&self) -> impl Iterator<Item = (&Module, &EnumDef)> {
+        self.modules.iter().flat_map(|m| m.enums.iter().map(move |e| (m, e)))
+    }
+
+    /// All fieldsets of every module.
+    pub fn fieldsets(&self) -> impl Iterator<Item = (&Module, &Fieldset)> {
+        self.modules.iter().flat_map(|m| m.fieldsets.iter().map(move |e| (m, e)))
+    }
+
+    /// The event of that wire name.
+    pub fn event(&self, name: &str) -> Option<&Event> {
+        self.events().map(|(_, e)| e).find(|e| e.name == name)
+    }
+
+    /// The fieldset of that name.
+    pub fn fieldset(&self, name: &str) -> Option<&Fieldset> {
+        self.fieldsets().map(|(_, f)| f).find(|f| f.name == name)
+    }
+
+    /// The enum of that name.
+    pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
+        self.enums().map(|(_, e)| e).find(|e| e.name == name)
+    }
+}

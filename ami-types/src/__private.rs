@@ -1,0 +1,140 @@
+//! Helpers called by the code that `ami-derive` expands to. Not a public API.
+
+pub use crate::decode::{DecodeError, Unknown, ValueError};
+pub use crate::dynamic::Dyn;
+pub use crate::encode::{EncodeError, HeaderWriter};
+pub use crate::message::Message;
+pub use crate::reply::{FromReply, ReplyParts};
+pub use crate::traits::{Action, AmiEnum, EventType, FieldGroup, FieldValue, FromMessage, ParamValue, Typed};
+pub use crate::value::{comma_list, decode_optional, millis, seconds};
+pub use serde;
+
+/// Case-insensitive ASCII equality of a header name.
+#[inline]
+pub fn eq_ic(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+}
+
+/// Strips `prefix` from `name`, ignoring ASCII case.
+#[inline]
+pub fn strip_prefix_ic<'n>(name: &'n str, prefix: &str) -> Option<&'n str> {
+    if name.len() >= prefix.len()
+        && name.is_char_boundary(prefix.len())
+        && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
+        Some(&name[prefix.len()..])
+    } else {
+        None
+    }
+}
+
+/// Whether `name` is `prefix` followed by `(index)`, returning the index.
+pub fn indexed(name: &str, prefix: &str) -> Option<usize> {
+    let rest = strip_prefix_ic(name, prefix)?;
+    rest.strip_prefix('(')?.strip_suffix(')')?.parse().ok()
+}
+
+/// Headers every event may carry that no event type lists as a field.
+pub fn is_common_event_header(name: &str) -> bool {
+    const COMMON: [&str; 10] = [
+        "Event",
+        "Privilege",
+        "ActionID",
+        "EventList",
+        "Timestamp",
+        "SystemName",
+        "SequenceNumber",
+        "File",
+        "Line",
+        "Func",
+    ];
+    COMMON.iter().any(|c| eq_ic(c, name))
+}
+
+/// Headers every response carries that no response type lists as a field.
+pub fn is_common_response_header(name: &str) -> bool {
+    ["Response", "ActionID", "EventList"].iter().any(|c| eq_ic(c, name))
+}
+
+/// Decodes a field value, attaching the type and field to an error.
+#[inline]
+pub fn field<'a, T: FieldValue<'a>>(
+    raw: &'a str,
+    target: &'static str,
+    field: &'static str,
+) -> Result<Option<T>, DecodeError> {
+    decode_optional(raw).map_err(|e| e.at(target, field))
+}
+
+/// Decodes a field value with a codec function, treating absent-like values as `None`.
+#[inline]
+pub fn field_with<T>(
+    raw: &str,
+    decode: fn(&str) -> Result<T, ValueError>,
+    target: &'static str,
+    field: &'static str,
+) -> Result<Option<T>, DecodeError> {
+    if crate::decode::is_nullish(raw) {
+        return Ok(None);
+    }
+    decode(raw).map(Some).map_err(|e| e.at(target, field))
+}
+
+/// Decodes an action parameter.
+#[inline]
+pub fn param<T: ParamValue>(
+    raw: &str,
+    target: &'static str,
+    field: &'static str,
+) -> Result<T, DecodeError> {
+    T::decode_param(raw).map_err(|e| e.at(target, field))
+}
+
+/// Decodes an action parameter with a codec function.
+#[inline]
+pub fn param_with<T>(
+    raw: &str,
+    decode: fn(&str) -> Result<T, ValueError>,
+    target: &'static str,
+    field: &'static str,
+) -> Result<T, DecodeError> {
+    decode(raw).map_err(|e| e.at(target, field))
+}
+
+/// Fails with `MissingField` when a required value is absent.
+#[inline]
+pub fn required<T>(
+    value: Option<T>,
+    target: &'static str,
+    field: &'static str,
+) -> Result<T, DecodeError> {
+    value.ok_or(DecodeError::MissingField { target, field })
+}
+
+/// Checks that a message is the event `name`.
+#[inline]
+pub fn expect_event(msg: &Message, name: &'static str) -> Result<(), DecodeError> {
+    match msg.event() {
+        Some(found) if eq_ic(found, name) => Ok(()),
+        found => Err(DecodeError::WrongMessage {
+            expected: name,
+            found: found.map_or_else(|| "a message without Event".to_owned(), |f| format!("event {f}")),
+        }),
+    }
+}
+
+/// Encodes a parameter with a codec function.
+#[inline]
+pub fn write_with<T: ?Sized>(
+    w: &mut HeaderWriter<'_>,
+    name: &str,
+    value: &T,
+    encode: fn(&T, &mut Vec<u8>),
+) -> Result<(), EncodeError> {
+    w.header_with(name, |out| encode(value, out))
+}
+
+/// The wire name of an indexed parameter: `UnitAmount(0)` with index 2 gives `UnitAmount(2)`.
+pub fn indexed_name(prefix: &str, index: usize) -> String {
+    format!("{prefix}({index})")
+}

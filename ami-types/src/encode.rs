@@ -1,0 +1,111 @@
+//! Encoding typed actions into wire bytes.
+//!
+//! Every header name and value is checked before it is written: CR, LF or NUL inside a value
+//! would let a caller inject headers or whole actions, so it is an [`EncodeError`] and nothing
+//! of that action is emitted.
+
+use crate::traits::{Action, ParamValue};
+
+/// Why an action could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// A value contained CR, LF or NUL, which would inject headers.
+    #[error("header {header}: value contains {found}, which would inject headers; nothing was sent")]
+    HeaderInjection {
+        /// The header whose value was refused.
+        header: String,
+        /// The offending character, spelled out (`CR`, `LF`, `NUL`).
+        found: &'static str,
+    },
+    /// A header name was empty or contained a colon, whitespace or control characters.
+    #[error("invalid header name {name:?}")]
+    InvalidName {
+        /// The refused name.
+        name: String,
+    },
+}
+
+/// Writes `Name: value\r\n` lines into a buffer, refusing header injection.
+#[derive(Debug)]
+pub struct HeaderWriter<'b> {
+    out: &'b mut Vec<u8>,
+}
+
+impl<'b> HeaderWriter<'b> {
+    /// A writer appending to `out`.
+    pub fn new(out: &'b mut Vec<u8>) -> Self {
+        HeaderWriter { out }
+    }
+
+    /// Writes one header with a text value.
+    pub fn header(&mut self, name: &str, value: &str) -> Result<(), EncodeError> {
+        self.header_with(name, |out| out.extend_from_slice(value.as_bytes()))
+    }
+
+    /// Writes one header whose value is a [`ParamValue`].
+    pub fn param<T: ParamValue>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
+        self.header_with(name, |out| value.encode_param(out))
+    }
+
+    /// Writes one header whose value `write` appends, then checks what it appended.
+    pub fn header_with(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) -> Result<(), EncodeError> {
+        check_name(name)?;
+        let start = self.out.len();
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b": ");
+        let value_start = self.out.len();
+        write(self.out);
+        if let Some(found) = forbidden(&self.out[value_start..]) {
+            self.out.truncate(start);
+            return Err(EncodeError::HeaderInjection { header: name.to_owned(), found });
+        }
+        self.out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+}
+
+fn check_name(name: &str) -> Result<(), EncodeError> {
+    let bad = name.is_empty()
+        || name.bytes().any(|b| b == b':' || b.is_ascii_whitespace() || b.is_ascii_control());
+    if bad {
+        return Err(EncodeError::InvalidName { name: name.to_owned() });
+    }
+    Ok(())
+}
+
+fn forbidden(value: &[u8]) -> Option<&'static str> {
+    value.iter().find_map(|b| match b {
+        b'\r' => Some("CR"),
+        b'\n' => Some("LF"),
+        0 => Some("NUL"),
+        _ => None,
+    })
+}
+
+/// Appends the complete wire form of `action` with its `ActionID` to `out`.
+///
+/// On error `out` is left exactly as it was: a refused action is never partly written.
+pub fn encode_action<A: Action + ?Sized>(
+    action: &A,
+    action_id: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    let start = out.len();
+    let result = (|| {
+        let mut w = HeaderWriter::new(out);
+        w.header("Action", A::NAME)?;
+        w.header("ActionID", action_id)?;
+        action.write_params(&mut w)?;
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    })();
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}

@@ -1,0 +1,70 @@
+//! Checks shared by the generated example tests: a spec wire example must re-encode and decode.
+
+use ami_types::generated::{action_info, event_info};
+use ami_types::{encode_action, Action, Frame, Framer, Message, MessageKind};
+
+/// Splits transcript text into messages (blank-line separated, `\n` or `\r\n` line ends).
+pub fn messages(text: &str) -> Vec<Message> {
+    let mut framer = Framer::without_greeting();
+    framer.push(text.as_bytes());
+    framer.push(b"\r\n\r\n");
+    let mut out = Vec::new();
+    while let Some(frame) = framer.next_frame() {
+        match frame.expect("example text frames") {
+            Frame::Message(m) => out.push(m),
+            Frame::Greeting(g) => panic!("unexpected greeting {g:?} in an example"),
+        }
+    }
+    out
+}
+
+/// The request re-encodes to the same headers (ActionID aside), and every response and event
+/// decodes into its typed form with no unknown header.
+pub fn check_example<A: Action>(request: &str, response: &str) {
+    let requests = messages(request);
+    let request = requests.first().expect("an example has a request");
+    let action = A::from_params(request).unwrap_or_else(|e| panic!("request does not parse: {e}"));
+    let action_id = request.action_id().unwrap_or("example-1");
+    let mut wire = Vec::new();
+    encode_action(&action, action_id, &mut wire).expect("example encodes");
+    let encoded = messages(std::str::from_utf8(&wire).expect("utf-8"));
+    assert_eq!(encoded.len(), 1, "one action encodes to one message");
+    assert_eq!(normalise(&encoded[0]), normalise(request), "re-encoded request differs");
+
+    let info = action_info(A::NAME).expect("action in the tables");
+    for msg in messages(response) {
+        match msg.kind() {
+            MessageKind::Response => {
+                let decoded = (info.decode_response)(&msg);
+                let decoded = match decoded {
+                    Ok(d) => d,
+                    Err(e) if msg.response() == Some("Error") => {
+                        let _ = e;
+                        continue;
+                    }
+                    Err(e) => panic!("response {msg:?} does not decode: {e}"),
+                };
+                assert!(decoded.unknown.is_empty(), "{}: unknown headers {:?}", decoded.type_name, decoded.unknown);
+            }
+            MessageKind::Event => {
+                let name = msg.event().unwrap_or_default();
+                let info = event_info(name).unwrap_or_else(|| panic!("event {name} is not in the spec"));
+                let decoded = (info.decode)(&msg).unwrap_or_else(|e| panic!("event {name} does not decode: {e}"));
+                assert!(decoded.unknown.is_empty(), "{name}: unknown headers {:?}", decoded.unknown);
+            }
+            _ => panic!("unexpected message in a response transcript: {msg:?}"),
+        }
+    }
+}
+
+/// Headers without ActionID, names lowercased (AMI names are case-insensitive), the action
+/// name lowercased too.
+fn normalise(msg: &Message) -> Vec<(String, String)> {
+    msg.iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("ActionID"))
+        .map(|(n, v)| {
+            let v = if n.eq_ignore_ascii_case("Action") { v.to_ascii_lowercase() } else { v.to_owned() };
+            (n.to_ascii_lowercase(), v)
+        })
+        .collect()
+}

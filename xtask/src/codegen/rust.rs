@@ -1,0 +1,906 @@
+//! The Rust generator: spec → one file per spec module in `ami-types/src/generated/`, the
+//! `mod.rs` that ties them together (namespaces, the `Event` enum, lookup tables), and the
+//! tests made from the spec's wire examples.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use ami_spec::{Action, EnumDef, Event, Field, Fieldset, Module, Param, Response, Spec, Type, Unit};
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::names::{ident, plain};
+use super::reformat;
+
+/// Every generated file: (path relative to the workspace root, contents).
+pub fn generate(spec: &Spec) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    for module in &spec.modules {
+        let tokens = module_file(spec, module);
+        let file = parse(tokens, &module.name)?;
+        let source = format!("{}.toml", module.name);
+        files.push((format!("ami-types/src/generated/{}.rs", module.name), reformat(file, &source)?));
+    }
+    let file = parse(mod_file(spec), "mod")?;
+    files.push(("ami-types/src/generated/mod.rs".to_owned(), reformat(file, "*.toml")?));
+    let file = parse(examples_file(spec), "examples")?;
+    files.push(("ami-types/tests/examples.rs".to_owned(), reformat(file, "*.toml")?));
+    Ok(files)
+}
+
+fn parse(tokens: TokenStream, what: &str) -> Result<syn::File, String> {
+    syn::parse2(tokens).map_err(|e| format!("generated code for {what} does not parse: {e}"))
+}
+
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    quote!(#(#[doc = #lines])*)
+}
+
+fn module_file(spec: &Spec, module: &Module) -> TokenStream {
+    let enums = module.enums.iter().map(enum_def);
+    let fieldsets = module.fieldsets.iter().map(|f| fieldset(spec, f));
+    let events = module.events.iter().map(|e| event(spec, e));
+    let actions = module.actions.iter().map(|a| action(spec, a));
+    let responses = module.actions.iter().filter_map(|a| response(spec, a));
+    let synopsis = &module.synopsis;
+    quote! {
+        #![doc = #synopsis]
+
+        /// Enumerations of this module.
+        pub mod enums {
+            #(#enums)*
+        }
+
+        /// Events and field sets of this module.
+        pub mod event {
+            #(#fieldsets)*
+            #(#events)*
+        }
+
+        /// Actions of this module.
+        pub mod action {
+            #(#actions)*
+        }
+
+        /// Typed responses of this module's actions.
+        pub mod response {
+            #(#responses)*
+        }
+    }
+}
+
+// ---------------------------------------------------------------- enums
+
+fn enum_def(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.name);
+    let doc = doc_lines(&format!(
+        "{}\n\nOpen: values this spec does not know decode to `Other` and are sent back as is.\n\n{}",
+        e.synopsis,
+        enum_table(e)
+    ));
+    let variants = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = &v.wire;
+        let mut attrs = vec![quote!(wire = #wire)];
+        if let Some(value) = v.value {
+            attrs.push(if value < 0 {
+                let abs = value.unsigned_abs();
+                quote!(value = -#abs)
+            } else {
+                quote!(value = #value)
+            });
+        }
+        for a in &v.aliases {
+            attrs.push(quote!(alias = #a));
+        }
+        if let Some(t) = &v.text {
+            attrs.push(quote!(text = #t));
+        }
+        let mut d = format!("`{wire}`");
+        if let Some(t) = &v.text {
+            let _ = write!(d, ": {t}");
+        }
+        if let Some(doc) = &v.doc {
+            let _ = write!(d, " — {doc}");
+        }
+        quote! {
+            #[doc = #d]
+            #[ami(#(#attrs),*)]
+            #vname,
+        }
+    });
+    let alias = &e.name;
+    quote! {
+        #doc
+        #[doc(alias = #alias)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, ami_derive::AmiEnum)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this spec does not know, kept exactly as received.
+            #[ami(other)]
+            Other(Box<str>),
+        }
+    }
+}
+
+fn enum_table(e: &EnumDef) -> String {
+    let mut t = String::from("| Wire | Value | Text | Aliases |\n|---|---|---|---|\n");
+    for v in &e.variants {
+        let _ = writeln!(
+            t,
+            "| `{}` | {} | {} | {} |",
+            v.wire,
+            v.value.map(|n| n.to_string()).unwrap_or_default(),
+            v.text.as_deref().unwrap_or(""),
+            v.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    t
+}
+
+// ---------------------------------------------------------------- fields
+
+fn type_desc(ty: &Type) -> String {
+    match ty {
+        Type::String => "text".into(),
+        Type::Int => "integer".into(),
+        Type::Uint => "unsigned integer".into(),
+        Type::Float => "number".into(),
+        Type::Bool => "boolean".into(),
+        Type::Enum(e) => format!("[`{e}`](crate::enums::{e})"),
+        Type::Duration(Unit::Seconds) => "duration in seconds".into(),
+        Type::Duration(Unit::Milliseconds) => "duration in milliseconds".into(),
+        Type::List => "comma-separated list".into(),
+        Type::Variable => "`name=value`".into(),
+        Type::ChannelPattern => "channel name or `/regex/`".into(),
+    }
+}
+
+/// The borrowed Rust type of an event or response field (without Option/Vec).
+fn field_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String | Type::List | Type::Variable | Type::ChannelPattern => quote!(&'a str),
+        Type::Int => quote!(i64),
+        Type::Uint => quote!(u64),
+        Type::Float => quote!(f64),
+        Type::Bool => quote!(bool),
+        Type::Enum(e) => {
+            let e = ident(e);
+            quote!(crate::enums::#e)
+        }
+        Type::Duration(_) => quote!(::std::time::Duration),
+    }
+}
+
+fn unit_attr(ty: &Type) -> Option<TokenStream> {
+    match ty {
+        Type::Duration(Unit::Seconds) => Some(quote!(unit = "s")),
+        Type::Duration(Unit::Milliseconds) => Some(quote!(unit = "ms")),
+        _ => None,
+    }
+}
+
+fn field_tokens(f: &Field) -> TokenStream {
+    let name = ident(&f.rust);
+    let wire = &f.name;
+    let inner = field_type(&f.ty);
+    let ty = if f.repeated {
+        quote!(Vec<#inner>)
+    } else if f.required {
+        inner
+    } else {
+        quote!(Option<#inner>)
+    };
+    let mut attrs = vec![quote!(header = #wire)];
+    if f.repeated {
+        attrs.push(quote!(repeated));
+    }
+    if f.prefix_match {
+        attrs.push(quote!(prefix_match));
+    }
+    attrs.extend(unit_attr(&f.ty));
+    let mut d = format!("`{wire}`: {}", type_desc(&f.ty));
+    d.push_str(if f.repeated { ", repeated" } else if f.required { ", required" } else { ", optional" });
+    if f.prefix_match {
+        let _ = write!(d, "; matches headers starting with `{wire}`");
+    }
+    if !f.case_variants.is_empty() {
+        let v: Vec<String> = f.case_variants.iter().map(|c| format!("`{c}`")).collect();
+        let _ = write!(d, "; also sent as {}", v.join(", "));
+    }
+    if let Some(doc) = &f.doc {
+        let _ = write!(d, ". {doc}");
+    }
+    quote! {
+        #[doc = #d]
+        #[ami(#(#attrs),*)]
+        pub #name: #ty,
+    }
+}
+
+fn unknown_field() -> TokenStream {
+    quote! {
+        /// Headers received that this type has no field for.
+        #[ami(unknown)]
+        #[serde(skip)]
+        pub unknown: crate::Unknown<'a>,
+    }
+}
+
+fn include_tokens(spec: &Spec, inc: &ami_spec::Include) -> TokenStream {
+    let name = ident(&inc.rust);
+    let set = ident(&inc.fieldset);
+    let ty = if inc.required { quote!(#set<'a>) } else { quote!(Option<#set<'a>>) };
+    let prefix = &inc.prefix;
+    let synopsis = spec.fieldset(&inc.fieldset).map(|f| f.synopsis.as_str()).unwrap_or_default();
+    let d = if prefix.is_empty() {
+        format!("[`{}`]: {synopsis}", inc.fieldset)
+    } else {
+        format!("[`{}`] with headers prefixed `{prefix}`: {synopsis}", inc.fieldset)
+    };
+    quote! {
+        #[doc = #d]
+        #[ami(flatten, prefix = #prefix)]
+        pub #name: #ty,
+    }
+}
+
+fn fieldset(_spec: &Spec, f: &Fieldset) -> TokenStream {
+    let name = ident(&f.name);
+    let doc = doc_lines(&format!("{}\n\nA field set: events carry it, sometimes with a header prefix.", f.synopsis));
+    let fields = f.fields.iter().map(field_tokens);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Fields)]
+        pub struct #name<'a> {
+            #(#fields)*
+        }
+    }
+}
+
+fn versions(since: &ami_spec::Since) -> Option<String> {
+    match (&since.since, &since.removed) {
+        (None, None) => None,
+        (Some(s), None) => Some(format!("Asterisk {s} and later.")),
+        (None, Some(r)) => Some(format!("Asterisk up to {}; removed in {r}.", previous(r))),
+        (Some(s), Some(r)) => Some(format!("Asterisk {s} up to {}; removed in {r}.", previous(r))),
+    }
+}
+
+fn previous(version: &str) -> String {
+    version.parse::<u32>().map(|v| (v - 1).to_string()).unwrap_or_else(|_| format!("before {version}"))
+}
+
+fn event(spec: &Spec, e: &Event) -> TokenStream {
+    let name = ident(&e.rust);
+    let wire = &e.name;
+    let mut d = format!("{}\n\nEvent `{wire}`", e.synopsis);
+    if let Some(p) = &e.privilege {
+        let _ = write!(d, ", class `{p}`");
+    }
+    d.push('.');
+    if let Some(v) = versions(&e.since) {
+        let _ = write!(d, " {v}");
+    }
+    let lists: Vec<String> = spec
+        .actions()
+        .filter_map(|(_, a)| match &a.response {
+            Response::List { items, complete } if items.contains(&e.name) || complete == &e.name => {
+                Some(format!("[`{}`](crate::action::{})", a.name, a.rust))
+            }
+            _ => None,
+        })
+        .collect();
+    if !lists.is_empty() {
+        let _ = write!(d, "\n\nPart of the event list answering {}.", lists.join(", "));
+    }
+    let doc = doc_lines(&d);
+    let includes = e.includes.iter().map(|i| include_tokens(spec, i));
+    let fields = e.fields.iter().map(field_tokens);
+    let unknown = unknown_field();
+    quote! {
+        #doc
+        #[doc(alias = #wire)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
+        #[ami(name = #wire)]
+        pub struct #name<'a> {
+            #(#includes)*
+            #(#fields)*
+            #unknown
+        }
+    }
+}
+
+// ---------------------------------------------------------------- actions
+
+/// The owned Rust type of a parameter (without Option/Vec).
+fn param_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String | Type::List => quote!(String),
+        Type::Int => quote!(i64),
+        Type::Uint => quote!(u64),
+        Type::Float => quote!(f64),
+        Type::Bool => quote!(bool),
+        Type::Enum(e) => {
+            let e = ident(e);
+            quote!(crate::enums::#e)
+        }
+        Type::Duration(_) => quote!(::std::time::Duration),
+        Type::Variable => quote!(crate::Variable),
+        Type::ChannelPattern => quote!(crate::ChannelPattern),
+    }
+}
+
+/// Whether setters take `impl Into<T>` for this type.
+fn takes_into(ty: &Type) -> bool {
+    matches!(ty, Type::String | Type::List | Type::Variable | Type::ChannelPattern)
+}
+
+fn is_vec(p: &Param) -> bool {
+    p.repeated || p.indexed || p.ty == Type::List
+}
+
+fn param_field(p: &Param) -> TokenStream {
+    let name = ident(&p.rust);
+    let wire = &p.name;
+    let inner = param_type(&p.ty);
+    let ty = if is_vec(p) {
+        quote!(Vec<#inner>)
+    } else if p.required {
+        inner
+    } else {
+        quote!(Option<#inner>)
+    };
+    let mut attrs = vec![quote!(header = #wire)];
+    if p.repeated {
+        attrs.push(quote!(repeated));
+    } else if p.indexed {
+        attrs.push(quote!(indexed));
+    } else if p.ty == Type::List {
+        attrs.push(quote!(list));
+    }
+    attrs.extend(unit_attr(&p.ty));
+    let d = param_doc(p);
+    quote! {
+        #[doc = #d]
+        #[ami(#(#attrs),*)]
+        pub #name: #ty,
+    }
+}
+
+fn param_doc(p: &Param) -> String {
+    let mut d = format!("`{}`: {}", p.name, type_desc(&p.ty));
+    d.push_str(if p.required { ", required" } else { ", optional" });
+    if p.repeated {
+        d.push_str(", one header per value");
+    }
+    if p.indexed {
+        d.push_str(", sent as `Name(0)`, `Name(1)`, …");
+    }
+    if let Some(def) = &p.default {
+        let _ = write!(d, ", Asterisk's default `{def}`");
+    }
+    if let Some(doc) = &p.doc {
+        let _ = write!(d, ". {doc}");
+    }
+    d
+}
+
+fn response_type(spec: &Spec, a: &Action) -> TokenStream {
+    match &a.response {
+        Response::Plain => quote!(crate::Ack<'a>),
+        Response::Command => quote!(crate::CommandOutput<'a>),
+        Response::Goodbye => quote!(crate::Goodbye<'a>),
+        Response::Fields(_) => {
+            let r = format_ident!("{}Response", plain(&a.rust));
+            quote!(crate::response::#r<'a>)
+        }
+        Response::List { items, complete } => {
+            let item = if items.len() == 1 {
+                event_path(spec, &items[0])
+            } else {
+                let r = format_ident!("{}Item", plain(&a.rust));
+                quote!(crate::response::#r<'a>)
+            };
+            let complete = event_path(spec, complete);
+            quote!(crate::EventList<'a, #item, #complete>)
+        }
+    }
+}
+
+fn event_path(spec: &Spec, name: &str) -> TokenStream {
+    let rust = spec.event(name).map(|e| e.rust.clone()).unwrap_or_else(|| name.to_owned());
+    let r = ident(&rust);
+    quote!(crate::event::#r<'a>)
+}
+
+fn response_desc(spec: &Spec, a: &Action) -> String {
+    let link = |name: &str| {
+        let rust = spec.event(name).map(|e| e.rust.clone()).unwrap_or_else(|| name.to_owned());
+        format!("[`{name}`](crate::event::{rust})")
+    };
+    match &a.response {
+        Response::Plain => "a plain acknowledgement, [`Ack`](crate::Ack).".into(),
+        Response::Command => "the command's output lines, [`CommandOutput`](crate::CommandOutput).".into(),
+        Response::Goodbye => "[`Goodbye`](crate::Goodbye); the server then closes the connection.".into(),
+        Response::Fields(_) => format!("typed fields, [`{0}Response`](crate::response::{0}Response).", plain(&a.rust)),
+        Response::List { items, complete } => format!(
+            "an event list, [`EventList`](crate::EventList): items {} then the completion event {}.",
+            items.iter().map(|i| link(i)).collect::<Vec<_>>().join(", "),
+            link(complete)
+        ),
+    }
+}
+
+fn action(spec: &Spec, a: &Action) -> TokenStream {
+    let name = ident(&a.rust);
+    let wire = &a.name;
+    let mut d = format!("{}\n\nAction `{wire}`", a.synopsis);
+    if a.privilege.is_empty() {
+        d.push_str(", allowed to any logged-in user.");
+    } else {
+        let _ = write!(d, ", needs write class {}.", a.privilege.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "));
+    }
+    if let Some(v) = versions(&a.since) {
+        let _ = write!(d, " {v}");
+    }
+    let _ = write!(d, "\n\nResponse: {}", response_desc(spec, a));
+    if let Some(f) = &a.follow_up {
+        let rust = spec.event(f).map(|e| e.rust.clone()).unwrap_or_else(|| f.clone());
+        let _ = write!(d, "\n\nLater outcome: the event [`{f}`](crate::event::{rust}).");
+    }
+    if !a.params.is_empty() {
+        d.push_str("\n\n| Header | Field | Type | Required | Default |\n|---|---|---|---|---|\n");
+        for p in &a.params {
+            let _ = writeln!(
+                d,
+                "| `{}` | `{}` | {} | {} | {} |",
+                p.name,
+                plain(&p.rust),
+                type_desc(&p.ty),
+                if p.required { "yes" } else { "no" },
+                p.default.as_deref().map(|v| format!("`{v}`")).unwrap_or_default()
+            );
+        }
+    }
+    for ex in &a.examples {
+        let _ = write!(d, "\n\n# Example: {}\n\n```text\n{}\n```", ex.title, ex.request.trim_end());
+        if !ex.response.trim().is_empty() {
+            let _ = write!(d, "\n\n```text\n{}\n```", ex.response.trim_end());
+        }
+    }
+    let doc = doc_lines(&d);
+    let fields = a.params.iter().map(param_field);
+    let response = response_type(spec, a).to_string();
+    let mut container = vec![quote!(name = #wire), quote!(response = #response)];
+    if let Some(f) = &a.follow_up {
+        container.push(quote!(follow_up = #f));
+    }
+    let ctor = constructor(a);
+    let setters = a.params.iter().filter(|p| !p.required || is_vec(p)).map(setter);
+    quote! {
+        #doc
+        #[doc(alias = #wire)]
+        #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
+        #[ami(#(#container),*)]
+        #[must_use = "an action does nothing until it is sent"]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #ctor
+            #(#setters)*
+        }
+    }
+}
+
+fn constructor(a: &Action) -> TokenStream {
+    let required: Vec<&Param> = a.params.iter().filter(|p| p.required && !is_vec(p)).collect();
+    let args = required.iter().map(|p| {
+        let n = ident(&p.rust);
+        let t = param_type(&p.ty);
+        if takes_into(&p.ty) {
+            quote!(#n: impl Into<#t>)
+        } else {
+            quote!(#n: #t)
+        }
+    });
+    let inits = a.params.iter().map(|p| {
+        let n = ident(&p.rust);
+        if is_vec(p) {
+            quote!(#n: Vec::new())
+        } else if p.required {
+            if takes_into(&p.ty) {
+                quote!(#n: #n.into())
+            } else {
+                quote!(#n)
+            }
+        } else {
+            quote!(#n: None)
+        }
+    });
+    let d = if required.is_empty() {
+        "Creates the action; it has no required parameters.".to_owned()
+    } else {
+        let names: Vec<String> = required.iter().map(|p| format!("`{}`", p.name)).collect();
+        format!("Creates the action with its required parameters: {}.", names.join(", "))
+    };
+    quote! {
+        #[doc = #d]
+        pub fn new(#(#args),*) -> Self {
+            Self { #(#inits),* }
+        }
+    }
+}
+
+fn setter(p: &Param) -> TokenStream {
+    let n = ident(&p.rust);
+    let t = param_type(&p.ty);
+    let d = format!("Sets {}", param_doc(p));
+    let (arg, value) = if takes_into(&p.ty) {
+        (quote!(value: impl Into<#t>), quote!(value.into()))
+    } else {
+        (quote!(value: #t), quote!(value))
+    };
+    let body = if p.ty == Type::List {
+        quote! {
+            self.#n = value.into_iter().map(Into::into).collect();
+        }
+    } else if is_vec(p) {
+        quote!(self.#n.push(#value);)
+    } else {
+        quote!(self.#n = Some(#value);)
+    };
+    let arg = if p.ty == Type::List {
+        quote!(value: impl IntoIterator<Item = impl Into<String>>)
+    } else {
+        arg
+    };
+    let d = if is_vec(p) && p.ty != Type::List { format!("Adds one value to {}", &d[5..]) } else { d };
+    quote! {
+        #[doc = #d]
+        pub fn #n(mut self, #arg) -> Self {
+            #body
+            self
+        }
+    }
+}
+
+fn response(spec: &Spec, a: &Action) -> Option<TokenStream> {
+    match &a.response {
+        Response::Fields(fields) => {
+            let name = format_ident!("{}Response", plain(&a.rust));
+            let d = format!("The typed response to [`{0}`](crate::action::{1}).", a.name, plain(&a.rust));
+            let has_message = fields.iter().any(|f| f.name.eq_ignore_ascii_case("Message"));
+            let message = (!has_message).then(|| {
+                quote! {
+                    /// `Message`: Asterisk's human-readable status, optional.
+                    #[ami(header = "Message")]
+                    pub message: Option<&'a str>,
+                }
+            });
+            let fields = fields.iter().map(field_tokens);
+            let unknown = unknown_field();
+            Some(quote! {
+                #[doc = #d]
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Response)]
+                pub struct #name<'a> {
+                    #message
+                    #(#fields)*
+                    #unknown
+                }
+            })
+        }
+        Response::List { items, .. } if items.len() > 1 => {
+            let name = format_ident!("{}Item", plain(&a.rust));
+            let d = format!("One item of the event list answering [`{0}`](crate::action::{1}).", a.name, plain(&a.rust));
+            let variants: Vec<_> = items
+                .iter()
+                .map(|i| {
+                    let rust = spec.event(i).map(|e| e.rust.clone()).unwrap_or_else(|| i.clone());
+                    (i.clone(), ident(&rust))
+                })
+                .collect();
+            let decls = variants.iter().map(|(wire, v)| {
+                let d = format!("A `{wire}` event.");
+                quote!(#[doc = #d] #v(crate::event::#v<'a>),)
+            });
+            let arms = variants.iter().map(|(wire, v)| {
+                quote!(Some(n) if n.eq_ignore_ascii_case(#wire) => Ok(Self::#v(crate::FromMessage::from_message(msg)?)),)
+            });
+            let expected = items.join(", ");
+            Some(quote! {
+                #[doc = #d]
+                #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+                #[serde(untagged)]
+                pub enum #name<'a> {
+                    #(#decls)*
+                }
+
+                impl<'a> crate::FromMessage<'a> for #name<'a> {
+                    fn from_message(msg: &'a crate::Message) -> Result<Self, crate::DecodeError> {
+                        match msg.event() {
+                            #(#arms)*
+                            other => Err(crate::DecodeError::WrongMessage {
+                                expected: #expected,
+                                found: other.map_or_else(|| "a message without Event".to_owned(), |e| format!("event {e}")),
+                            }),
+                        }
+                    }
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- mod.rs
+
+fn mod_file(spec: &Spec) -> TokenStream {
+    let modules: Vec<_> = spec.modules.iter().map(|m| ident(&m.name)).collect();
+    let mut events: Vec<&Event> = spec.events().map(|(_, e)| e).collect();
+    events.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut actions: Vec<(&Module, &Action)> = spec.actions().collect();
+    actions.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    let event_modules: BTreeMap<&str, &str> =
+        spec.events().map(|(m, e)| (e.name.as_str(), m.name.as_str())).collect();
+
+    let variants: Vec<_> = events.iter().map(|e| ident(&e.rust)).collect();
+    let wires: Vec<_> = events.iter().map(|e| e.name.as_str()).collect();
+    let variant_docs = events.iter().map(|e| format!("`{}`: {}", e.name, e.synopsis));
+    let kind_docs = variant_docs.clone();
+
+    let event_infos = events.iter().map(|e| {
+        let wire = &e.name;
+        let rust = plain(&e.rust);
+        let t = ident(&e.rust);
+        let module = event_modules.get(e.name.as_str()).copied().unwrap_or_default();
+        quote! {
+            EventInfo {
+                name: #wire,
+                rust: #rust,
+                module: #module,
+                decode: |m| Ok(Dyn::new(event::#t::from_message(m)?)),
+            }
+        }
+    });
+    let action_infos = actions.iter().map(|(m, a)| {
+        let wire = &a.name;
+        let rust = plain(&a.rust);
+        let t = ident(&a.rust);
+        let module = &m.name;
+        let synopsis = &a.synopsis;
+        let params = a.params.iter().map(|p| {
+            let name = &p.name;
+            let (ty, values): (&str, Vec<String>) = match &p.ty {
+                Type::Enum(e) => ("enum", spec.enum_def(e).map(|d| d.variants.iter().map(|v| v.wire.clone()).collect()).unwrap_or_default()),
+                other => (type_key(other), Vec::new()),
+            };
+            let required = p.required;
+            quote!(ParamInfo { name: #name, ty: #ty, required: #required, values: &[#(#values),*] })
+        });
+        let (items, complete): (Vec<&str>, TokenStream) = match &a.response {
+            Response::List { items, complete } => (items.iter().map(String::as_str).collect(), quote!(Some(#complete))),
+            _ => (Vec::new(), quote!(None)),
+        };
+        let follow_up = match &a.follow_up {
+            Some(f) => quote!(Some(#f)),
+            None => quote!(None),
+        };
+        let removed = match &a.since.removed {
+            Some(r) => quote!(Some(#r)),
+            None => quote!(None),
+        };
+        let decode = match &a.response {
+            Response::Plain | Response::List { .. } => quote!(crate::Ack::from_message(m)?),
+            Response::Command => quote!(crate::CommandOutput::from_message(m)?),
+            Response::Goodbye => quote!(crate::Goodbye::from_message(m)?),
+            Response::Fields(_) => {
+                let r = format_ident!("{}Response", plain(&a.rust));
+                quote!(response::#r::from_message(m)?)
+            }
+        };
+        quote! {
+            ActionInfo {
+                name: #wire,
+                rust: #rust,
+                module: #module,
+                synopsis: #synopsis,
+                params: &[#(#params),*],
+                list_items: &[#(#items),*],
+                list_complete: #complete,
+                follow_up: #follow_up,
+                removed: #removed,
+                decode_response: |m| Ok(Dyn::new(#decode)),
+                reencode: reencode::<action::#t>,
+            }
+        }
+    });
+    let decode_arms = events.iter().map(|e| {
+        let v = ident(&e.rust);
+        quote!(EventKind::#v => Event::#v(event::#v::from_message(msg)?),)
+    });
+    let name_arms = events.iter().map(|e| {
+        let v = ident(&e.rust);
+        let w = &e.name;
+        quote!(Event::#v(_) => #w,)
+    });
+    let kind_arms = events.iter().map(|e| {
+        let v = ident(&e.rust);
+        quote!(Event::#v(_) => Some(EventKind::#v),)
+    });
+    let count = events.len();
+
+    quote! {
+        //! The typed API generated from the spec: one module per spec file, plus the namespaces
+        //! that gather their items, the [`Event`] enum and lookup tables for tools.
+
+        use crate::dynamic::{ActionInfo, Dyn, EventInfo, ParamInfo};
+        use crate::{DecodeError, FromMessage, Message};
+
+        #(pub mod #modules;)*
+
+        /// Every action, one type per AMI action.
+        pub mod action {
+            #(pub use super::#modules::action::*;)*
+        }
+
+        /// Every event and field set, one type per AMI event.
+        pub mod event {
+            #(pub use super::#modules::event::*;)*
+        }
+
+        /// Typed responses and list item enums.
+        pub mod response {
+            #(pub use super::#modules::response::*;)*
+        }
+
+        /// Every enumeration.
+        pub mod enums {
+            #(pub use super::#modules::enums::*;)*
+        }
+
+        /// Any event, decoded into its typed form; events the spec does not know stay raw.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Event<'a> {
+            #(#[doc = #variant_docs] #variants(event::#variants<'a>),)*
+            /// An event the spec does not know, kept as received.
+            Unknown(&'a Message),
+        }
+
+        /// The kind of an event, known from its name before decoding: use it to filter cheaply.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum EventKind {
+            #(#[doc = #kind_docs] #variants,)*
+        }
+
+        impl EventKind {
+            /// Every kind, in wire-name order.
+            pub const ALL: [EventKind; #count] = [#(EventKind::#variants),*];
+
+            /// The wire name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    #(EventKind::#variants => #wires,)*
+                }
+            }
+
+            /// The kind of a wire event name, matched exactly first, then ignoring ASCII case.
+            pub fn from_name(name: &str) -> Option<EventKind> {
+                match name {
+                    #(#wires => Some(EventKind::#variants),)*
+                    _ => EventKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(name)),
+                }
+            }
+        }
+
+        impl<'a> Event<'a> {
+            /// Decodes an event message into its typed form (`Unknown` for events not in the spec).
+            pub fn decode(msg: &'a Message) -> Result<Event<'a>, DecodeError> {
+                let Some(name) = msg.event() else {
+                    return Err(DecodeError::WrongMessage {
+                        expected: "an event",
+                        found: msg.iter().next().map_or_else(|| "an empty message".to_owned(), |(n, _)| format!("a message starting with {n}")),
+                    });
+                };
+                Ok(match EventKind::from_name(name) {
+                    #(Some(#decode_arms))*
+                    None => Event::Unknown(msg),
+                })
+            }
+
+            /// The wire event name.
+            pub fn name(&self) -> &'a str {
+                match self {
+                    #(#name_arms)*
+                    Event::Unknown(msg) => msg.event().unwrap_or_default(),
+                }
+            }
+
+            /// The kind, `None` for unknown events.
+            pub fn kind(&self) -> Option<EventKind> {
+                match self {
+                    #(#kind_arms)*
+                    Event::Unknown(_) => None,
+                }
+            }
+        }
+
+        fn reencode<A: crate::Action>(msg: &Message, action_id: &str, out: &mut Vec<u8>) -> Result<(), crate::Error> {
+            let action = A::from_params(msg)?;
+            crate::encode_action(&action, action_id, out)?;
+            Ok(())
+        }
+
+        /// Every action of the spec, sorted by wire name.
+        pub static ACTIONS: &[ActionInfo] = &[#(#action_infos),*];
+
+        /// Every event of the spec, sorted by wire name.
+        pub static EVENTS: &[EventInfo] = &[#(#event_infos),*];
+
+        /// The table entry of an action, by wire name in any case.
+        pub fn action_info(name: &str) -> Option<&'static ActionInfo> {
+            ACTIONS.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        }
+
+        /// The table entry of an event, by wire name in any case.
+        pub fn event_info(name: &str) -> Option<&'static EventInfo> {
+            EVENTS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+        }
+    }
+}
+
+fn type_key(ty: &Type) -> &'static str {
+    match ty {
+        Type::String => "string",
+        Type::Int => "int",
+        Type::Uint => "uint",
+        Type::Float => "float",
+        Type::Bool => "bool",
+        Type::Enum(_) => "enum",
+        Type::Duration(Unit::Seconds) => "duration_s",
+        Type::Duration(Unit::Milliseconds) => "duration_ms",
+        Type::List => "list",
+        Type::Variable => "variable",
+        Type::ChannelPattern => "channel_pattern",
+    }
+}
+
+// ---------------------------------------------------------------- example tests
+
+fn examples_file(spec: &Spec) -> TokenStream {
+    let mut actions: Vec<&Action> = spec.actions().map(|(_, a)| a).collect();
+    actions.sort_by(|a, b| a.name.cmp(&b.name));
+    let tests = actions.iter().flat_map(|a| {
+        a.examples.iter().enumerate().map(move |(i, ex)| {
+            let test = format_ident!("{}_example_{}", plain(&a.rust).to_snake_case(), i + 1);
+            let t = ident(&a.rust);
+            let title = &ex.title;
+            let request = &ex.request;
+            let response = &ex.response;
+            quote! {
+                #[doc = #title]
+                #[test]
+                fn #test() {
+                    support::check_example::<action::#t>(#request, #response);
+                }
+            }
+        })
+    });
+    quote! {
+        //! One test per wire example of the spec: the request re-encodes to the same headers, and
+        //! every response message and event decodes into its typed form with no unknown header.
+
+        mod support;
+
+        use ami_types::action;
+
+        #(#tests)*
+    }
+}

@@ -1,0 +1,28 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `cargo xtask codegen [--check]`: regenerates `ami-types/src/generated/` and the example
+//!   tests from the spec; `--check` fails when the committed files are stale.
+
+mod codegen;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => {
+            let check = args.iter().skip(1).any(|a| a == "--check");
+            codegen::run(if check { codegen::Mode::Check } else { codegen::Mode::Write })
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask codegen [--check]";
