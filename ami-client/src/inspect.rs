@@ -118,7 +118,7 @@ pub fn report(msg: &Message, sent: &HashMap<String, String>) -> Report {
     match decoded {
         Some(Ok(value)) => {
             report.type_name = Some(value.type_name);
-            report.unknown = value.unknown.iter().map(|u| (*u).to_owned()).collect();
+            report.unknown = value.unknown;
             report.fields = serde_json::to_value(&*value.value)
                 .unwrap_or_else(|e| serde_json::Value::String(e.to_string()));
         }

@@ -94,8 +94,6 @@ fn load_all(sources: Vec<Source>, mut errors: Vec<Error>) -> Result<Spec, Errors
         return Ok(spec);
     }
     let rank = |file: &str| order.iter().position(|name| *name == file);
-    errors.sort_by(|a, b| {
-        (rank(&a.file), a.line, a.column).cmp(&(rank(&b.file), b.line, b.column))
-    });
+    errors.sort_by_key(|e| (rank(&e.file), e.line, e.column));
     Err(Errors(errors))
 }

@@ -244,22 +244,30 @@ pub struct Example {
 impl Spec {
     /// All actions of every module.
     pub fn actions(&self) -> impl Iterator<Item = (&Module, &Action)> {
-        self.modules.iter().flat_map(|m| m.actions.iter().map(move |a| (m, a)))
+        self.modules
+            .iter()
+            .flat_map(|m| m.actions.iter().map(move |a| (m, a)))
     }
 
     /// All events of every module.
     pub fn events(&self) -> impl Iterator<Item = (&Module, &Event)> {
-        self.modules.iter().flat_map(|m| m.events.iter().map(move |e| (m, e)))
+        self.modules
+            .iter()
+            .flat_map(|m| m.events.iter().map(move |e| (m, e)))
     }
 
     /// All enums of every module.
     pub fn enums(&self) -> impl Iterator<Item = (&Module, &EnumDef)> {
-        self.modules.iter().flat_map(|m| m.enums.iter().map(move |e| (m, e)))
+        self.modules
+            .iter()
+            .flat_map(|m| m.enums.iter().map(move |e| (m, e)))
     }
 
     /// All fieldsets of every module.
     pub fn fieldsets(&self) -> impl Iterator<Item = (&Module, &Fieldset)> {
-        self.modules.iter().flat_map(|m| m.fieldsets.iter().map(move |e| (m, e)))
+        self.modules
+            .iter()
+            .flat_map(|m| m.fieldsets.iter().map(move |e| (m, e)))
     }
 
     /// The event of that wire name.

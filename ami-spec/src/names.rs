@@ -55,16 +55,21 @@ pub(crate) fn field_name(wire: &str) -> String {
     }
 }
 
-/// Why a header name (action, event, param or field name) cannot appear on the wire, if it can't.
-pub(crate) fn header_name_problem(name: &str) -> Option<&'static str> {
+/// Why a header name cannot appear on the wire, if it can't. Names we send (actions, events,
+/// params) have no whitespace; received field names may have inner spaces, as Asterisk really
+/// sends some (`Named Callgroup`).
+pub(crate) fn header_name_problem(name: &str, inner_spaces: bool) -> Option<&'static str> {
+    let bad_space = |c: char| c.is_whitespace() && !(inner_spaces && c == ' ');
     if name.is_empty() {
         Some("is empty")
     } else if name.contains(['\r', '\n']) {
         Some("contains a line break")
-    } else if name.contains(char::is_whitespace) {
-        Some("contains whitespace")
     } else if name.contains(':') {
         Some("contains ':'")
+    } else if name.contains(bad_space) {
+        Some("contains whitespace")
+    } else if name.trim() != name {
+        Some("has leading or trailing whitespace")
     } else {
         None
     }

@@ -115,8 +115,14 @@ fn region_end(text: &str, start: usize, key: &str) -> usize {
 fn header(line: &str) -> Option<String> {
     let rest = line.trim_start().strip_prefix('[')?;
     let rest = rest.strip_prefix('[').unwrap_or(rest);
-    let key: String = rest.split(']').next()?.chars().filter(|c| !c.is_whitespace()).collect();
-    key.starts_with(|c: char| c.is_ascii_alphabetic()).then_some(key)
+    let key: String = rest
+        .split(']')
+        .next()?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    key.starts_with(|c: char| c.is_ascii_alphabetic())
+        .then_some(key)
 }
 
 /// Replaces `region` with spaces, keeping line breaks and byte lengths so offsets stay put.

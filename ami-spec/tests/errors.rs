@@ -80,6 +80,9 @@ kind = "fields"
 name = "Dir"
 type = "enum"
 enum = "Dir"
+[[action.response.field]]
+name = "Named Callgroup"
+type = "list"
 "#;
 
 #[test]
@@ -99,15 +102,25 @@ fn valid_spec_lowers() {
     assert!(peers.params[0].indexed);
     assert_eq!(peers.params[1].rust, "_100rel");
     assert_eq!(peers.params[1].ty, Type::Enum("Dir".into()));
-    let list = Response::List { items: vec!["AOC-D".into()], complete: "ListDone".into() };
+    let list = Response::List {
+        items: vec!["AOC-D".into()],
+        complete: "ListDone".into(),
+    };
     assert_eq!(peers.response, list);
     assert_eq!(module.actions[1].rust, "GetStatus");
-    assert!(matches!(&module.actions[1].response, Response::Fields(f) if f[0].rust == "dir"));
+    let Response::Fields(fields) = &module.actions[1].response else {
+        panic!("not fields")
+    };
+    assert_eq!(fields[0].rust, "dir");
+    assert_eq!(fields[1].rust, "named_callgroup");
 }
 
 #[test]
 fn toml_syntax_error() {
-    assert_eq!(errors("[[action]\n"), "t.toml:4:9: invalid table header: expected `.`, `]]`");
+    assert_eq!(
+        errors("[[action]\n"),
+        "t.toml:4:9: invalid table header: expected `.`, `]]`"
+    );
 }
 
 #[test]
@@ -129,7 +142,10 @@ fn missing_key() {
 
 #[test]
 fn missing_module() {
-    assert_eq!(errors_of(&[("t.toml", "")]), "t.toml:1:1: missing field `module`");
+    assert_eq!(
+        errors_of(&[("t.toml", "")]),
+        "t.toml:1:1: missing field `module`"
+    );
 }
 
 /// An action of `name` with a plain response, `lines` (params, …) inserted before it.
@@ -148,7 +164,10 @@ fn file(name: &str, body: &str) -> (String, String) {
 
 /// Loads several `(name, text)` files made by [`file`].
 fn errors_of_files(files: &[(String, String)]) -> String {
-    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     errors_of(&files)
 }
 
@@ -365,7 +384,10 @@ fn unknown_enum() {
 fn unknown_fieldset() {
     let body = "[[event]]\nname = \"E\"\nsynopsis = \"E.\"\n\
                 [[event.include]]\nfieldset = \"Nope\"\nrust = \"nope\"\n";
-    assert_eq!(errors(body), "t.toml:8:12: event E, include Nope: unknown fieldset \"Nope\"");
+    assert_eq!(
+        errors(body),
+        "t.toml:8:12: event E, include Nope: unknown fieldset \"Nope\""
+    );
 }
 
 #[test]
@@ -383,14 +405,19 @@ fn unknown_events() {
 
 /// An action `A` whose `[action.response]` body is `lines`.
 fn response(lines: &str) -> String {
-    format!("[[action]]\nname = \"A\"\nsynopsis = \"A.\"\nprivilege = []\n[action.response]\n{lines}")
+    format!(
+        "[[action]]\nname = \"A\"\nsynopsis = \"A.\"\nprivilege = []\n[action.response]\n{lines}"
+    )
 }
 
 const LISTED: &str = "[[event]]\nname = \"Item\"\nsynopsis = \"I.\"\n";
 
 #[test]
 fn list_without_complete() {
-    let body = format!("{LISTED}{}", response("kind = \"list\"\nitems = [\"Item\"]\n"));
+    let body = format!(
+        "{LISTED}{}",
+        response("kind = \"list\"\nitems = [\"Item\"]\n")
+    );
     assert_eq!(
         errors(&body),
         "t.toml:11:1: action A, response: list response needs `complete = \"…\"`, the event \
@@ -400,13 +427,19 @@ fn list_without_complete() {
 
 #[test]
 fn list_without_items() {
-    let missing = format!("{LISTED}{}", response("kind = \"list\"\ncomplete = \"Item\"\n"));
+    let missing = format!(
+        "{LISTED}{}",
+        response("kind = \"list\"\ncomplete = \"Item\"\n")
+    );
     assert_eq!(
         errors(&missing),
         "t.toml:11:1: action A, response: list response needs `items = [\"…\"]`, the events \
          that carry the items"
     );
-    let empty = format!("{LISTED}{}", response("kind = \"list\"\ncomplete = \"Item\"\nitems = []\n"));
+    let empty = format!(
+        "{LISTED}{}",
+        response("kind = \"list\"\ncomplete = \"Item\"\nitems = []\n")
+    );
     assert_eq!(
         errors(&empty),
         "t.toml:14:9: action A, response: list response needs `items = [\"…\"]`, the events \
@@ -417,7 +450,8 @@ fn list_without_items() {
 #[test]
 fn response_keys_of_another_kind() {
     let body = response(
-        "kind = \"plain\"\ncomplete = \"X\"\n[[action.response.field]]\nname = \"F\"\ntype = \"int\"\n",
+        "kind = \"plain\"\ncomplete = \"X\"\n\
+         [[action.response.field]]\nname = \"F\"\ntype = \"int\"\n",
     );
     assert_eq!(
         errors(&body),
@@ -499,6 +533,20 @@ fn invalid_wire_names() {
 }
 
 #[test]
+fn invalid_field_names() {
+    let body = "[[event]]\nname = \"E\"\nsynopsis = \"E.\"\n\
+                [[event.field]]\nname = \" Named\"\ntype = \"string\"\n\
+                [[event.field]]\nname = \"Named\\tCallgroup\"\ntype = \"string\"\n";
+    assert_eq!(
+        errors(body),
+        "t.toml:8:8: event E, field  Named: wire name \" Named\" has leading or trailing \
+         whitespace\n\
+         t.toml:11:8: event E, field Named\tCallgroup: wire name \"Named\tCallgroup\" contains \
+         whitespace"
+    );
+}
+
+#[test]
 fn invalid_wire_spelling() {
     let body = "[[enum]]\nname = \"E\"\nsynopsis = \"E.\"\n\
                 [[enum.variant]]\nname = \"Up\"\nwire = \"Up\\r\\n\"\naliases = [\"\"]\n";
@@ -563,7 +611,13 @@ fn invalid_synopsis() {
 fn every_error_is_reported_at_once() {
     let broken_action = action("Broken", "colour = \"red\"\n");
     let broken_event = "[[event]]\nname = \"Done\"\n";
-    let a = file("a", &format!("{broken_action}{broken_event}{}", param("type = \"strin\"\n")));
+    let a = file(
+        "a",
+        &format!(
+            "{broken_action}{broken_event}{}",
+            param("type = \"strin\"\n")
+        ),
+    );
     let b = file("b", "[[action]]\nname = \"A\"\n");
     let c = file("c", "[[enum]\n");
     assert_eq!(
@@ -579,18 +633,43 @@ fn every_error_is_reported_at_once() {
 }
 
 #[test]
+fn errors_inside_sub_tables_are_all_reported() {
+    // The first action's broken param and its non-ASCII text are blanked out before the second
+    // action's error is looked for: its line and column must not move.
+    let first = action(
+        "Über",
+        "[[action.param]]\nname = \"Ä\"\ntype = \"string\"\nbad = 1\n",
+    );
+    let second = response("kind = \"plain\"\nworse = 2\n");
+    assert_eq!(
+        errors(&format!("{first}{second}")),
+        "t.toml:11:1: action Über: unknown field `bad`, expected one of `name`, `rust`, `type`, \
+         `enum`, `unit`, `required`, `repeated`, `indexed`, `default`, `doc`\n\
+         t.toml:20:1: action A: unknown field `worse`, expected one of `kind`, `items`, \
+         `complete`, `field`"
+    );
+}
+
+#[test]
 fn broken_items_do_not_cascade() {
     // `Done` does not parse, but `complete = "Done"` is not reported as dangling.
     let body = "[[event]]\nname = \"Done\"\n".to_string()
         + &response("kind = \"list\"\nitems = [\"Done\"]\ncomplete = \"Done\"\n");
-    assert_eq!(errors(&body), "t.toml:4:1: event Done: missing field `synopsis`");
+    assert_eq!(
+        errors(&body),
+        "t.toml:4:1: event Done: missing field `synopsis`"
+    );
 }
 
 #[test]
 fn load_dir_reads_toml_files_in_name_order() {
     let dir = std::env::temp_dir().join(format!("ami-spec-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (name, text) in [file("b", ""), file("a", ""), ("README.md".into(), "# no".into())] {
+    for (name, text) in [
+        file("b", ""),
+        file("a", ""),
+        ("README.md".into(), "# no".into()),
+    ] {
         std::fs::write(dir.join(name), text).unwrap();
     }
     let spec = ami_spec::load_dir(&dir);
@@ -602,5 +681,9 @@ fn load_dir_reads_toml_files_in_name_order() {
 #[test]
 fn real_spec_loads() {
     let spec = ami_spec::load().unwrap_or_else(|errors| panic!("{errors}"));
-    assert!(spec.actions().count() >= 52, "only {} actions", spec.actions().count());
+    assert!(
+        spec.actions().count() >= 52,
+        "only {} actions",
+        spec.actions().count()
+    );
 }

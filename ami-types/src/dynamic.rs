@@ -13,13 +13,13 @@ pub struct Dyn<'a> {
     /// The value, serialisable with any serde serializer.
     pub value: Box<dyn erased_serde::Serialize + 'a>,
     /// Wire names of headers the type has no field for.
-    pub unknown: Vec<&'a str>,
+    pub unknown: Vec<String>,
 }
 
 impl<'a> Dyn<'a> {
     /// Erases a typed value.
     pub fn new<T: Typed + serde::Serialize + 'a>(value: T) -> Self {
-        let unknown = value.unknown_headers().names().collect();
+        let unknown = value.unknown_headers().names().map(str::to_owned).collect();
         Dyn { type_name: T::TYPE_NAME, value: Box::new(value), unknown }
     }
 }

@@ -47,6 +47,12 @@ impl Span {
         }
     }
 
+    /// `(name_start, name_end, value_start, value_end)`.
+    #[inline(always)]
+    pub(crate) fn parts(self) -> (u32, u32, u32, u32) {
+        (self.name_start, self.name_end, self.value_start, self.value_end)
+    }
+
     #[inline(always)]
     fn name_range(self) -> std::ops::Range<usize> {
         self.name_start as usize..self.name_end as usize
@@ -284,8 +290,9 @@ impl Message {
         self.headers.iter().position(|s| self.name_is(*s, name))
     }
 
-    /// The message text the headers point into (header lines with their terminators, without
-    /// the final blank line).
+    /// The text the headers point into: for a framed message its header lines with their
+    /// terminators (without the final empty line); for a parsed message the bytes given to
+    /// [`Message::parse`] (after UTF-8 repair).
     ///
     /// For a message framed from a legacy `Response: Follows` command reply this is the rebuilt
     /// text (`Output: <line>` headers), not the bytes received.
@@ -491,7 +498,7 @@ mod tests {
         assert_eq!(m.kind(), MessageKind::Event);
         assert_eq!(m.event(), Some("Newchannel"));
         assert_eq!(m.response(), None);
-        assert_eq!(m.as_bytes().len(), 61);
+        assert_eq!(m.as_bytes().len(), 58);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn run(mode: Mode) -> Result<(), String> {
     let expected: Vec<PathBuf> = files.iter().map(|(p, _)| root.join(p)).collect();
     for (path, contents) in files {
         if ensure_file_contents(&root.join(&path), &contents, mode)? {
-            stale.push(path);
+            stale.push(PathBuf::from(path));
         }
     }
     // Generated files whose module left the spec are stale too.

@@ -33,42 +33,48 @@ fn parse(tokens: TokenStream, what: &str) -> Result<syn::File, String> {
     syn::parse2(tokens).map_err(|e| format!("generated code for {what} does not parse: {e}"))
 }
 
+/// `#[doc(alias = "Wire")]` unless the Rust name is the same (rustdoc refuses that).
+fn alias(wire: &str, rust: &str) -> Option<TokenStream> {
+    (wire != plain(rust)).then(|| quote!(#[doc(alias = #wire)]))
+}
+
 fn doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
     quote!(#(#[doc = #lines])*)
 }
 
 fn module_file(spec: &Spec, module: &Module) -> TokenStream {
-    let enums = module.enums.iter().map(enum_def);
-    let fieldsets = module.fieldsets.iter().map(|f| fieldset(spec, f));
-    let events = module.events.iter().map(|e| event(spec, e));
-    let actions = module.actions.iter().map(|a| action(spec, a));
-    let responses = module.actions.iter().filter_map(|a| response(spec, a));
+    let enums: Vec<_> = module.enums.iter().map(enum_def).collect();
+    let mut events: Vec<_> = module.fieldsets.iter().map(|f| fieldset(spec, f)).collect();
+    events.extend(module.events.iter().map(|e| event(spec, e)));
+    let actions: Vec<_> = module.actions.iter().map(|a| action(spec, a)).collect();
+    let responses: Vec<_> = module.actions.iter().filter_map(|a| response(spec, a)).collect();
+    let section = |name: &str, doc: &str, items: Vec<TokenStream>| {
+        let name = ident(name);
+        (!items.is_empty()).then(|| quote! {
+            #[doc = #doc]
+            pub mod #name {
+                #(#items)*
+            }
+        })
+    };
+    let enums = section("enums", "Enumerations of this module.", enums);
+    let events = section("event", "Events and field sets of this module.", events);
+    let actions = section("action", "Actions of this module.", actions);
+    let responses = section("response", "Typed responses of this module's actions.", responses);
     let synopsis = &module.synopsis;
     quote! {
         #![doc = #synopsis]
-
-        /// Enumerations of this module.
-        pub mod enums {
-            #(#enums)*
-        }
-
-        /// Events and field sets of this module.
-        pub mod event {
-            #(#fieldsets)*
-            #(#events)*
-        }
-
-        /// Actions of this module.
-        pub mod action {
-            #(#actions)*
-        }
-
-        /// Typed responses of this module's actions.
-        pub mod response {
-            #(#responses)*
-        }
+        #enums
+        #events
+        #actions
+        #responses
     }
+}
+
+/// The modules that have items of a kind, for the namespace re-exports.
+fn modules_with(spec: &Spec, has: impl Fn(&Module) -> bool) -> Vec<proc_macro2::Ident> {
+    spec.modules.iter().filter(|m| has(m)).map(|m| ident(&m.name)).collect()
 }
 
 // ---------------------------------------------------------------- enums
@@ -111,10 +117,8 @@ fn enum_def(e: &EnumDef) -> TokenStream {
             #vname,
         }
     });
-    let alias = &e.name;
     quote! {
         #doc
-        #[doc(alias = #alias)]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ami_derive::AmiEnum)]
         #[non_exhaustive]
         pub enum #name {
@@ -233,7 +237,7 @@ fn unknown_field() -> TokenStream {
 fn include_tokens(spec: &Spec, inc: &ami_spec::Include) -> TokenStream {
     let name = ident(&inc.rust);
     let set = ident(&inc.fieldset);
-    let ty = if inc.required { quote!(#set<'a>) } else { quote!(Option<#set<'a>>) };
+    let ty = if inc.required { quote!(crate::event::#set<'a>) } else { quote!(Option<crate::event::#set<'a>>) };
     let prefix = &inc.prefix;
     let synopsis = spec.fieldset(&inc.fieldset).map(|f| f.synopsis.as_str()).unwrap_or_default();
     let d = if prefix.is_empty() {
@@ -298,12 +302,13 @@ fn event(spec: &Spec, e: &Event) -> TokenStream {
         let _ = write!(d, "\n\nPart of the event list answering {}.", lists.join(", "));
     }
     let doc = doc_lines(&d);
+    let alias = alias(wire, &e.rust);
     let includes = e.includes.iter().map(|i| include_tokens(spec, i));
     let fields = e.fields.iter().map(field_tokens);
     let unknown = unknown_field();
     quote! {
         #doc
-        #[doc(alias = #wire)]
+        #alias
         #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
         #[ami(name = #wire)]
         pub struct #name<'a> {
@@ -473,6 +478,7 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
         }
     }
     let doc = doc_lines(&d);
+    let alias = alias(wire, &a.rust);
     let fields = a.params.iter().map(param_field);
     let response = response_type(spec, a).to_string();
     let mut container = vec![quote!(name = #wire), quote!(response = #response)];
@@ -483,7 +489,7 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
     let setters = a.params.iter().filter(|p| !p.required || is_vec(p)).map(setter);
     quote! {
         #doc
-        #[doc(alias = #wire)]
+        #alias
         #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
         #[ami(#(#container),*)]
         #[must_use = "an action does nothing until it is sent"]
@@ -642,6 +648,16 @@ fn response(spec: &Spec, a: &Action) -> Option<TokenStream> {
 
 fn mod_file(spec: &Spec) -> TokenStream {
     let modules: Vec<_> = spec.modules.iter().map(|m| ident(&m.name)).collect();
+    let with_actions = modules_with(spec, |m| !m.actions.is_empty());
+    let with_events = modules_with(spec, |m| !m.events.is_empty() || !m.fieldsets.is_empty());
+    let with_responses = modules_with(spec, |m| {
+        m.actions.iter().any(|a| match &a.response {
+            Response::Fields(_) => true,
+            Response::List { items, .. } => items.len() > 1,
+            _ => false,
+        })
+    });
+    let with_enums = modules_with(spec, |m| !m.enums.is_empty());
     let mut events: Vec<&Event> = spec.events().map(|(_, e)| e).collect();
     events.sort_by(|a, b| a.name.cmp(&b.name));
     let mut actions: Vec<(&Module, &Action)> = spec.actions().collect();
@@ -722,7 +738,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
     });
     let decode_arms = events.iter().map(|e| {
         let v = ident(&e.rust);
-        quote!(EventKind::#v => Event::#v(event::#v::from_message(msg)?),)
+        quote!(Some(EventKind::#v) => Event::#v(event::#v::from_message(msg)?),)
     });
     let name_arms = events.iter().map(|e| {
         let v = ident(&e.rust);
@@ -746,22 +762,22 @@ fn mod_file(spec: &Spec) -> TokenStream {
 
         /// Every action, one type per AMI action.
         pub mod action {
-            #(pub use super::#modules::action::*;)*
+            #(pub use super::#with_actions::action::*;)*
         }
 
         /// Every event and field set, one type per AMI event.
         pub mod event {
-            #(pub use super::#modules::event::*;)*
+            #(pub use super::#with_events::event::*;)*
         }
 
         /// Typed responses and list item enums.
         pub mod response {
-            #(pub use super::#modules::response::*;)*
+            #(pub use super::#with_responses::response::*;)*
         }
 
         /// Every enumeration.
         pub mod enums {
-            #(pub use super::#modules::enums::*;)*
+            #(pub use super::#with_enums::enums::*;)*
         }
 
         /// Any event, decoded into its typed form; events the spec does not know stay raw.
@@ -810,7 +826,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
                     });
                 };
                 Ok(match EventKind::from_name(name) {
-                    #(Some(#decode_arms))*
+                    #(#decode_arms)*
                     None => Event::Unknown(msg),
                 })
             }
