@@ -136,8 +136,6 @@ pub struct Framer {
     spans: Vec<Span>,
     /// Start of the message being assembled (meaningful while `spans` is not empty).
     base: usize,
-    /// Whether the message being assembled has a non-ASCII byte (so needs UTF-8 validation).
-    non_ascii: bool,
     mode: Mode,
     limits: Limits,
 }
@@ -171,7 +169,6 @@ impl Framer {
             cur: Cursor::new(),
             spans: Vec::new(),
             base: 0,
-            non_ascii: false,
             mode: Mode::Greeting,
             limits: Limits::default(),
         }
@@ -218,13 +215,30 @@ impl Framer {
     /// more bytes are needed.
     pub fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
         loop {
+            if self.mode == Mode::Headers {
+                match self.scan_headers() {
+                    Scan::Message(line) => {
+                        let msg = self.complete(line.start, line.end + 1);
+                        return Some(Ok(Frame::Message(msg)));
+                    }
+                    Scan::NeedMore => return self.need_more(),
+                    Scan::Limit(line, end) => {
+                        let e = self.line_error(line, end, true);
+                        return Some(Err(self.fail(e)));
+                    }
+                    Scan::Legacy => {
+                        self.mode = Mode::Legacy { output_from: NONE };
+                        continue;
+                    }
+                }
+            }
             let Some(line) = self.cur.next_line(&self.buf) else {
                 return self.need_more();
             };
             let end = content_end(&self.buf, line.start, line.end);
             let empty = end == line.start;
             match self.mode {
-                Mode::Headers => {}
+                Mode::Headers => {} // only reached through `scan_headers`
                 Mode::Greeting => {
                     if empty {
                         continue;
@@ -232,14 +246,25 @@ impl Framer {
                     self.mode = Mode::Headers;
                     if line.colon == NONE && looks_like_greeting(&self.buf[line.start..end]) {
                         if end - line.start > self.limits.max_line_bytes {
-                            return Some(Err(self.fail(FrameError::LineTooLong {
+                            let e = FrameError::LineTooLong {
                                 limit: self.limits.max_line_bytes,
-                            })));
+                            };
+                            return Some(Err(self.fail(e)));
                         }
                         let greeting = lossy(&self.buf[line.start..end]).into_owned();
                         self.consume(line.end + 1);
                         return Some(Ok(Frame::Greeting(greeting)));
                     }
+                    // Not a greeting: the first header of the first message.
+                    self.base = line.start;
+                    if let Err(e) = self.check_line(line, end, true) {
+                        return Some(Err(self.fail(e)));
+                    }
+                    let span = header_span(&self.buf, line.start, line.colon, end, self.base);
+                    if is_follows(&self.buf[self.base..], span) {
+                        self.mode = Mode::Legacy { output_from: NONE };
+                    }
+                    self.spans.push(span);
                 }
                 Mode::Discard { line_continues } => {
                     self.mode = if empty && !line_continues {
@@ -249,36 +274,55 @@ impl Framer {
                             line_continues: false,
                         }
                     };
-                    continue;
                 }
                 Mode::Legacy { output_from } => {
                     if let Some(result) = self.legacy_line(line, end, output_from) {
                         return Some(result);
                     }
-                    continue;
                 }
             }
-            if empty {
-                if self.spans.is_empty() {
+        }
+    }
+
+    /// The hot loop: scans lines of ordinary messages, keeping the scanner state in locals,
+    /// until something needs the caller.
+    #[inline(always)]
+    fn scan_headers(&mut self) -> Scan {
+        let buf: &[u8] = &self.buf;
+        let spans = &mut self.spans;
+        let limits = self.limits;
+        let mut cur = self.cur;
+        let mut base = self.base;
+        let result = loop {
+            let Some(line) = cur.next_line(buf) else {
+                break Scan::NeedMore;
+            };
+            let end = content_end(buf, line.start, line.end);
+            if end == line.start {
+                if spans.is_empty() {
                     continue; // stray empty line between messages
                 }
-                let msg = self.complete(line.start, line.end + 1);
-                return Some(Ok(Frame::Message(msg)));
+                break Scan::Message(line);
             }
-            if self.spans.is_empty() {
-                self.base = line.start;
-                self.non_ascii = false;
+            if spans.is_empty() {
+                base = line.start;
             }
-            if let Err(e) = self.check_line(line, end, true) {
-                return Some(Err(self.fail(e)));
+            if end - line.start > limits.max_line_bytes
+                || line.end - base >= limits.max_message_bytes
+                || spans.len() >= limits.max_headers
+            {
+                break Scan::Limit(line, end);
             }
-            let span = header_span(&self.buf, line.start, line.colon, end, self.base);
-            if self.spans.is_empty() && self.is_follows(span) {
-                self.mode = Mode::Legacy { output_from: NONE };
+            let span = header_span(buf, line.start, line.colon, end, base);
+            if spans.is_empty() && is_follows(&buf[base..], span) {
+                spans.push(span);
+                break Scan::Legacy;
             }
-            self.non_ascii |= line.non_ascii;
-            self.spans.push(span);
-        }
+            spans.push(span);
+        };
+        self.cur = cur;
+        self.base = base;
+        result
     }
 
     /// Call at end of input: returns the remaining frames one at a time, like
@@ -319,34 +363,24 @@ impl Framer {
     /// `consumed` (leading stray lines and the final empty line).
     #[inline]
     fn complete(&mut self, msg_end: usize, consumed: usize) -> Message {
+        let non_ascii = self.cur.non_ascii();
         let mut bytes = self.buf.split_to(consumed).freeze();
         self.cur.rebase(consumed);
         bytes.truncate(msg_end);
         bytes.advance(self.base);
         let headers = self.spans.clone();
         self.spans.clear();
-        if self.non_ascii && std::str::from_utf8(&bytes).is_err() {
+        if non_ascii && std::str::from_utf8(&bytes).is_err() {
             // Rare path: replace invalid UTF-8; ASCII bytes (and so the line structure) are kept.
             return Message::parse(bytes);
         }
-        // SAFETY: `bytes` is valid UTF-8: either the scanner saw no byte >= 0x80 in any of its
-        // lines (so it is ASCII), or it was just validated. The spans were made by `header_span`
+        // SAFETY: `bytes` is valid UTF-8: either the scanner saw no byte >= 0x80 since the last
+        // rebase, which was at or before `base` (so the message is ASCII), or it was just
+        // validated. The spans were made by `header_span`
         // relative to `base`, over lines that end before `msg_end`; each offset is the start of a
         // line (0 or after a `\n`), or adjacent to an ASCII `:`, space, tab, `\r` or `\n`, so on a
         // `char` boundary. Message size is capped below 4 GiB, so the `u32` offsets are exact.
         unsafe { Message::from_parts_unchecked(bytes, headers) }
-    }
-
-    /// Whether the first header `span` is `Response: Follows` (legacy command reply).
-    #[inline]
-    fn is_follows(&self, span: Span) -> bool {
-        let b = &self.buf[self.base..];
-        let m = |r: std::ops::Range<u32>, s: &[u8]| {
-            b.get(r.start as usize..r.end as usize)
-                .is_some_and(|x| x.eq_ignore_ascii_case(s))
-        };
-        let (n, v) = span_ranges(span);
-        m(n, b"Response") && m(v, b"Follows")
     }
 
     /// Handles one line of a legacy `Response: Follows` reply; `Some` when the reply is done.
@@ -362,7 +396,6 @@ impl Framer {
         if let Err(e) = self.check_line(line, end, adds_header) {
             return Some(Err(self.fail(e)));
         }
-        self.non_ascii |= line.non_ascii;
         let text = &self.buf[line.start..end];
         if terminator {
             let prefix_end = end - END_COMMAND.len();
@@ -453,19 +486,19 @@ impl Framer {
         {
             return Ok(());
         }
-        self.line_error(line, end, adds_header)
+        Err(self.line_error(line, end, adds_header))
     }
 
     #[cold]
-    fn line_error(&self, line: Line, end: usize, adds_header: bool) -> Result<(), FrameError> {
+    fn line_error(&self, line: Line, end: usize, adds_header: bool) -> FrameError {
         let l = &self.limits;
         let long = (end - line.start > l.max_line_bytes).then(|| line.start + l.max_line_bytes);
         let large = (line.end + 1 - self.base > l.max_message_bytes)
             .then(|| self.base + l.max_message_bytes);
         let many = (adds_header && self.spans.len() >= l.max_headers).then_some(line.end);
-        Err(earliest(large, long, many, l).unwrap_or(FrameError::TooManyHeaders {
+        earliest(large, long, many, l).unwrap_or(FrameError::TooManyHeaders {
             limit: l.max_headers,
-        }))
+        })
     }
 
     /// Limit checks on the unterminated line, once every buffered byte has been scanned.
@@ -550,6 +583,30 @@ impl Framer {
         self.consume(k);
         e
     }
+}
+
+/// Whether `span`, relative to `msg` (the message's first bytes), is `Response: Follows`: a
+/// legacy command reply.
+#[inline(always)]
+fn is_follows(msg: &[u8], span: Span) -> bool {
+    let (n, v) = span_ranges(span);
+    let is = |r: std::ops::Range<u32>, s: &[u8]| {
+        msg.get(r.start as usize..r.end as usize)
+            .is_some_and(|x| x.eq_ignore_ascii_case(s))
+    };
+    is(n, b"Response") && is(v, b"Follows")
+}
+
+/// What stopped [`Framer::scan_headers`].
+enum Scan {
+    /// The empty line ending a message.
+    Message(Line),
+    /// Every buffered byte is scanned.
+    NeedMore,
+    /// This line (content ends at the `usize`) breaks a limit.
+    Limit(Line, usize),
+    /// The message is a legacy `Response: Follows` reply (its first header is pushed).
+    Legacy,
 }
 
 /// Name and value ranges of a span.

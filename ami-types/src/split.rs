@@ -27,8 +27,6 @@ pub(crate) struct Line {
     pub colon: usize,
     /// Position of the terminating `\n` (a `\r` before it is still part of `start..end`).
     pub end: usize,
-    /// Whether the line (terminator included) holds a byte >= 0x80.
-    pub non_ascii: bool,
 }
 
 /// Bitmasks of one 64-byte block: bit `i` describes byte `i` of the block.
@@ -86,13 +84,18 @@ impl Kernel for Sse2 {
 }
 
 /// Portable kernel: SWAR (SIMD within a register) over eight 8-byte words.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 pub(crate) struct Swar;
 
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 const HI: u64 = 0x8080_8080_8080_8080;
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 const ONES: u64 = 0x0101_0101_0101_0101;
 
 /// High bit of every byte of `w` that equals `b` (exact: no false positives across bytes).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 fn eq_bytes(w: u64, b: u8) -> u64 {
     let x = w ^ (ONES * u64::from(b));
@@ -103,6 +106,7 @@ fn eq_bytes(w: u64, b: u8) -> u64 {
 }
 
 /// Packs the high bit of each of the 8 bytes of `h` into the low 8 bits (byte `k` -> bit `k`).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 fn gather(h: u64) -> u64 {
     // Every product bit lands on a distinct position, so there are no carries; byte k's bit ends
@@ -145,16 +149,17 @@ pub(crate) struct Cursor {
     block_pos: usize,
     /// Bytes before this position have been classified.
     scanned: usize,
-    /// Unconsumed bits of the current block (bits of consumed lines are cleared).
+    /// Unconsumed bits of the current block (bits of returned lines are cleared).
     nl: u64,
     colon: u64,
+    /// Non-ASCII bytes of the current block (not cleared per line).
     hi: u64,
+    /// Whether an earlier block, since the last rebase, held a non-ASCII byte.
+    hi_seen: bool,
     /// Start of the line being scanned.
     line_start: usize,
     /// First colon of the current line seen in an earlier block, or [`NONE`].
     line_colon: usize,
-    /// Whether an earlier block held a non-ASCII byte of the current line.
-    line_hi: bool,
 }
 
 impl Default for Cursor {
@@ -172,9 +177,9 @@ impl Cursor {
             nl: 0,
             colon: 0,
             hi: 0,
+            hi_seen: false,
             line_start: 0,
             line_colon: NONE,
-            line_hi: false,
         }
     }
 
@@ -188,6 +193,14 @@ impl Cursor {
     #[inline]
     pub(crate) fn scanned(&self) -> usize {
         self.scanned
+    }
+
+    /// Whether any byte >= 0x80 may be in the buffer from the last rebase point up to
+    /// [`Cursor::scanned`] (conservative: may also report bytes just past that range's lines,
+    /// never misses one).
+    #[inline]
+    pub(crate) fn non_ascii(&self) -> bool {
+        self.hi_seen | (self.hi != 0)
     }
 
     /// Next complete line of `buf`, or `None` when every byte has been scanned.
@@ -209,29 +222,23 @@ impl Cursor {
                 if colon == NONE && c != 0 {
                     colon = self.block_pos + c.trailing_zeros() as usize;
                 }
-                let non_ascii = self.line_hi | (self.hi & upto != 0);
                 self.nl &= !upto;
                 self.colon &= !upto;
-                self.hi &= !upto;
                 let end = self.block_pos + i;
                 let line = Line {
                     start: self.line_start,
                     colon,
                     end,
-                    non_ascii,
                 };
                 self.line_start = end + 1;
                 self.line_colon = NONE;
-                self.line_hi = false;
                 return Some(line);
             }
             // The rest of the block belongs to the unfinished line: remember what it holds.
             if self.line_colon == NONE && self.colon != 0 {
                 self.line_colon = self.block_pos + self.colon.trailing_zeros() as usize;
             }
-            self.line_hi |= self.hi != 0;
             self.colon = 0;
-            self.hi = 0;
             let rest = buf.get(self.scanned..)?;
             if rest.is_empty() {
                 return None;
@@ -249,6 +256,7 @@ impl Cursor {
             self.scanned += rest.len().min(64);
             self.nl = m.nl;
             self.colon = m.colon;
+            self.hi_seen |= self.hi != 0;
             self.hi = m.hi;
         }
     }
@@ -256,16 +264,19 @@ impl Cursor {
     /// Shifts every position down by `k` after the owner dropped the first `k` bytes.
     ///
     /// `k` must not exceed [`Cursor::line_start`] (only whole, returned lines may be dropped).
+    /// The non-ASCII record is narrowed to the bytes kept when `k` reaches the current block.
     #[inline]
     pub(crate) fn rebase(&mut self, k: usize) {
         debug_assert!(k <= self.line_start);
         let k = k.min(self.line_start);
         if k >= self.block_pos {
-            // Bits below `d` belong to returned lines and are already clear.
+            // Bits below `d` belong to returned lines (already clear for `nl` and `colon`).
             let d = (k - self.block_pos) as u32;
             self.nl = self.nl.checked_shr(d).unwrap_or(0);
             self.colon = self.colon.checked_shr(d).unwrap_or(0);
             self.hi = self.hi.checked_shr(d).unwrap_or(0);
+            // Earlier blocks lie entirely before `k`: dropped.
+            self.hi_seen = false;
             self.block_pos = 0;
         } else {
             self.block_pos -= k;
@@ -314,7 +325,6 @@ mod tests {
                     start,
                     colon: line.iter().position(|&c| c == b':').map_or(NONE, |c| start + c),
                     end: i,
-                    non_ascii: !line.is_ascii(),
                 });
                 start = i + 1;
             }
@@ -343,11 +353,13 @@ mod tests {
                 }
                 out.push(l);
             }
+            assert!(buf[..cur.scanned()].is_ascii() || cur.non_ascii());
             // Drop the consumed lines, as the framer does.
             let k = cur.line_start();
             buf.drain(..k);
             cur.rebase(k);
             dropped += k;
+            assert!(buf[..cur.scanned()].is_ascii() || cur.non_ascii());
         }
         out
     }

@@ -16,13 +16,13 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocMsgType {
         ///`S` — AOC-S: tariff information, usually at call setup.
-        #[ami(wire = "S", value = 1i64)]
+        #[ami(wire = "S", value = 1)]
         S,
         ///`D` — AOC-D: charges so far, during the call.
-        #[ami(wire = "D", value = 2i64)]
+        #[ami(wire = "D", value = 2)]
         D,
         ///`E` — AOC-E: final charges, at the end of the call.
-        #[ami(wire = "E", value = 3i64)]
+        #[ami(wire = "E", value = 3)]
         E,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -42,16 +42,16 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocChargeType {
         ///`NA`
-        #[ami(wire = "NA", value = 0i64)]
+        #[ami(wire = "NA", value = 0)]
         NotAvailable,
         ///`FREE`
-        #[ami(wire = "FREE", value = 1i64)]
+        #[ami(wire = "FREE", value = 1)]
         Free,
         ///`Currency` — An amount of money: needs CurrencyAmount and CurrencyMultiplier.
-        #[ami(wire = "Currency", value = 2i64)]
+        #[ami(wire = "Currency", value = 2)]
         Currency,
         ///`Unit` — A number of charging units: needs UnitAmount(0).
-        #[ami(wire = "Unit", value = 3i64)]
+        #[ami(wire = "Unit", value = 3)]
         Unit,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -74,25 +74,25 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocCurrencyMultiplier {
         ///`OneThousandth`
-        #[ami(wire = "OneThousandth", value = 1i64)]
+        #[ami(wire = "OneThousandth", value = 1)]
         OneThousandth,
         ///`OneHundredth`
-        #[ami(wire = "OneHundredth", value = 2i64)]
+        #[ami(wire = "OneHundredth", value = 2)]
         OneHundredth,
         ///`OneTenth`
-        #[ami(wire = "OneTenth", value = 3i64)]
+        #[ami(wire = "OneTenth", value = 3)]
         OneTenth,
         ///`One`
-        #[ami(wire = "One", value = 4i64)]
+        #[ami(wire = "One", value = 4)]
         One,
         ///`Ten`
-        #[ami(wire = "Ten", value = 5i64)]
+        #[ami(wire = "Ten", value = 5)]
         Ten,
         ///`Hundred`
-        #[ami(wire = "Hundred", value = 6i64)]
+        #[ami(wire = "Hundred", value = 6)]
         Hundred,
         ///`Thousand`
-        #[ami(wire = "Thousand", value = 7i64)]
+        #[ami(wire = "Thousand", value = 7)]
         Thousand,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -110,10 +110,10 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocTotalType {
         ///`Total`
-        #[ami(wire = "Total", value = 0i64)]
+        #[ami(wire = "Total", value = 0)]
         Total,
         ///`SubTotal`
-        #[ami(wire = "SubTotal", value = 1i64)]
+        #[ami(wire = "SubTotal", value = 1)]
         SubTotal,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -137,28 +137,28 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocBillingId {
         ///`Normal`
-        #[ami(wire = "Normal", value = 1i64)]
+        #[ami(wire = "Normal", value = 1)]
         Normal,
         ///`ReverseCharge` — Asterisk's docs once misspelt it `ReverseChage`; only `ReverseCharge` is accepted.
-        #[ami(wire = "ReverseCharge", value = 2i64, alias = "ReverseChage")]
+        #[ami(wire = "ReverseCharge", value = 2, alias = "ReverseChage")]
         ReverseCharge,
         ///`CreditCard`
-        #[ami(wire = "CreditCard", value = 3i64)]
+        #[ami(wire = "CreditCard", value = 3)]
         CreditCard,
         ///`CallFwdUnconditional` — AOC-E only, like the rest below.
-        #[ami(wire = "CallFwdUnconditional", value = 4i64)]
+        #[ami(wire = "CallFwdUnconditional", value = 4)]
         CallFwdUnconditional,
         ///`CallFwdBusy`
-        #[ami(wire = "CallFwdBusy", value = 5i64)]
+        #[ami(wire = "CallFwdBusy", value = 5)]
         CallFwdBusy,
         ///`CallFwdNoReply`
-        #[ami(wire = "CallFwdNoReply", value = 6i64)]
+        #[ami(wire = "CallFwdNoReply", value = 6)]
         CallFwdNoReply,
         ///`CallDeflection`
-        #[ami(wire = "CallDeflection", value = 7i64)]
+        #[ami(wire = "CallDeflection", value = 7)]
         CallDeflection,
         ///`CallTransfer`
-        #[ami(wire = "CallTransfer", value = 8i64)]
+        #[ami(wire = "CallTransfer", value = 8)]
         CallTransfer,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -181,25 +181,25 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocChargedItem {
         ///`NA`
-        #[ami(wire = "NA", value = 0i64)]
+        #[ami(wire = "NA", value = 0)]
         NotAvailable,
         ///`SpecialArrangement` — Needs Code.
-        #[ami(wire = "SpecialArrangement", value = 1i64)]
+        #[ami(wire = "SpecialArrangement", value = 1)]
         SpecialArrangement,
         ///`BasicCommunication` — The connection time; the usual choice.
-        #[ami(wire = "BasicCommunication", value = 2i64)]
+        #[ami(wire = "BasicCommunication", value = 2)]
         BasicCommunication,
         ///`CallAttempt`
-        #[ami(wire = "CallAttempt", value = 3i64)]
+        #[ami(wire = "CallAttempt", value = 3)]
         CallAttempt,
         ///`CallSetup`
-        #[ami(wire = "CallSetup", value = 4i64)]
+        #[ami(wire = "CallSetup", value = 4)]
         CallSetup,
         ///`UserUserInfo`
-        #[ami(wire = "UserUserInfo", value = 5i64)]
+        #[ami(wire = "UserUserInfo", value = 5)]
         UserUserInfo,
         ///`SupplementaryService`
-        #[ami(wire = "SupplementaryService", value = 6i64)]
+        #[ami(wire = "SupplementaryService", value = 6)]
         SupplementaryService,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -222,25 +222,25 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocRateType {
         ///`NA`
-        #[ami(wire = "NA", value = 0i64)]
+        #[ami(wire = "NA", value = 0)]
         NotAvailable,
         ///`Free`
-        #[ami(wire = "Free", value = 1i64)]
+        #[ami(wire = "Free", value = 1)]
         Free,
         ///`FreeFromBeginning`
-        #[ami(wire = "FreeFromBeginning", value = 2i64)]
+        #[ami(wire = "FreeFromBeginning", value = 2)]
         FreeFromBeginning,
         ///`Duration` — Per unit of time: needs Time and TimeScale; BasicCommunication only.
-        #[ami(wire = "Duration", value = 3i64)]
+        #[ami(wire = "Duration", value = 3)]
         Duration,
         ///`Flat`
-        #[ami(wire = "Flat", value = 4i64)]
+        #[ami(wire = "Flat", value = 4)]
         Flat,
         ///`Volume` — Per amount of data: needs VolumeUnit.
-        #[ami(wire = "Volume", value = 5i64)]
+        #[ami(wire = "Volume", value = 5)]
         Volume,
         ///`SpecialCode` — Needs Code.
-        #[ami(wire = "SpecialCode", value = 6i64)]
+        #[ami(wire = "SpecialCode", value = 6)]
         SpecialCode,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -263,25 +263,25 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocTimeScale {
         ///`OneHundredthSecond`
-        #[ami(wire = "OneHundredthSecond", value = 0i64)]
+        #[ami(wire = "OneHundredthSecond", value = 0)]
         OneHundredthSecond,
         ///`OneTenthSecond`
-        #[ami(wire = "OneTenthSecond", value = 1i64)]
+        #[ami(wire = "OneTenthSecond", value = 1)]
         OneTenthSecond,
         ///`Second`
-        #[ami(wire = "Second", value = 2i64)]
+        #[ami(wire = "Second", value = 2)]
         Second,
         ///`TenSeconds`
-        #[ami(wire = "TenSeconds", value = 3i64)]
+        #[ami(wire = "TenSeconds", value = 3)]
         TenSeconds,
         ///`Minute`
-        #[ami(wire = "Minute", value = 4i64)]
+        #[ami(wire = "Minute", value = 4)]
         Minute,
         ///`Hour`
-        #[ami(wire = "Hour", value = 5i64)]
+        #[ami(wire = "Hour", value = 5)]
         Hour,
         ///`Day`
-        #[ami(wire = "Day", value = 6i64)]
+        #[ami(wire = "Day", value = 6)]
         Day,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -299,10 +299,10 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocChargingType {
         ///`ContinuousCharging`
-        #[ami(wire = "ContinuousCharging", value = 0i64)]
+        #[ami(wire = "ContinuousCharging", value = 0)]
         ContinuousCharging,
         ///`StepFunction`
-        #[ami(wire = "StepFunction", value = 1i64)]
+        #[ami(wire = "StepFunction", value = 1)]
         StepFunction,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -321,13 +321,13 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocVolumeUnit {
         ///`Octet`
-        #[ami(wire = "Octet", value = 0i64)]
+        #[ami(wire = "Octet", value = 0)]
         Octet,
         ///`Segment`
-        #[ami(wire = "Segment", value = 1i64)]
+        #[ami(wire = "Segment", value = 1)]
         Segment,
         ///`Message`
-        #[ami(wire = "Message", value = 2i64)]
+        #[ami(wire = "Message", value = 2)]
         Message,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -347,16 +347,16 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocEventChargeType {
         ///`NotAvailable`
-        #[ami(wire = "NotAvailable", value = 0i64)]
+        #[ami(wire = "NotAvailable", value = 0)]
         NotAvailable,
         ///`Free`
-        #[ami(wire = "Free", value = 1i64)]
+        #[ami(wire = "Free", value = 1)]
         Free,
         ///`Currency`
-        #[ami(wire = "Currency", value = 2i64)]
+        #[ami(wire = "Currency", value = 2)]
         Currency,
         ///`Units`
-        #[ami(wire = "Units", value = 3i64)]
+        #[ami(wire = "Units", value = 3)]
         Units,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -381,31 +381,31 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AocEventBillingId {
         ///`NotAvailable`
-        #[ami(wire = "NotAvailable", value = 0i64)]
+        #[ami(wire = "NotAvailable", value = 0)]
         NotAvailable,
         ///`Normal`
-        #[ami(wire = "Normal", value = 1i64)]
+        #[ami(wire = "Normal", value = 1)]
         Normal,
         ///`Reverse` — Reverse charging.
-        #[ami(wire = "Reverse", value = 2i64)]
+        #[ami(wire = "Reverse", value = 2)]
         Reverse,
         ///`CreditCard`
-        #[ami(wire = "CreditCard", value = 3i64)]
+        #[ami(wire = "CreditCard", value = 3)]
         CreditCard,
         ///`CallForwardingUnconditional`
-        #[ami(wire = "CallForwardingUnconditional", value = 4i64)]
+        #[ami(wire = "CallForwardingUnconditional", value = 4)]
         CallForwardingUnconditional,
         ///`CallForwardingBusy`
-        #[ami(wire = "CallForwardingBusy", value = 5i64)]
+        #[ami(wire = "CallForwardingBusy", value = 5)]
         CallForwardingBusy,
         ///`CallForwardingNoReply`
-        #[ami(wire = "CallForwardingNoReply", value = 6i64)]
+        #[ami(wire = "CallForwardingNoReply", value = 6)]
         CallForwardingNoReply,
         ///`CallDeflection`
-        #[ami(wire = "CallDeflection", value = 7i64)]
+        #[ami(wire = "CallDeflection", value = 7)]
         CallDeflection,
         ///`CallTransfer`
-        #[ami(wire = "CallTransfer", value = 8i64)]
+        #[ami(wire = "CallTransfer", value = 8)]
         CallTransfer,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -614,7 +614,7 @@ pub mod action {
     /// ```
     #[doc(alias = "AOCMessage")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "AOCMessage", response = "crate :: Ack < 'a >")]
+    #[ami(name = "AOCMessage", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct AocMessage {
         ///`Channel`: text, optional. The channel; needed unless ChannelPrefix is given.

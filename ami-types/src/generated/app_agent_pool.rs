@@ -145,7 +145,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "Agents",
-        response = "crate :: EventList < 'a , crate :: event :: Agents < 'a > , crate :: event :: AgentsComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::Agents<'a>, crate::event::AgentsComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Agents {}
@@ -166,7 +166,7 @@ pub mod action {
     /// | `Agent` | `agent` | text | yes |  |
     /// | `Soft` | `soft` | boolean | no | `false` |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "AgentLogoff", response = "crate :: Ack < 'a >")]
+    #[ami(name = "AgentLogoff", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct AgentLogoff {
         ///`Agent`: text, required. ID of the agent to log off.

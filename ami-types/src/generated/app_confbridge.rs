@@ -322,7 +322,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "ConfbridgeList",
-        response = "crate :: EventList < 'a , crate :: event :: ConfbridgeList < 'a > , crate :: event :: ConfbridgeListComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::ConfbridgeList<'a>, crate::event::ConfbridgeListComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeList {
@@ -357,7 +357,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "ConfbridgeListRooms",
-        response = "crate :: EventList < 'a , crate :: event :: ConfbridgeListRooms < 'a > , crate :: event :: ConfbridgeListRoomsComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::ConfbridgeListRooms<'a>, crate::event::ConfbridgeListRoomsComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeListRooms {}
@@ -378,7 +378,7 @@ pub mod action {
     /// | `Conference` | `conference` | text | yes |  |
     /// | `Channel` | `channel` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeKick", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeKick", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeKick {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -419,7 +419,7 @@ pub mod action {
     /// Message: No Conference name provided.
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeLock", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeLock", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeLock {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -444,7 +444,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `Conference` | `conference` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeUnlock", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeUnlock", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeUnlock {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -482,7 +482,7 @@ pub mod action {
     /// Message: No Conference name provided.
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeMute", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeMute", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeMute {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -512,7 +512,7 @@ pub mod action {
     /// | `Conference` | `conference` | text | yes |  |
     /// | `Channel` | `channel` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeUnmute", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeUnmute", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeUnmute {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -554,7 +554,7 @@ pub mod action {
     /// Message: No Conference name provided.
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeSetSingleVideoSrc", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeSetSingleVideoSrc", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeSetSingleVideoSrc {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -596,7 +596,7 @@ pub mod action {
     /// Message: No Conference name provided.
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeStartRecord", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeStartRecord", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeStartRecord {
         ///`Conference`: text, required. Conference (bridge) name.
@@ -630,7 +630,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `Conference` | `conference` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ConfbridgeStopRecord", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ConfbridgeStopRecord", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ConfbridgeStopRecord {
         ///`Conference`: text, required. Conference (bridge) name.

@@ -931,7 +931,7 @@ pub mod action {
     /// | `MemberName` | `member_name` | text | no |  |
     /// | `StateInterface` | `state_interface` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueAdd", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueAdd", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueAdd {
         ///`Queue`: text, required. Queue to add the member to.
@@ -1006,7 +1006,7 @@ pub mod action {
     /// | `Queue` | `queue` | text | yes |  |
     /// | `Interface` | `interface` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueRemove", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueRemove", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueRemove {
         ///`Queue`: text, required. Queue to remove the member from.
@@ -1038,7 +1038,7 @@ pub mod action {
     /// | `Queue` | `queue` | text | no |  |
     /// | `Reason` | `reason` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueuePause", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueuePause", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueuePause {
         ///`Interface`: text, required. Interface of the member.
@@ -1087,7 +1087,7 @@ pub mod action {
     /// | `Penalty` | `penalty` | unsigned integer | yes |  |
     /// | `Queue` | `queue` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueuePenalty", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueuePenalty", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueuePenalty {
         ///`Interface`: text, required. Interface of the member.
@@ -1127,7 +1127,7 @@ pub mod action {
     /// | `RingInUse` | `ring_in_use` | boolean | yes |  |
     /// | `Queue` | `queue` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueMemberRingInUse", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueMemberRingInUse", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueMemberRingInUse {
         ///`Interface`: text, required. Interface of the member.
@@ -1169,7 +1169,7 @@ pub mod action {
     /// | `Interface` | `interface` | text | no |  |
     /// | `Message` | `message` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueLog", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueLog", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueLog {
         ///`Queue`: text, required. Queue name written in the entry.
@@ -1228,7 +1228,7 @@ pub mod action {
     /// | `Rules` | `rules` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  |
     /// | `Parameters` | `parameters` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueReload", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueReload", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueReload {
         ///`Queue`: text, optional. Only this queue; when absent, all queues.
@@ -1285,7 +1285,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `Queue` | `queue` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueReset", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueReset", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueReset {
         ///`Queue`: text, optional. Only this queue; when absent, all queues.
@@ -1315,7 +1315,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "QueueRule",
-        response = "crate :: response :: QueueRuleResponse < 'a >"
+        response = "crate::response::QueueRuleResponse<'a>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueRule {
@@ -1402,7 +1402,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "QueueStatus",
-        response = "crate :: EventList < 'a , crate :: response :: QueueStatusItem < 'a > , crate :: event :: QueueStatusComplete < 'a > >"
+        response = "crate::EventList<'a, crate::response::QueueStatusItem<'a>, crate::event::QueueStatusComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueStatus {
@@ -1468,7 +1468,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "QueueSummary",
-        response = "crate :: EventList < 'a , crate :: event :: QueueSummary < 'a > , crate :: event :: QueueSummaryComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::QueueSummary<'a>, crate::event::QueueSummaryComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueSummary {
@@ -1500,7 +1500,7 @@ pub mod action {
     /// | `Priority` | `priority` | integer | yes |  |
     /// | `Immediate` | `immediate` | boolean | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueChangePriorityCaller", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueChangePriorityCaller", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueChangePriorityCaller {
         ///`Queue`: text, required. Queue the caller is waiting in.
@@ -1544,7 +1544,7 @@ pub mod action {
     /// | `Caller` | `caller` | text | yes |  |
     /// | `WithdrawInfo` | `withdraw_info` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "QueueWithdrawCaller", response = "crate :: Ack < 'a >")]
+    #[ami(name = "QueueWithdrawCaller", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct QueueWithdrawCaller {
         ///`Queue`: text, required. Queue the caller is waiting in.

@@ -458,7 +458,7 @@ pub mod action {
     /// Message: Channels have been bridged
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Bridge", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Bridge", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Bridge {
         ///`Channel1`: text, required
@@ -496,7 +496,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `BridgeUniqueid` | `bridge_unique_id` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "BridgeDestroy", response = "crate :: Ack < 'a >")]
+    #[ami(name = "BridgeDestroy", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeDestroy {
         ///`BridgeUniqueid`: text, required
@@ -581,7 +581,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "BridgeInfo",
-        response = "crate :: EventList < 'a , crate :: event :: BridgeInfoChannel < 'a > , crate :: event :: BridgeInfoComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::BridgeInfoChannel<'a>, crate::event::BridgeInfoComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeInfo {
@@ -608,7 +608,7 @@ pub mod action {
     /// | `BridgeUniqueid` | `bridge_unique_id` | text | no |  |
     /// | `Channel` | `channel` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "BridgeKick", response = "crate :: Ack < 'a >")]
+    #[ami(name = "BridgeKick", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeKick {
         ///`BridgeUniqueid`: text, optional. Only kick when the channel is in this bridge.
@@ -673,7 +673,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "BridgeList",
-        response = "crate :: EventList < 'a , crate :: event :: BridgeListItem < 'a > , crate :: event :: BridgeListComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::BridgeListItem<'a>, crate::event::BridgeListComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeList {
@@ -747,7 +747,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "BridgeTechnologyList",
-        response = "crate :: EventList < 'a , crate :: event :: BridgeTechnologyListItem < 'a > , crate :: event :: BridgeTechnologyListComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::BridgeTechnologyListItem<'a>, crate::event::BridgeTechnologyListComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeTechnologyList {}
@@ -782,7 +782,7 @@ pub mod action {
     /// Message: Suspended bridge technology
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "BridgeTechnologySuspend", response = "crate :: Ack < 'a >")]
+    #[ami(name = "BridgeTechnologySuspend", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeTechnologySuspend {
         ///`BridgeTechnology`: text, required. Technology name, e.g. `softmix`.
@@ -822,7 +822,7 @@ pub mod action {
     /// Message: Unsuspended bridge technology
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "BridgeTechnologyUnsuspend", response = "crate :: Ack < 'a >")]
+    #[ami(name = "BridgeTechnologyUnsuspend", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct BridgeTechnologyUnsuspend {
         ///`BridgeTechnology`: text, required. Technology name, e.g. `softmix`.

@@ -49,13 +49,13 @@ pub mod enums {
     #[non_exhaustive]
     pub enum AmaFlags {
         ///`OMIT`
-        #[ami(wire = "OMIT", value = 1i64)]
+        #[ami(wire = "OMIT", value = 1)]
         Omit,
         ///`BILLING`
-        #[ami(wire = "BILLING", value = 2i64)]
+        #[ami(wire = "BILLING", value = 2)]
         Billing,
         ///`DOCUMENTATION`
-        #[ami(wire = "DOCUMENTATION", value = 3i64)]
+        #[ami(wire = "DOCUMENTATION", value = 3)]
         Documentation,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]

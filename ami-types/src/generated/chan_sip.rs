@@ -337,7 +337,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "SIPpeers",
-        response = "crate :: EventList < 'a , crate :: event :: PeerEntry < 'a > , crate :: event :: PeerlistComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::PeerEntry<'a>, crate::event::PeerlistComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct SipPeers {}
@@ -360,7 +360,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "SIPshowpeer",
-        response = "crate :: response :: SipShowPeerResponse < 'a >"
+        response = "crate::response::SipShowPeerResponse<'a>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct SipShowPeer {
@@ -409,7 +409,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "SIPshowregistry",
-        response = "crate :: EventList < 'a , crate :: event :: RegistryEntry < 'a > , crate :: event :: RegistrationsComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::RegistryEntry<'a>, crate::event::RegistrationsComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct SipShowRegistry {}
@@ -479,7 +479,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "SIPpeerstatus",
-        response = "crate :: EventList < 'a , crate :: event :: PeerStatus < 'a > , crate :: event :: SipPeerStatusComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::PeerStatus<'a>, crate::event::SipPeerStatusComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct SipPeerStatus {
@@ -530,7 +530,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "SIPqualifypeer",
-        response = "crate :: Ack < 'a >",
+        response = "crate::Ack<'a>",
         follow_up = "SIPQualifyPeerDone"
     )]
     #[must_use = "an action does nothing until it is sent"]
@@ -558,7 +558,7 @@ pub mod action {
     /// | `Call-ID` | `call_id` | text | no |  |
     #[doc(alias = "SIPnotify")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "SIPnotify", response = "crate :: Ack < 'a >")]
+    #[ami(name = "SIPnotify", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct SipNotify {
         ///`Channel`: text, required. Peer to notify, or the channel whose dialog is used when Call-ID is given.

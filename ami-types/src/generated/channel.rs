@@ -63,12 +63,12 @@ pub mod enums {
     #[non_exhaustive]
     pub enum HangupCause {
         ///`0`: Unknown — No cause was set; also what unlisted codes are described as.
-        #[ami(wire = "0", value = 0i64, alias = "NOTDEFINED", text = "Unknown")]
+        #[ami(wire = "0", value = 0, alias = "NOTDEFINED", text = "Unknown")]
         NotDefined,
         ///`1`: Unallocated (unassigned) number
         #[ami(
             wire = "1",
-            value = 1i64,
+            value = 1,
             alias = "UNALLOCATED",
             text = "Unallocated (unassigned) number"
         )]
@@ -76,7 +76,7 @@ pub mod enums {
         ///`2`: No route to specified transmit network
         #[ami(
             wire = "2",
-            value = 2i64,
+            value = 2,
             alias = "NO_ROUTE_TRANSIT_NET",
             text = "No route to specified transmit network"
         )]
@@ -84,7 +84,7 @@ pub mod enums {
         ///`3`: No route to destination
         #[ami(
             wire = "3",
-            value = 3i64,
+            value = 3,
             alias = "NO_ROUTE_DESTINATION",
             text = "No route to destination"
         )]
@@ -92,7 +92,7 @@ pub mod enums {
         ///`5`: Misdialed trunk prefix
         #[ami(
             wire = "5",
-            value = 5i64,
+            value = 5,
             alias = "MISDIALLED_TRUNK_PREFIX",
             text = "Misdialed trunk prefix"
         )]
@@ -100,7 +100,7 @@ pub mod enums {
         ///`6`: Channel unacceptable
         #[ami(
             wire = "6",
-            value = 6i64,
+            value = 6,
             alias = "CHANNEL_UNACCEPTABLE",
             text = "Channel unacceptable"
         )]
@@ -108,18 +108,18 @@ pub mod enums {
         ///`7`: Call awarded and being delivered in an established channel
         #[ami(
             wire = "7",
-            value = 7i64,
+            value = 7,
             alias = "CALL_AWARDED_DELIVERED",
             text = "Call awarded and being delivered in an established channel"
         )]
         CallAwardedDelivered,
         ///`8`: Pre-empted
-        #[ami(wire = "8", value = 8i64, alias = "PRE_EMPTED", text = "Pre-empted")]
+        #[ami(wire = "8", value = 8, alias = "PRE_EMPTED", text = "Pre-empted")]
         PreEmpted,
         ///`14`: Number ported elsewhere
         #[ami(
             wire = "14",
-            value = 14i64,
+            value = 14,
             alias = "NUMBER_PORTED_NOT_HERE",
             text = "Number ported elsewhere"
         )]
@@ -127,7 +127,7 @@ pub mod enums {
         ///`16`: Normal Clearing — The call ended the ordinary way.
         #[ami(
             wire = "16",
-            value = 16i64,
+            value = 16,
             alias = "NORMAL_CLEARING",
             alias = "NORMAL",
             text = "Normal Clearing"
@@ -136,7 +136,7 @@ pub mod enums {
         ///`17`: User busy — The called party is busy.
         #[ami(
             wire = "17",
-            value = 17i64,
+            value = 17,
             alias = "USER_BUSY",
             alias = "BUSY",
             text = "User busy"
@@ -145,7 +145,7 @@ pub mod enums {
         ///`18`: No user responding
         #[ami(
             wire = "18",
-            value = 18i64,
+            value = 18,
             alias = "NO_USER_RESPONSE",
             text = "No user responding"
         )]
@@ -153,7 +153,7 @@ pub mod enums {
         ///`19`: User alerting, no answer — The called party was alerted but did not answer.
         #[ami(
             wire = "19",
-            value = 19i64,
+            value = 19,
             alias = "NO_ANSWER",
             alias = "NOANSWER",
             text = "User alerting, no answer"
@@ -162,7 +162,7 @@ pub mod enums {
         ///`20`: Subscriber absent
         #[ami(
             wire = "20",
-            value = 20i64,
+            value = 20,
             alias = "SUBSCRIBER_ABSENT",
             alias = "UNREGISTERED",
             text = "Subscriber absent"
@@ -171,7 +171,7 @@ pub mod enums {
         ///`21`: Call Rejected — The called party refused the call.
         #[ami(
             wire = "21",
-            value = 21i64,
+            value = 21,
             alias = "CALL_REJECTED",
             text = "Call Rejected"
         )]
@@ -179,7 +179,7 @@ pub mod enums {
         ///`22`: Number changed
         #[ami(
             wire = "22",
-            value = 22i64,
+            value = 22,
             alias = "NUMBER_CHANGED",
             text = "Number changed"
         )]
@@ -187,7 +187,7 @@ pub mod enums {
         ///`23`: Redirected to new destination
         #[ami(
             wire = "23",
-            value = 23i64,
+            value = 23,
             alias = "REDIRECTED_TO_NEW_DESTINATION",
             text = "Redirected to new destination"
         )]
@@ -195,7 +195,7 @@ pub mod enums {
         ///`26`: Answered elsewhere
         #[ami(
             wire = "26",
-            value = 26i64,
+            value = 26,
             alias = "ANSWERED_ELSEWHERE",
             text = "Answered elsewhere"
         )]
@@ -203,7 +203,7 @@ pub mod enums {
         ///`27`: Destination out of order
         #[ami(
             wire = "27",
-            value = 27i64,
+            value = 27,
             alias = "DESTINATION_OUT_OF_ORDER",
             text = "Destination out of order"
         )]
@@ -211,7 +211,7 @@ pub mod enums {
         ///`28`: Invalid number format
         #[ami(
             wire = "28",
-            value = 28i64,
+            value = 28,
             alias = "INVALID_NUMBER_FORMAT",
             text = "Invalid number format"
         )]
@@ -219,7 +219,7 @@ pub mod enums {
         ///`29`: Facility rejected
         #[ami(
             wire = "29",
-            value = 29i64,
+            value = 29,
             alias = "FACILITY_REJECTED",
             text = "Facility rejected"
         )]
@@ -227,7 +227,7 @@ pub mod enums {
         ///`30`: Response to STATus ENQuiry
         #[ami(
             wire = "30",
-            value = 30i64,
+            value = 30,
             alias = "RESPONSE_TO_STATUS_ENQUIRY",
             text = "Response to STATus ENQuiry"
         )]
@@ -235,7 +235,7 @@ pub mod enums {
         ///`31`: Normal, unspecified
         #[ami(
             wire = "31",
-            value = 31i64,
+            value = 31,
             alias = "NORMAL_UNSPECIFIED",
             text = "Normal, unspecified"
         )]
@@ -243,7 +243,7 @@ pub mod enums {
         ///`34`: Circuit/channel congestion — No circuit or channel was free.
         #[ami(
             wire = "34",
-            value = 34i64,
+            value = 34,
             alias = "NORMAL_CIRCUIT_CONGESTION",
             alias = "CONGESTION",
             text = "Circuit/channel congestion"
@@ -252,7 +252,7 @@ pub mod enums {
         ///`38`: Network out of order — Also known as FAILURE.
         #[ami(
             wire = "38",
-            value = 38i64,
+            value = 38,
             alias = "NETWORK_OUT_OF_ORDER",
             alias = "FAILURE",
             text = "Network out of order"
@@ -261,7 +261,7 @@ pub mod enums {
         ///`41`: Temporary failure
         #[ami(
             wire = "41",
-            value = 41i64,
+            value = 41,
             alias = "NORMAL_TEMPORARY_FAILURE",
             text = "Temporary failure"
         )]
@@ -269,7 +269,7 @@ pub mod enums {
         ///`42`: Switching equipment congestion
         #[ami(
             wire = "42",
-            value = 42i64,
+            value = 42,
             alias = "SWITCH_CONGESTION",
             text = "Switching equipment congestion"
         )]
@@ -277,7 +277,7 @@ pub mod enums {
         ///`43`: Access information discarded
         #[ami(
             wire = "43",
-            value = 43i64,
+            value = 43,
             alias = "ACCESS_INFO_DISCARDED",
             text = "Access information discarded"
         )]
@@ -285,7 +285,7 @@ pub mod enums {
         ///`44`: Requested channel not available
         #[ami(
             wire = "44",
-            value = 44i64,
+            value = 44,
             alias = "REQUESTED_CHAN_UNAVAIL",
             text = "Requested channel not available"
         )]
@@ -293,7 +293,7 @@ pub mod enums {
         ///`50`: Facility not subscribed
         #[ami(
             wire = "50",
-            value = 50i64,
+            value = 50,
             alias = "FACILITY_NOT_SUBSCRIBED",
             text = "Facility not subscribed"
         )]
@@ -301,7 +301,7 @@ pub mod enums {
         ///`52`: Outgoing call barred
         #[ami(
             wire = "52",
-            value = 52i64,
+            value = 52,
             alias = "OUTGOING_CALL_BARRED",
             text = "Outgoing call barred"
         )]
@@ -309,7 +309,7 @@ pub mod enums {
         ///`54`: Incoming call barred
         #[ami(
             wire = "54",
-            value = 54i64,
+            value = 54,
             alias = "INCOMING_CALL_BARRED",
             text = "Incoming call barred"
         )]
@@ -317,7 +317,7 @@ pub mod enums {
         ///`57`: Bearer capability not authorized
         #[ami(
             wire = "57",
-            value = 57i64,
+            value = 57,
             alias = "BEARERCAPABILITY_NOTAUTH",
             text = "Bearer capability not authorized"
         )]
@@ -325,7 +325,7 @@ pub mod enums {
         ///`58`: Bearer capability not available
         #[ami(
             wire = "58",
-            value = 58i64,
+            value = 58,
             alias = "BEARERCAPABILITY_NOTAVAIL",
             text = "Bearer capability not available"
         )]
@@ -333,7 +333,7 @@ pub mod enums {
         ///`65`: Bearer capability not implemented
         #[ami(
             wire = "65",
-            value = 65i64,
+            value = 65,
             alias = "BEARERCAPABILITY_NOTIMPL",
             text = "Bearer capability not implemented"
         )]
@@ -341,7 +341,7 @@ pub mod enums {
         ///`66`: Channel not implemented — The channel technology does not exist (NOSUCHDRIVER).
         #[ami(
             wire = "66",
-            value = 66i64,
+            value = 66,
             alias = "CHAN_NOT_IMPLEMENTED",
             alias = "NOSUCHDRIVER",
             text = "Channel not implemented"
@@ -350,7 +350,7 @@ pub mod enums {
         ///`69`: Facility not implemented
         #[ami(
             wire = "69",
-            value = 69i64,
+            value = 69,
             alias = "FACILITY_NOT_IMPLEMENTED",
             text = "Facility not implemented"
         )]
@@ -358,7 +358,7 @@ pub mod enums {
         ///`81`: Invalid call reference value
         #[ami(
             wire = "81",
-            value = 81i64,
+            value = 81,
             alias = "INVALID_CALL_REFERENCE",
             text = "Invalid call reference value"
         )]
@@ -366,7 +366,7 @@ pub mod enums {
         ///`88`: Incompatible destination
         #[ami(
             wire = "88",
-            value = 88i64,
+            value = 88,
             alias = "INCOMPATIBLE_DESTINATION",
             text = "Incompatible destination"
         )]
@@ -374,7 +374,7 @@ pub mod enums {
         ///`95`: Invalid message unspecified
         #[ami(
             wire = "95",
-            value = 95i64,
+            value = 95,
             alias = "INVALID_MSG_UNSPECIFIED",
             text = "Invalid message unspecified"
         )]
@@ -382,7 +382,7 @@ pub mod enums {
         ///`96`: Mandatory information element is missing
         #[ami(
             wire = "96",
-            value = 96i64,
+            value = 96,
             alias = "MANDATORY_IE_MISSING",
             text = "Mandatory information element is missing"
         )]
@@ -390,7 +390,7 @@ pub mod enums {
         ///`97`: Message type nonexist.
         #[ami(
             wire = "97",
-            value = 97i64,
+            value = 97,
             alias = "MESSAGE_TYPE_NONEXIST",
             text = "Message type nonexist."
         )]
@@ -398,7 +398,7 @@ pub mod enums {
         ///`98`: Wrong message
         #[ami(
             wire = "98",
-            value = 98i64,
+            value = 98,
             alias = "WRONG_MESSAGE",
             text = "Wrong message"
         )]
@@ -406,7 +406,7 @@ pub mod enums {
         ///`99`: Info. element nonexist or not implemented
         #[ami(
             wire = "99",
-            value = 99i64,
+            value = 99,
             alias = "IE_NONEXIST",
             text = "Info. element nonexist or not implemented"
         )]
@@ -414,7 +414,7 @@ pub mod enums {
         ///`100`: Invalid information element contents
         #[ami(
             wire = "100",
-            value = 100i64,
+            value = 100,
             alias = "INVALID_IE_CONTENTS",
             text = "Invalid information element contents"
         )]
@@ -422,7 +422,7 @@ pub mod enums {
         ///`101`: Message not compatible with call state
         #[ami(
             wire = "101",
-            value = 101i64,
+            value = 101,
             alias = "WRONG_CALL_STATE",
             text = "Message not compatible with call state"
         )]
@@ -430,7 +430,7 @@ pub mod enums {
         ///`102`: Recover on timer expiry
         #[ami(
             wire = "102",
-            value = 102i64,
+            value = 102,
             alias = "RECOVERY_ON_TIMER_EXPIRE",
             text = "Recover on timer expiry"
         )]
@@ -438,7 +438,7 @@ pub mod enums {
         ///`103`: Mandatory IE length error
         #[ami(
             wire = "103",
-            value = 103i64,
+            value = 103,
             alias = "MANDATORY_IE_LENGTH_ERROR",
             text = "Mandatory IE length error"
         )]
@@ -446,7 +446,7 @@ pub mod enums {
         ///`111`: Protocol error, unspecified
         #[ami(
             wire = "111",
-            value = 111i64,
+            value = 111,
             alias = "PROTOCOL_ERROR",
             text = "Protocol error, unspecified"
         )]
@@ -454,7 +454,7 @@ pub mod enums {
         ///`127`: Interworking, unspecified
         #[ami(
             wire = "127",
-            value = 127i64,
+            value = 127,
             alias = "INTERWORKING",
             text = "Interworking, unspecified"
         )]
@@ -484,37 +484,37 @@ pub mod enums {
     #[non_exhaustive]
     pub enum ChannelState {
         ///`0`: Down — Created, nothing happening yet.
-        #[ami(wire = "0", value = 0i64, text = "Down")]
+        #[ami(wire = "0", value = 0, text = "Down")]
         Down,
         ///`1`: Rsrvd — Reserved by its driver but not in use.
-        #[ami(wire = "1", value = 1i64, text = "Rsrvd")]
+        #[ami(wire = "1", value = 1, text = "Rsrvd")]
         Reserved,
         ///`2`: OffHook
-        #[ami(wire = "2", value = 2i64, text = "OffHook")]
+        #[ami(wire = "2", value = 2, text = "OffHook")]
         OffHook,
         ///`3`: Dialing — Digits have been or are being dialled.
-        #[ami(wire = "3", value = 3i64, text = "Dialing")]
+        #[ami(wire = "3", value = 3, text = "Dialing")]
         Dialing,
         ///`4`: Ring — An incoming call is ringing here.
-        #[ami(wire = "4", value = 4i64, text = "Ring")]
+        #[ami(wire = "4", value = 4, text = "Ring")]
         Ring,
         ///`5`: Ringing — The remote end is ringing.
-        #[ami(wire = "5", value = 5i64, text = "Ringing")]
+        #[ami(wire = "5", value = 5, text = "Ringing")]
         Ringing,
         ///`6`: Up — Answered.
-        #[ami(wire = "6", value = 6i64, text = "Up")]
+        #[ami(wire = "6", value = 6, text = "Up")]
         Up,
         ///`7`: Busy
-        #[ami(wire = "7", value = 7i64, text = "Busy")]
+        #[ami(wire = "7", value = 7, text = "Busy")]
         Busy,
         ///`8`: Dialing Offhook
-        #[ami(wire = "8", value = 8i64, text = "Dialing Offhook")]
+        #[ami(wire = "8", value = 8, text = "Dialing Offhook")]
         DialingOffHook,
         ///`9`: Pre-ring
-        #[ami(wire = "9", value = 9i64, text = "Pre-ring")]
+        #[ami(wire = "9", value = 9, text = "Pre-ring")]
         PreRing,
         ///`65536`: Mute — Flag bit for a muted channel; other numbers arrive as text `Unknown (<n>)`.
-        #[ami(wire = "65536", value = 65536i64, text = "Mute")]
+        #[ami(wire = "65536", value = 65536, text = "Mute")]
         Mute,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -539,31 +539,31 @@ pub mod enums {
     #[non_exhaustive]
     pub enum DeviceState {
         ///`UNKNOWN`: Unknown
-        #[ami(wire = "UNKNOWN", value = 0i64, text = "Unknown")]
+        #[ami(wire = "UNKNOWN", value = 0, text = "Unknown")]
         Unknown,
         ///`NOT_INUSE`: Not in use
-        #[ami(wire = "NOT_INUSE", value = 1i64, text = "Not in use")]
+        #[ami(wire = "NOT_INUSE", value = 1, text = "Not in use")]
         NotInUse,
         ///`INUSE`: In use
-        #[ami(wire = "INUSE", value = 2i64, text = "In use")]
+        #[ami(wire = "INUSE", value = 2, text = "In use")]
         InUse,
         ///`BUSY`: Busy
-        #[ami(wire = "BUSY", value = 3i64, text = "Busy")]
+        #[ami(wire = "BUSY", value = 3, text = "Busy")]
         Busy,
         ///`INVALID`: Invalid — No such device.
-        #[ami(wire = "INVALID", value = 4i64, text = "Invalid")]
+        #[ami(wire = "INVALID", value = 4, text = "Invalid")]
         Invalid,
         ///`UNAVAILABLE`: Unavailable
-        #[ami(wire = "UNAVAILABLE", value = 5i64, text = "Unavailable")]
+        #[ami(wire = "UNAVAILABLE", value = 5, text = "Unavailable")]
         Unavailable,
         ///`RINGING`: Ringing
-        #[ami(wire = "RINGING", value = 6i64, text = "Ringing")]
+        #[ami(wire = "RINGING", value = 6, text = "Ringing")]
         Ringing,
         ///`RINGINUSE`: Ring+Inuse — Ringing while already in use.
-        #[ami(wire = "RINGINUSE", value = 7i64, text = "Ring+Inuse")]
+        #[ami(wire = "RINGINUSE", value = 7, text = "Ring+Inuse")]
         RingInUse,
         ///`ONHOLD`: On Hold
-        #[ami(wire = "ONHOLD", value = 8i64, text = "On Hold")]
+        #[ami(wire = "ONHOLD", value = 8, text = "On Hold")]
         OnHold,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -589,34 +589,34 @@ pub mod enums {
     #[non_exhaustive]
     pub enum ExtensionState {
         ///`-2` — The hint was removed; its StatusText is `Unknown`.
-        #[ami(wire = "-2", value = -2u64)]
+        #[ami(wire = "-2", value = -2)]
         Removed,
         ///`-1` — The hint's extension was removed; its StatusText is `Unknown`.
-        #[ami(wire = "-1", value = -1u64)]
+        #[ami(wire = "-1", value = -1)]
         Deactivated,
         ///`0`: Idle
-        #[ami(wire = "0", value = 0i64, text = "Idle")]
+        #[ami(wire = "0", value = 0, text = "Idle")]
         Idle,
         ///`1`: InUse
-        #[ami(wire = "1", value = 1i64, text = "InUse")]
+        #[ami(wire = "1", value = 1, text = "InUse")]
         InUse,
         ///`2`: Busy
-        #[ami(wire = "2", value = 2i64, text = "Busy")]
+        #[ami(wire = "2", value = 2, text = "Busy")]
         Busy,
         ///`4`: Unavailable
-        #[ami(wire = "4", value = 4i64, text = "Unavailable")]
+        #[ami(wire = "4", value = 4, text = "Unavailable")]
         Unavailable,
         ///`8`: Ringing
-        #[ami(wire = "8", value = 8i64, text = "Ringing")]
+        #[ami(wire = "8", value = 8, text = "Ringing")]
         Ringing,
         ///`9`: InUse&Ringing — In use and ringing at the same time (the bits add up).
-        #[ami(wire = "9", value = 9i64, text = "InUse&Ringing")]
+        #[ami(wire = "9", value = 9, text = "InUse&Ringing")]
         InUseRinging,
         ///`16`: Hold
-        #[ami(wire = "16", value = 16i64, text = "Hold")]
+        #[ami(wire = "16", value = 16, text = "Hold")]
         OnHold,
         ///`17`: InUse&Hold
-        #[ami(wire = "17", value = 17i64, text = "InUse&Hold")]
+        #[ami(wire = "17", value = 17, text = "InUse&Hold")]
         InUseOnHold,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -639,25 +639,25 @@ pub mod enums {
     #[non_exhaustive]
     pub enum PresenceState {
         ///`not_set`
-        #[ami(wire = "not_set", value = 0i64)]
+        #[ami(wire = "not_set", value = 0)]
         NotSet,
         ///`unavailable`
-        #[ami(wire = "unavailable", value = 1i64)]
+        #[ami(wire = "unavailable", value = 1)]
         Unavailable,
         ///`available`
-        #[ami(wire = "available", value = 2i64)]
+        #[ami(wire = "available", value = 2)]
         Available,
         ///`away`
-        #[ami(wire = "away", value = 3i64)]
+        #[ami(wire = "away", value = 3)]
         Away,
         ///`xa`
-        #[ami(wire = "xa", value = 4i64)]
+        #[ami(wire = "xa", value = 4)]
         ExtendedAway,
         ///`chat`
-        #[ami(wire = "chat", value = 5i64)]
+        #[ami(wire = "chat", value = 5)]
         Chat,
         ///`dnd`
-        #[ami(wire = "dnd", value = 6i64)]
+        #[ami(wire = "dnd", value = 6)]
         DoNotDisturb,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]

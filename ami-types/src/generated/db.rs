@@ -97,7 +97,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "DBGet",
-        response = "crate :: EventList < 'a , crate :: event :: DbGetResponse < 'a > , crate :: event :: DbGetComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::DbGetResponse<'a>, crate::event::DbGetComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DbGet {
@@ -131,7 +131,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "DBGetTree",
-        response = "crate :: EventList < 'a , crate :: event :: DbGetTreeResponse < 'a > , crate :: event :: DbGetTreeComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::DbGetTreeResponse<'a>, crate::event::DbGetTreeComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DbGetTree {
@@ -174,7 +174,7 @@ pub mod action {
     /// | `Val` | `val` | text | no |  |
     #[doc(alias = "DBPut")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "DBPut", response = "crate :: Ack < 'a >")]
+    #[ami(name = "DBPut", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DbPut {
         ///`Family`: text, required
@@ -214,7 +214,7 @@ pub mod action {
     /// | `Key` | `key` | text | yes |  |
     #[doc(alias = "DBDel")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "DBDel", response = "crate :: Ack < 'a >")]
+    #[ami(name = "DBDel", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DbDel {
         ///`Family`: text, required
@@ -245,7 +245,7 @@ pub mod action {
     /// | `Key` | `key` | text | no |  |
     #[doc(alias = "DBDelTree")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "DBDelTree", response = "crate :: Ack < 'a >")]
+    #[ami(name = "DBDelTree", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DbDelTree {
         ///`Family`: text, required

@@ -79,25 +79,25 @@ pub mod enums {
     #[non_exhaustive]
     pub enum OriginateReason {
         ///`0` — The call failed before any progress (no such channel, no route, ...).
-        #[ami(wire = "0", value = 0i64)]
+        #[ami(wire = "0", value = 0)]
         Failed,
         ///`1` — The far end hung up.
-        #[ami(wire = "1", value = 1i64)]
+        #[ami(wire = "1", value = 1)]
         Hangup,
         ///`2`
-        #[ami(wire = "2", value = 2i64)]
+        #[ami(wire = "2", value = 2)]
         Ring,
         ///`3` — It was still ringing when the timeout expired.
-        #[ami(wire = "3", value = 3i64)]
+        #[ami(wire = "3", value = 3)]
         Ringing,
         ///`4`
-        #[ami(wire = "4", value = 4i64)]
+        #[ami(wire = "4", value = 4)]
         Answered,
         ///`5`
-        #[ami(wire = "5", value = 5i64)]
+        #[ami(wire = "5", value = 5)]
         Busy,
         ///`8`
-        #[ami(wire = "8", value = 8i64)]
+        #[ami(wire = "8", value = 8)]
         Congestion,
         /// A value this spec does not know, kept exactly as received.
         #[ami(other)]
@@ -411,7 +411,7 @@ pub mod action {
     /// Message: Authentication accepted
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Login", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Login", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Login {
         ///`Username`: text, required. The user as named in manager.conf.
@@ -481,7 +481,7 @@ pub mod action {
     /// Message: Thanks for all the fish.
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Logoff", response = "crate :: Goodbye < 'a >")]
+    #[ami(name = "Logoff", response = "crate::Goodbye<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Logoff {}
     impl Logoff {
@@ -517,7 +517,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "Challenge",
-        response = "crate :: response :: ChallengeResponse < 'a >"
+        response = "crate::response::ChallengeResponse<'a>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Challenge {
@@ -537,7 +537,7 @@ pub mod action {
     ///
     /// Response: typed fields, [`PingResponse`](crate::response::PingResponse).
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Ping", response = "crate :: response :: PingResponse < 'a >")]
+    #[ami(name = "Ping", response = "crate::response::PingResponse<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Ping {}
     impl Ping {
@@ -556,10 +556,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `EventMask` | `event_mask` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(
-        name = "Events",
-        response = "crate :: response :: EventsResponse < 'a >"
-    )]
+    #[ami(name = "Events", response = "crate::response::EventsResponse<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Events {
         ///`EventMask`: text, required. `on`, `off`, or a comma list of classes such as `call,agent`; all digits is read as a numeric bit mask.
@@ -586,7 +583,7 @@ pub mod action {
     /// | `MatchCriteria` | `match_criteria` | text | no |  |
     /// | `Filter` | `filter` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Filter", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Filter", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Filter {
         ///`Operation`: [`FilterOperation`](crate::enums::FilterOperation), optional. Only `Add` exists.
@@ -661,7 +658,7 @@ pub mod action {
     /// Output: 12 sip peers [Monitored: 0 online, 2 offline Unmonitored: 0 online, 10 offline]
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Command", response = "crate :: CommandOutput < 'a >")]
+    #[ami(name = "Command", response = "crate::CommandOutput<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Command {
         ///`Command`: text, required. The CLI command line, e.g. `core show channels`.
@@ -682,7 +679,7 @@ pub mod action {
     ///
     /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ListCommands", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ListCommands", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ListCommands {}
     impl ListCommands {
@@ -699,7 +696,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "CoreSettings",
-        response = "crate :: response :: CoreSettingsResponse < 'a >"
+        response = "crate::response::CoreSettingsResponse<'a>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct CoreSettings {}
@@ -717,7 +714,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "CoreStatus",
-        response = "crate :: response :: CoreStatusResponse < 'a >"
+        response = "crate::response::CoreStatusResponse<'a>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct CoreStatus {}
@@ -735,7 +732,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "CoreShowChannels",
-        response = "crate :: EventList < 'a , crate :: event :: CoreShowChannel < 'a > , crate :: event :: CoreShowChannelsComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::CoreShowChannel<'a>, crate::event::CoreShowChannelsComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct CoreShowChannels {}
@@ -757,7 +754,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "CoreShowChannelMap",
-        response = "crate :: EventList < 'a , crate :: event :: CoreShowChannelMap < 'a > , crate :: event :: CoreShowChannelMapComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::CoreShowChannelMap<'a>, crate::event::CoreShowChannelMapComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct CoreShowChannelMap {
@@ -850,7 +847,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "Status",
-        response = "crate :: EventList < 'a , crate :: event :: Status < 'a > , crate :: event :: StatusComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::Status<'a>, crate::event::StatusComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Status {
@@ -900,10 +897,7 @@ pub mod action {
     /// | `Channel` | `channel` | text | no |  |
     /// | `Variable` | `variable` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(
-        name = "Getvar",
-        response = "crate :: response :: GetvarResponse < 'a >"
-    )]
+    #[ami(name = "Getvar", response = "crate::response::GetvarResponse<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Getvar {
         ///`Channel`: text, optional. The channel to read from; globals when absent.
@@ -939,7 +933,7 @@ pub mod action {
     /// | `Variable` | `variable` | text | yes |  |
     /// | `Value` | `value` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Setvar", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Setvar", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Setvar {
         ///`Channel`: text, optional. The channel to set it on; a global variable when absent.
@@ -1013,7 +1007,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "Originate",
-        response = "crate :: Ack < 'a >",
+        response = "crate::Ack<'a>",
         follow_up = "OriginateResponse"
     )]
     #[must_use = "an action does nothing until it is sent"]
@@ -1182,7 +1176,7 @@ pub mod action {
     /// | `Priority` | `priority` | text | yes |  |
     /// | `ExtraPriority` | `extra_priority` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Redirect", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Redirect", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Redirect {
         ///`Channel`: text, required. The channel to move.
@@ -1261,7 +1255,7 @@ pub mod action {
     /// | `Channel` | `channel` | channel name or `/regex/` | yes |  |
     /// | `Cause` | `cause` | [`HangupCause`](crate::enums::HangupCause) | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Hangup", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Hangup", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Hangup {
         ///`Channel`: channel name or `/regex/`, required. A channel name, or `/regex/`; the regex form answers with a ChannelHungup list ending in ChannelsHungupListComplete.
@@ -1312,7 +1306,7 @@ pub mod action {
     /// Message: Timeout Set
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "AbsoluteTimeout", response = "crate :: Ack < 'a >")]
+    #[ami(name = "AbsoluteTimeout", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct AbsoluteTimeout {
         ///`Channel`: text, required
@@ -1343,7 +1337,7 @@ pub mod action {
     /// | `Exten` | `exten` | text | yes |  |
     /// | `Context` | `context` | text | no |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Atxfer", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Atxfer", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Atxfer {
         ///`Channel`: text, required. The transferring channel.
@@ -1484,7 +1478,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "BlindTransfer",
-        response = "crate :: Ack < 'a >",
+        response = "crate::Ack<'a>",
         follow_up = "BlindTransfer"
     )]
     #[must_use = "an action does nothing until it is sent"]
@@ -1529,7 +1523,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `UserEvent` | `user_event` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "UserEvent", response = "crate :: Ack < 'a >")]
+    #[ami(name = "UserEvent", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct UserEvent {
         ///`UserEvent`: text, required. The custom event's name, sent as its UserEvent header.

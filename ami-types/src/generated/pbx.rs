@@ -107,7 +107,7 @@ pub mod action {
     /// Message: Added requested extension
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "DialplanExtensionAdd", response = "crate :: Ack < 'a >")]
+    #[ami(name = "DialplanExtensionAdd", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DialplanExtensionAdd {
         ///`Context`: text, required. Context to add to; created if missing.
@@ -185,7 +185,7 @@ pub mod action {
     /// Message: Removed the requested extension
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "DialplanExtensionRemove", response = "crate :: Ack < 'a >")]
+    #[ami(name = "DialplanExtensionRemove", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct DialplanExtensionRemove {
         ///`Context`: text, required. Context of the extension.
@@ -226,7 +226,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "ShowDialPlan",
-        response = "crate :: EventList < 'a , crate :: event :: ListDialplan < 'a > , crate :: event :: ShowDialPlanComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::ListDialplan<'a>, crate::event::ShowDialPlanComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ShowDialPlan {

@@ -135,7 +135,7 @@ pub mod action {
     /// ```
     #[doc(alias = "AGI")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "AGI", response = "crate :: Ack < 'a >")]
+    #[ami(name = "AGI", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Agi {
         ///`Channel`: text, required. Channel currently running AGI(agi:async).

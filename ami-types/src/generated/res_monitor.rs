@@ -60,7 +60,7 @@ pub mod action {
     /// Message: Started monitoring channel
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Monitor", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Monitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Monitor {
         ///`Channel`: text, required. Channel to record.
@@ -113,7 +113,7 @@ pub mod action {
     /// | `Channel` | `channel` | text | yes |  |
     /// | `File` | `file` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "ChangeMonitor", response = "crate :: Ack < 'a >")]
+    #[ami(name = "ChangeMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ChangeMonitor {
         ///`Channel`: text, required. Channel being recorded.
@@ -142,7 +142,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `Channel` | `channel` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "StopMonitor", response = "crate :: Ack < 'a >")]
+    #[ami(name = "StopMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct StopMonitor {
         ///`Channel`: text, required. Channel being recorded.
@@ -167,7 +167,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `Channel` | `channel` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "PauseMonitor", response = "crate :: Ack < 'a >")]
+    #[ami(name = "PauseMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct PauseMonitor {
         ///`Channel`: text, required. Channel being recorded.
@@ -192,7 +192,7 @@ pub mod action {
     /// |---|---|---|---|---|
     /// | `Channel` | `channel` | text | yes |  |
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "UnpauseMonitor", response = "crate :: Ack < 'a >")]
+    #[ami(name = "UnpauseMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct UnpauseMonitor {
         ///`Channel`: text, required. Channel being recorded.

@@ -256,7 +256,7 @@ pub mod action {
     /// Message: Park successful
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "Park", response = "crate :: Ack < 'a >")]
+    #[ami(name = "Park", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Park {
         ///`Channel`: text, required. Channel to park.
@@ -328,7 +328,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "ParkedCalls",
-        response = "crate :: EventList < 'a , crate :: event :: ParkedCall < 'a > , crate :: event :: ParkedCallsComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::ParkedCall<'a>, crate::event::ParkedCallsComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct ParkedCalls {
@@ -355,7 +355,7 @@ pub mod action {
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "Parkinglots",
-        response = "crate :: EventList < 'a , crate :: event :: Parkinglot < 'a > , crate :: event :: ParkinglotsComplete < 'a > >"
+        response = "crate::EventList<'a, crate::event::Parkinglot<'a>, crate::event::ParkinglotsComplete<'a>>"
     )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Parkinglots {}

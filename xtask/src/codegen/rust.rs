@@ -91,12 +91,8 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         let wire = &v.wire;
         let mut attrs = vec![quote!(wire = #wire)];
         if let Some(value) = v.value {
-            attrs.push(if value < 0 {
-                let abs = value.unsigned_abs();
-                quote!(value = -#abs)
-            } else {
-                quote!(value = #value)
-            });
+            let abs = proc_macro2::Literal::u64_unsuffixed(value.unsigned_abs());
+            attrs.push(if value < 0 { quote!(value = -#abs) } else { quote!(value = #abs) });
         }
         for a in &v.aliases {
             attrs.push(quote!(alias = #a));
@@ -480,7 +476,7 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
     let doc = doc_lines(&d);
     let alias = alias(wire, &a.rust);
     let fields = a.params.iter().map(param_field);
-    let response = response_type(spec, a).to_string();
+    let response = compact(&response_type(spec, a).to_string());
     let mut container = vec![quote!(name = #wire), quote!(response = #response)];
     if let Some(f) = &a.follow_up {
         container.push(quote!(follow_up = #f));
@@ -502,6 +498,11 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
             #(#setters)*
         }
     }
+}
+
+/// A type's tokens as a person writes them: `crate::Ack<'a>`, not `crate :: Ack < 'a >`.
+fn compact(tokens: &str) -> String {
+    tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
 }
 
 fn constructor(a: &Action) -> TokenStream {

@@ -1,0 +1,109 @@
+//! `ami decode` over every real capture: each message gets a typed form and no decode error.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn captures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/captures")
+}
+
+fn decode(scenario: &str) -> Vec<serde_json::Value> {
+    let dir = captures();
+    let received = std::fs::File::open(dir.join(format!("{scenario}.ami"))).expect("capture");
+    let out = Command::new(env!("CARGO_BIN_EXE_ami"))
+        .arg("decode")
+        .arg("--sent")
+        .arg(dir.join(format!("{scenario}.sent")))
+        .stdin(received)
+        .output()
+        .expect("ami runs");
+    assert!(out.status.success(), "{scenario}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+fn scenarios() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(captures())
+        .expect("fixtures")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".ami").map(str::to_owned)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_captured_message_decodes_with_a_type() {
+    let names = scenarios();
+    assert!(names.len() >= 24, "all captures are present");
+    for scenario in names {
+        let reports = decode(&scenario);
+        assert!(reports.len() > 1, "{scenario}: greeting and messages");
+        assert_eq!(reports[0]["kind"], "greeting", "{scenario}");
+        for r in &reports {
+            let keys: Vec<&str> = r.as_object().expect("object").keys().map(String::as_str).collect();
+            assert_eq!(
+                keys,
+                ["kind", "name", "action_id", "action", "type", "fields", "unknown", "error"],
+                "{scenario}: exactly these keys, in order"
+            );
+            assert!(r["error"].is_null(), "{scenario}: {r}");
+            if r["kind"] != "greeting" {
+                assert!(r["type"].is_string(), "{scenario}: untyped {r}");
+            }
+        }
+    }
+}
+
+#[test]
+fn responses_are_matched_to_their_actions_and_typed() {
+    let reports = decode("absolute_timeout");
+    let login = &reports[1];
+    assert_eq!(login["kind"], "response");
+    assert_eq!(login["action"], "Login");
+    assert_eq!(login["fields"]["message"], "Authentication accepted");
+
+    let queue = decode("queue");
+    let member = queue
+        .iter()
+        .find(|r| r["name"] == "QueueMember" && r["action"] == "QueueStatus")
+        .expect("a QueueMember item of QueueStatus");
+    assert_eq!(member["type"], "QueueMember");
+    assert!(member["fields"]["penalty"].is_u64(), "typed penalty: {member}");
+    let complete = queue.iter().find(|r| r["name"] == "QueueStatusComplete").expect("complete");
+    assert!(complete["fields"]["list_items"].is_u64(), "{complete}");
+}
+
+#[test]
+fn events_decode_into_their_types_with_enums() {
+    let reports = decode("originate");
+    let hangup = reports.iter().find(|r| r["name"] == "Hangup").expect("a Hangup event");
+    assert_eq!(hangup["type"], "Hangup");
+    assert!(hangup["fields"]["cause"].is_string(), "{hangup}");
+    assert!(hangup["fields"]["channel"]["channel"].is_string(), "channel snapshot: {hangup}");
+    let originate = reports.iter().find(|r| r["name"] == "OriginateResponse").expect("outcome");
+    assert_eq!(originate["action"], "Originate", "matched through its ActionID");
+}
+
+#[test]
+fn garbage_input_is_reported_without_panicking() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ami"))
+        .arg("decode")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().expect("stdin").write_all(b"\xff\xfe garbage\r\nno colon here\r\n\r\n")?;
+            child.wait_with_output()
+        })
+        .expect("ami runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(!text.is_empty(), "the garbage is reported, not dropped");
+}
