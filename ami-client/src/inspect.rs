@@ -40,7 +40,8 @@ pub fn sent_actions(sent: &[u8]) -> HashMap<String, String> {
     let mut map = HashMap::new();
     let mut add = |msg: &Message| {
         if let (Some(action), Some(id)) = (msg.action(), msg.action_id()) {
-            map.entry(id.to_owned()).or_insert_with(|| action.to_owned());
+            map.entry(id.to_owned())
+                .or_insert_with(|| action.to_owned());
         }
     };
     while let Some(frame) = framer.next_frame() {
@@ -101,7 +102,11 @@ pub fn report(msg: &Message, sent: &HashMap<String, String>) -> Report {
         }
         MessageKind::Response => {
             let name = msg.response().unwrap_or_default();
-            ("response", name, Some(decode_response(msg, action.as_deref())))
+            (
+                "response",
+                name,
+                Some(decode_response(msg, action.as_deref())),
+            )
         }
         MessageKind::Action | MessageKind::Other => ("other", "", None),
     };

@@ -1,11 +1,35 @@
-//! The Asterisk Manager Interface client.
+//! The Asterisk Manager Interface client over tokio.
 //!
-//! Today this crate holds the tooling built on the sans-IO core in [`ami_types`]: [`inspect`]
-//! decodes a captured AMI byte stream message by message, which is what the `ami decode`
-//! command prints. The tokio runtime (connection, login, action correlation, event stream,
-//! reconnect) builds on the same core.
+//! One task owns the socket; a cheap [`Client`] handle sends typed actions
+//! ([`Client::send`]) and hands out event streams ([`Client::events`]). Replies are
+//! correlated by `ActionID` in one place, event lists are collected until their completion
+//! event, and every pending action fails at once with a typed [`Error`] when the connection
+//! drops; the client then reconnects with backoff, logs in again and re-applies its event mask
+//! and filters. Slow event consumers get a counted overflow signal instead of blocking the
+//! reader.
+//!
+//! [`inspect`] decodes a captured AMI conversation, which is what `ami decode` prints;
+//! [`mock`] is an embedded AMI server for tests.
 #![deny(missing_docs)]
 
+mod client;
+mod config;
+mod connection;
+mod error;
+mod events;
+mod login;
+mod pending;
+#[cfg(feature = "tls")]
+pub mod tls;
+
 pub mod inspect;
+#[cfg(feature = "mock")]
+pub mod mock;
 
 pub use ami_types as types;
+pub use client::{Client, FollowUp, ListStream, Reply};
+pub use config::{Auth, Config, Reconnect, Secret};
+pub use connection::ConnectionState;
+pub use error::Error;
+pub use events::{EventItem, EventMessage, EventStream};
+pub use pending::RawReply;

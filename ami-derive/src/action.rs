@@ -1,7 +1,8 @@
 //! Expansion of `Action`: parameter encoding (`write_params`) and parsing (`from_params`).
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident};
 
 use crate::attr::{self, Unit};
@@ -11,17 +12,24 @@ use crate::fields::wrapped;
 /// How one parameter is written.
 enum Shape<'a> {
     /// One header; `required` when not an `Option`.
-    Single { inner: &'a syn::Type, required: bool },
+    Single {
+        inner: &'a syn::Type,
+        required: bool,
+    },
     /// One header per element.
     Repeated { inner: &'a syn::Type },
     /// One header per element, named `Prefix(i)`.
-    Indexed { inner: &'a syn::Type, prefix: String },
+    Indexed {
+        inner: &'a syn::Type,
+        prefix: String,
+    },
     /// One comma-separated header.
     List { inner: &'a syn::Type },
 }
 
 struct Param<'a> {
     ident: &'a Ident,
+    ty_span: proc_macro2::Span,
     wire: String,
     shape: Shape<'a>,
     unit: Option<Unit>,
@@ -37,10 +45,16 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         unreachable!("check fails when an error was recorded");
     };
     if container.name.is_none() {
-        cx.error_spanned_by(&input.ident, "derive(Action) needs `#[ami(name = \"ActionName\")]`");
+        cx.error_spanned_by(
+            &input.ident,
+            "derive(Action) needs `#[ami(name = \"ActionName\")]`",
+        );
     }
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "derive(Action) takes no generic parameters");
+        cx.error_spanned_by(
+            &input.generics,
+            "derive(Action) takes no generic parameters",
+        );
     }
     let named = match &data.fields {
         Fields::Named(n) => n.named.iter().collect(),
@@ -55,19 +69,28 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         let ident = field.ident.as_ref().expect("named fields have idents");
         let fa = attr::Field::from_attrs(&mut cx, &field.attrs);
         if fa.flatten || fa.unknown || fa.prefix_match || fa.prefix.is_some() {
-            cx.error_spanned_by(ident, "`flatten`, `prefix`, `prefix_match` and `unknown` are for events");
+            cx.error_spanned_by(
+                ident,
+                "`flatten`, `prefix`, `prefix_match` and `unknown` are for events",
+            );
             continue;
         }
         let wire = fa.wire_name(ident);
         let vec_inner = wrapped(&field.ty, "Vec");
-        let modes = [fa.repeated, fa.indexed, fa.list].iter().filter(|b| **b).count();
+        let modes = [fa.repeated, fa.indexed, fa.list]
+            .iter()
+            .filter(|b| **b)
+            .count();
         if modes > 1 {
             cx.error_spanned_by(ident, "choose one of `repeated`, `indexed` and `list`");
             continue;
         }
         let shape = if modes == 1 {
             let Some(inner) = vec_inner else {
-                cx.error_spanned_by(&field.ty, "`repeated`, `indexed` and `list` need a `Vec<T>`");
+                cx.error_spanned_by(
+                    &field.ty,
+                    "`repeated`, `indexed` and `list` need a `Vec<T>`",
+                );
                 continue;
             };
             if fa.repeated {
@@ -76,24 +99,54 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 Shape::List { inner }
             } else {
                 let Some(prefix) = wire.strip_suffix("(0)") else {
-                    cx.error_spanned_by(ident, "an `indexed` header is written with `(0)`, e.g. `UnitAmount(0)`");
+                    cx.error_spanned_by(
+                        ident,
+                        "an `indexed` header is written with `(0)`, e.g. `UnitAmount(0)`",
+                    );
                     continue;
                 };
-                Shape::Indexed { inner, prefix: prefix.to_owned() }
+                Shape::Indexed {
+                    inner,
+                    prefix: prefix.to_owned(),
+                }
             }
         } else if vec_inner.is_some() {
-            cx.error_spanned_by(&field.ty, "a `Vec` parameter needs `repeated`, `indexed` or `list`");
+            cx.error_spanned_by(
+                &field.ty,
+                "a `Vec` parameter needs `repeated`, `indexed` or `list`",
+            );
             continue;
         } else {
             match wrapped(&field.ty, "Option") {
-                Some(inner) => Shape::Single { inner, required: false },
-                None => Shape::Single { inner: &field.ty, required: true },
+                Some(inner) => Shape::Single {
+                    inner,
+                    required: false,
+                },
+                None => Shape::Single {
+                    inner: &field.ty,
+                    required: true,
+                },
             }
         };
+        if let Shape::Single { inner, .. } = &shape {
+            if fa.unit.is_none() && crate::fields::is_duration(inner) {
+                cx.error_spanned_by(
+                    &field.ty,
+                    "a `Duration` needs `unit = \"s\"` or `unit = \"ms\"`",
+                );
+                continue;
+            }
+        }
         if fa.unit.is_some() && !matches!(shape, Shape::Single { .. }) {
             cx.error_spanned_by(ident, "`unit` applies to a single `Duration` parameter");
         }
-        params.push(Param { ident, wire, shape, unit: fa.unit });
+        params.push(Param {
+            ident,
+            ty_span: field.ty.span(),
+            wire,
+            shape,
+            unit: fa.unit,
+        });
     }
     cx.check()?;
     Ok(generate(input, &container, &params))
@@ -102,14 +155,18 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_>]) -> TokenStream {
     let p = quote!(::ami_types::__private);
     let ident = &input.ident;
-    let name = container.name.as_ref().map(|n| n.value()).unwrap_or_default();
+    let name = container
+        .name
+        .as_ref()
+        .map(|n| n.value())
+        .unwrap_or_default();
     let response = match &container.response {
         Some(ty) => quote!(#ty),
         None => quote!(::ami_types::Ack<'a>),
     };
     let follow_up = match &container.follow_up {
-        Some(f) => quote!(Some(#f)),
-        None => quote!(None),
+        Some(f) => quote!(::core::option::Option::Some(#f)),
+        None => quote!(::core::option::Option::None),
     };
 
     let writes = params.iter().map(|prm| {
@@ -119,15 +176,18 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
             Unit::Seconds => quote!(#p::seconds::encode),
             Unit::Millis => quote!(#p::millis::encode),
         });
+        let span = prm.ty_span;
         let write_one = |value: TokenStream| match &codec {
             Some(c) => quote!(#p::write_with(w, #wire, #value, #c)?;),
-            None => quote!(w.param(#wire, #value)?;),
+            None => quote_spanned!(span=> w.param(#wire, #value)?;),
         };
         match &prm.shape {
             Shape::Single { required: true, .. } => write_one(quote!(&self.#field)),
-            Shape::Single { required: false, .. } => {
+            Shape::Single {
+                required: false, ..
+            } => {
                 let w1 = write_one(quote!(v));
-                quote!(if let Some(v) = &self.#field { #w1 })
+                quote!(if let ::core::option::Option::Some(v) = &self.#field { #w1 })
             }
             Shape::Repeated { .. } => quote!(for v in &self.#field { w.param(#wire, v)?; }),
             Shape::Indexed { prefix, .. } => quote! {
@@ -146,11 +206,11 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
     let decls = params.iter().map(|prm| {
         let slot = format_ident!("f_{}", prm.ident);
         match &prm.shape {
-            Shape::Single { inner, .. } => quote!(let mut #slot: Option<#inner> = None;),
+            Shape::Single { inner, .. } => quote!(let mut #slot: ::core::option::Option<#inner> = ::core::option::Option::None;),
             Shape::Repeated { inner } | Shape::List { inner } => {
-                quote!(let mut #slot: Vec<#inner> = Vec::new();)
+                quote!(let mut #slot: ::std::vec::Vec<#inner> = ::std::vec::Vec::new();)
             }
-            Shape::Indexed { inner, .. } => quote!(let mut #slot: Vec<(usize, #inner)> = Vec::new();),
+            Shape::Indexed { inner, .. } => quote!(let mut #slot: ::std::vec::Vec<(usize, #inner)> = ::std::vec::Vec::new();),
         }
     });
     let matches = params.iter().map(|prm| {
@@ -159,12 +219,15 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
         let decode = match prm.unit {
             Some(Unit::Seconds) => quote!(#p::param_with(value, #p::seconds::decode, NAME, #wire)?),
             Some(Unit::Millis) => quote!(#p::param_with(value, #p::millis::decode, NAME, #wire)?),
-            None => quote!(#p::param(value, NAME, #wire)?),
+            None => {
+                let span = prm.ty_span;
+                quote_spanned!(span=> #p::param(value, NAME, #wire)?)
+            }
         };
         match &prm.shape {
             Shape::Single { .. } => quote! {
                 if #p::eq_ic(name, #wire) {
-                    if #slot.is_none() { #slot = Some(#decode); }
+                    if #slot.is_none() { #slot = ::core::option::Option::Some(#decode); }
                     continue;
                 }
             },
@@ -178,7 +241,7 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
                 }
             },
             Shape::Indexed { prefix, .. } => quote! {
-                if let Some(i) = #p::indexed(name, #prefix) { #slot.push((i, #decode)); continue; }
+                if let ::core::option::Option::Some(i) = #p::indexed(name, #prefix) { #slot.push((i, #decode)); continue; }
             },
         }
     });
@@ -187,8 +250,14 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
         let slot = format_ident!("f_{}", prm.ident);
         let wire = &prm.wire;
         match &prm.shape {
-            Shape::Single { required: true, .. } => quote!(#field: #p::required(#slot, NAME, #wire)?),
-            Shape::Single { required: false, .. } | Shape::Repeated { .. } | Shape::List { .. } => {
+            Shape::Single { required: true, .. } => {
+                quote!(#field: #p::required(#slot, NAME, #wire)?)
+            }
+            Shape::Single {
+                required: false, ..
+            }
+            | Shape::Repeated { .. }
+            | Shape::List { .. } => {
                 quote!(#field: #slot)
             }
             Shape::Indexed { .. } => quote!(#field: {
@@ -207,21 +276,22 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
             #[allow(unused_variables)]
             fn write_params(&self, w: &mut #p::HeaderWriter<'_>) -> ::core::result::Result<(), #p::EncodeError> {
                 #(#writes)*
-                Ok(())
+                ::core::result::Result::Ok(())
             }
 
             #[allow(unused_mut)]
             fn from_params(msg: &#p::Message) -> ::core::result::Result<Self, #p::DecodeError> {
                 const NAME: &str = #name;
+                #p::expect_action(msg, NAME)?;
                 #(#decls)*
                 for (name, value) in msg.iter() {
                     if #p::eq_ic(name, "Action") || #p::eq_ic(name, "ActionID") {
                         continue;
                     }
                     #(#matches)*
-                    return Err(#p::DecodeError::UnknownParam { target: NAME, header: name.to_owned() });
+                    return ::core::result::Result::Err(#p::DecodeError::UnknownParam { target: NAME, header: name.to_owned() });
                 }
-                Ok(#ident { #(#builds,)* })
+                ::core::result::Result::Ok(#ident { #(#builds,)* })
             }
         }
     }

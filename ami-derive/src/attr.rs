@@ -93,7 +93,12 @@ impl Container {
                     set_once(cx, &mut c.name, v, &meta.path);
                 } else if meta.path.is_ident("response") {
                     let v: LitStr = meta.value()?.parse()?;
-                    let ty: syn::Type = v.parse()?;
+                    let ty: syn::Type = v.parse().map_err(|e| {
+                        syn::Error::new(
+                            v.span(),
+                            format!("`response` must be a type such as \"MyReply<'a>\": {e}"),
+                        )
+                    })?;
                     set_once(cx, &mut c.response, ty, &meta.path);
                 } else if meta.path.is_ident("follow_up") {
                     let v: LitStr = meta.value()?.parse()?;
@@ -165,7 +170,10 @@ impl Field {
     pub fn wire_name(&self, ident: &syn::Ident) -> String {
         match &self.header {
             Some(h) => h.value(),
-            None => ident.to_string().trim_start_matches("r#").to_upper_camel_case(),
+            None => ident
+                .to_string()
+                .trim_start_matches("r#")
+                .to_upper_camel_case(),
         }
     }
 }
@@ -210,8 +218,14 @@ impl Variant {
 
 fn int_value(expr: &Expr) -> Option<i64> {
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Int(i), .. }) => i.base10_parse().ok(),
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => int_value(expr).map(|n| -n),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => int_value(expr).map(|n| -n),
         _ => None,
     }
 }

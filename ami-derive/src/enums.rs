@@ -25,23 +25,45 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         unreachable!("check fails when an error was recorded");
     };
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "derive(AmiEnum) takes no generic parameters");
+        cx.error_spanned_by(
+            &input.generics,
+            "derive(AmiEnum) takes no generic parameters",
+        );
     }
     let mut known = Vec::new();
     let mut other = None;
+    let mut other_attr_seen = false;
     for variant in &data.variants {
         let va = attr::Variant::from_attrs(&mut cx, &variant.attrs);
         if va.other {
-            let single_field = matches!(&variant.fields, Fields::Unnamed(f) if f.unnamed.len() == 1);
+            other_attr_seen = true;
+            if va.wire.is_some()
+                || va.value.is_some()
+                || !va.aliases.is_empty()
+                || va.text.is_some()
+            {
+                cx.error_spanned_by(
+                    variant,
+                    "the `other` variant takes no `wire`, `value`, `alias` or `text`",
+                );
+            }
+            let single_field =
+                matches!(&variant.fields, Fields::Unnamed(f) if f.unnamed.len() == 1);
             if !single_field {
-                cx.error_spanned_by(variant, "the `other` variant holds the raw value: `Other(Box<str>)`");
+                cx.error_spanned_by(
+                    variant,
+                    "the `other` variant holds the raw value: `Other(Box<str>)`",
+                );
             } else if other.replace(&variant.ident).is_some() {
                 cx.error_spanned_by(variant, "only one variant may be `#[ami(other)]`");
             }
             continue;
         }
         if !matches!(variant.fields, Fields::Unit) {
-            cx.error_spanned_by(variant, "known variants carry no data; only the `other` variant does");
+            cx.error_spanned_by(
+                variant,
+                "known variants carry no data; only the `other` variant does",
+            );
             continue;
         }
         let Some(wire) = va.wire else {
@@ -57,6 +79,11 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         });
     }
     let Some(other) = other else {
+        if other_attr_seen {
+            // The malformed `other` variant was already reported.
+            cx.check()?;
+            unreachable!("check fails when an error was recorded");
+        }
         cx.error_spanned_by(
             &input.ident,
             "derive(AmiEnum) needs an `#[ami(other)] Other(Box<str>)` variant: AMI enums are open",
@@ -80,7 +107,7 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
     let has_values = known.iter().any(|k| k.value.is_some());
     let by_value = has_values.then(|| {
         quote! {
-            if let Ok(n) = raw.trim().parse::<i64>() {
+            if let ::core::result::Result::Ok(n) = raw.trim().parse::<i64>() {
                 #[allow(unreachable_patterns)]
                 match n {
                     #(#value_arms)*
@@ -98,11 +125,11 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
     });
     let value_of = known.iter().filter_map(|k| {
         let (v, i) = (k.value?, k.ident);
-        Some(quote!(Self::#i => Some(#v),))
+        Some(quote!(Self::#i => ::core::option::Option::Some(#v),))
     });
     let text_of = known.iter().filter_map(|k| {
         let (t, i) = (k.text.as_ref()?, k.ident);
-        Some(quote!(Self::#i => Some(#t),))
+        Some(quote!(Self::#i => ::core::option::Option::Some(#t),))
     });
 
     quote! {
@@ -129,20 +156,20 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
             }
 
             /// Asterisk's numeric value, when it has one.
-            pub fn value(&self) -> Option<i64> {
+            pub fn value(&self) -> ::core::option::Option<i64> {
                 #[allow(unreachable_patterns)]
                 match self {
                     #(#value_of)*
-                    _ => None,
+                    _ => ::core::option::Option::None,
                 }
             }
 
             /// The description Asterisk prints beside the value, when it has one.
-            pub fn text(&self) -> Option<&'static str> {
+            pub fn text(&self) -> ::core::option::Option<&'static str> {
                 #[allow(unreachable_patterns)]
                 match self {
                     #(#text_of)*
-                    _ => None,
+                    _ => ::core::option::Option::None,
                 }
             }
         }
@@ -151,7 +178,7 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
             const WIRE_VALUES: &'static [&'static str] = &[#(#wires),*];
             fn as_wire(&self) -> &str { #ident::as_wire(self) }
             fn from_wire(raw: &str) -> Self { #ident::from_wire(raw) }
-            fn value(&self) -> Option<i64> { #ident::value(self) }
+            fn value(&self) -> ::core::option::Option<i64> { #ident::value(self) }
         }
 
         impl ::core::fmt::Display for #ident {
@@ -163,22 +190,22 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
         impl ::core::str::FromStr for #ident {
             type Err = ::core::convert::Infallible;
             fn from_str(raw: &str) -> ::core::result::Result<Self, Self::Err> {
-                Ok(Self::from_wire(raw))
+                ::core::result::Result::Ok(Self::from_wire(raw))
             }
         }
 
         impl<'a> #p::FieldValue<'a> for #ident {
             fn decode_field(raw: &'a str) -> ::core::result::Result<Self, #p::ValueError> {
-                Ok(Self::from_wire(raw))
+                ::core::result::Result::Ok(Self::from_wire(raw))
             }
         }
 
         impl #p::ParamValue for #ident {
-            fn encode_param(&self, out: &mut Vec<u8>) {
+            fn encode_param(&self, out: &mut ::std::vec::Vec<u8>) {
                 out.extend_from_slice(self.as_wire().as_bytes());
             }
             fn decode_param(raw: &str) -> ::core::result::Result<Self, #p::ValueError> {
-                Ok(Self::from_wire(raw))
+                ::core::result::Result::Ok(Self::from_wire(raw))
             }
         }
 

@@ -3,7 +3,7 @@
 //! Every such struct is a `FieldGroup` (so it can be flattened into another with a prefix) and a
 //! `FromMessage`; events also get `EventType`, responses `FromReply`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Data, DeriveInput, Fields as SynFields, Ident, LitStr};
 
@@ -21,11 +21,23 @@ pub enum Role {
 /// How one field is filled.
 enum Kind<'a> {
     /// `T` or `Option<T>` from one header.
-    Single { inner: &'a syn::Type, required: bool, unit: Option<Unit>, prefix_match: bool },
+    Single {
+        inner: &'a syn::Type,
+        required: bool,
+        unit: Option<Unit>,
+        prefix_match: bool,
+    },
     /// `Vec<T>` from every occurrence.
-    Repeated { inner: &'a syn::Type, prefix_match: bool },
+    Repeated {
+        inner: &'a syn::Type,
+        prefix_match: bool,
+    },
     /// A field set, flattened with a prefix.
-    Group { inner: &'a syn::Type, required: bool, prefix: String },
+    Group {
+        inner: &'a syn::Type,
+        required: bool,
+        prefix: String,
+    },
     /// The `Unknown` keeper.
     Unknown,
 }
@@ -53,14 +65,22 @@ pub fn expand(input: &DeriveInput, role: Role) -> syn::Result<TokenStream> {
         _ => None,
     };
     let Some(fields) = fields else {
-        cx.error_spanned_by(&input.ident, format!("derive({derive}) needs a struct with named fields"));
+        cx.error_spanned_by(
+            &input.ident,
+            format!("derive({derive}) needs a struct with named fields"),
+        );
         cx.check()?;
         unreachable!("check fails when an error was recorded");
     };
     let lifetimes: Vec<_> = input.generics.lifetimes().collect();
     if lifetimes.len() != 1 || input.generics.params.len() != 1 {
+        let span: &dyn quote::ToTokens = if input.generics.params.is_empty() {
+            &input.ident
+        } else {
+            &input.generics
+        };
         cx.error_spanned_by(
-            &input.generics,
+            span,
             format!(
                 "derive({derive}) needs exactly one lifetime parameter and no other generics, \
                  e.g. `struct {}<'a>`: decoded fields borrow the message",
@@ -69,7 +89,10 @@ pub fn expand(input: &DeriveInput, role: Role) -> syn::Result<TokenStream> {
         );
     }
     if role == Role::Event && container.name.is_none() {
-        cx.error_spanned_by(&input.ident, "derive(Event) needs `#[ami(name = \"EventName\")]`");
+        cx.error_spanned_by(
+            &input.ident,
+            "derive(Event) needs `#[ami(name = \"EventName\")]`",
+        );
     }
     if role != Role::Event && container.name.is_some() {
         cx.error_spanned_by(&input.ident, format!("derive({derive}) takes no `name`"));
@@ -79,15 +102,19 @@ pub fn expand(input: &DeriveInput, role: Role) -> syn::Result<TokenStream> {
     }
 
     let mut plans = Vec::new();
+    let mut seen_unknown = false;
     for field in fields {
         let ident = field.ident.as_ref().expect("named fields have idents");
         let fa = attr::Field::from_attrs(&mut cx, &field.attrs);
+        if fa.unknown {
+            if seen_unknown {
+                cx.error_spanned_by(ident, "only one field may be `#[ami(unknown)]`");
+            }
+            seen_unknown = true;
+        }
         if let Some(plan) = plan_field(&mut cx, ident, &field.ty, fa) {
             plans.push(plan);
         }
-    }
-    if plans.iter().filter(|p| matches!(p.kind, Kind::Unknown)).count() > 1 {
-        cx.error_spanned_by(&input.ident, "only one field may be `#[ami(unknown)]`");
     }
     cx.check()?;
 
@@ -109,6 +136,28 @@ fn plan_field<'a>(
     if fa.prefix.is_some() && !fa.flatten {
         cx.error_spanned_by(ident, "`prefix` needs `flatten`");
     }
+    let header_like = fa.header.is_some() || fa.repeated || fa.prefix_match || fa.unit.is_some();
+    if fa.unknown && (header_like || fa.flatten) {
+        cx.error_spanned_by(
+            ident,
+            "`unknown` takes no other attribute: it keeps every unlisted header",
+        );
+        return None;
+    }
+    if fa.flatten && header_like {
+        cx.error_spanned_by(
+            ident,
+            "a `flatten` field set takes only `prefix`: its own fields name their headers",
+        );
+        return None;
+    }
+    if fa.repeated && fa.unit.is_some() {
+        cx.error_spanned_by(
+            ident,
+            "`unit` applies to a single `Duration` field, not a `repeated` one",
+        );
+        return None;
+    }
     let kind = if fa.unknown {
         Kind::Unknown
     } else if fa.flatten {
@@ -117,10 +166,17 @@ fn plan_field<'a>(
             None => (ty, true),
         };
         let prefix = fa.prefix.as_ref().map(LitStr::value).unwrap_or_default();
-        Kind::Group { inner, required, prefix }
+        Kind::Group {
+            inner,
+            required,
+            prefix,
+        }
     } else if fa.repeated {
         match wrapped(ty, "Vec") {
-            Some(inner) => Kind::Repeated { inner, prefix_match: fa.prefix_match },
+            Some(inner) => Kind::Repeated {
+                inner,
+                prefix_match: fa.prefix_match,
+            },
             None => {
                 cx.error_spanned_by(ty, "a `repeated` field must be a `Vec<T>`");
                 return None;
@@ -135,9 +191,33 @@ fn plan_field<'a>(
             Some(inner) => (inner, false),
             None => (ty, true),
         };
-        Kind::Single { inner, required, unit: fa.unit, prefix_match: fa.prefix_match }
+        if fa.unit.is_none() && is_duration(inner) {
+            cx.error_spanned_by(ty, "a `Duration` needs `unit = \"s\"` or `unit = \"ms\"`");
+            return None;
+        }
+        Kind::Single {
+            inner,
+            required,
+            unit: fa.unit,
+            prefix_match: fa.prefix_match,
+        }
     };
     Some(FieldPlan { ident, wire, kind })
+}
+
+/// The dispatch bucket of a wire name: its length and lowercased first byte.
+fn bucket(wire: &str) -> (usize, u8) {
+    (
+        wire.len(),
+        wire.as_bytes()
+            .first()
+            .map_or(0, |b| b.to_ascii_lowercase()),
+    )
+}
+
+/// Whether a type is (a path ending in) `Duration`.
+pub fn is_duration(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Duration"))
 }
 
 /// The `T` of `Wrapper<T>` when `ty` is that wrapper (matched on the last path segment).
@@ -147,7 +227,9 @@ pub fn wrapped<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
     if seg.ident != wrapper {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
     match args.args.first()? {
         syn::GenericArgument::Type(t) if args.args.len() == 1 => Some(t),
         _ => None,
@@ -185,17 +267,26 @@ fn generate(
     });
 
     // Exact-name dispatch, bucketed by length.
-    let mut by_len: std::collections::BTreeMap<usize, Vec<TokenStream>> = Default::default();
+    let mut by_len: std::collections::BTreeMap<(usize, u8), Vec<TokenStream>> = Default::default();
     let mut prefixed = Vec::new();
     let mut groups = Vec::new();
     for f in plans {
         let slot = format_ident!("f_{}", f.ident);
         let wire = &f.wire;
         match &f.kind {
-            Kind::Single { inner, unit, prefix_match, .. } => {
+            Kind::Single {
+                inner,
+                unit,
+                prefix_match,
+                ..
+            } => {
                 let decode = match unit {
-                    Some(Unit::Seconds) => quote!(#p::field_with(value, #p::seconds::decode, NAME, #wire)?),
-                    Some(Unit::Millis) => quote!(#p::field_with(value, #p::millis::decode, NAME, #wire)?),
+                    Some(Unit::Seconds) => {
+                        quote!(#p::field_with(value, #p::seconds::decode, NAME, #wire)?)
+                    }
+                    Some(Unit::Millis) => {
+                        quote!(#p::field_with(value, #p::millis::decode, NAME, #wire)?)
+                    }
                     None => quote!(#p::field::<#inner>(value, NAME, #wire)?),
                 };
                 let arm = quote! {
@@ -203,45 +294,58 @@ fn generate(
                         partial.#slot = #decode;
                     }
                     partial.seen = true;
-                    return Ok(true);
+                    return ::core::result::Result::Ok(true);
                 };
                 if *prefix_match {
                     prefixed.push(quote!(if #p::strip_prefix_ic(name, #wire).is_some() { #arm }));
                 } else {
-                    by_len.entry(wire.len()).or_default().push(quote!(if #p::eq_ic(name, #wire) { #arm }));
+                    by_len
+                        .entry(bucket(wire))
+                        .or_default()
+                        .push(quote!(if #p::eq_ic(name, #wire) { #arm }));
                 }
             }
-            Kind::Repeated { inner, prefix_match } => {
+            Kind::Repeated {
+                inner,
+                prefix_match,
+            } => {
                 let arm = quote! {
-                    if let Some(v) = #p::field::<#inner>(value, NAME, #wire)? {
+                    if let ::core::option::Option::Some(v) = #p::field::<#inner>(value, NAME, #wire)? {
                         partial.#slot.push(v);
                     }
                     partial.seen = true;
-                    return Ok(true);
+                    return ::core::result::Result::Ok(true);
                 };
                 if *prefix_match {
                     prefixed.push(quote!(if #p::strip_prefix_ic(name, #wire).is_some() { #arm }));
                 } else {
-                    by_len.entry(wire.len()).or_default().push(quote!(if #p::eq_ic(name, #wire) { #arm }));
+                    by_len
+                        .entry(bucket(wire))
+                        .or_default()
+                        .push(quote!(if #p::eq_ic(name, #wire) { #arm }));
                 }
             }
             Kind::Group { inner, prefix, .. } => {
                 let take = quote! {
                     if <#inner as #p::FieldGroup<#lt>>::take(&mut partial.#slot, rest, value)? {
                         partial.seen = true;
-                        return Ok(true);
+                        return ::core::result::Result::Ok(true);
                     }
                 };
                 groups.push(if prefix.is_empty() {
                     quote!({ let rest = name; #take })
                 } else {
-                    quote!(if let Some(rest) = #p::strip_prefix_ic(name, #prefix) { #take })
+                    quote!(if let ::core::option::Option::Some(rest) = #p::strip_prefix_ic(name, #prefix) { #take })
                 });
             }
             Kind::Unknown => {}
         }
     }
-    let len_arms = by_len.iter().map(|(len, checks)| quote!(#len => { #(#checks)* }));
+    let len_arms = by_len.iter().map(|(&(len, first), checks)| {
+        let len = proc_macro2::Literal::usize_unsuffixed(len);
+        let first = proc_macro2::Literal::byte_character(first);
+        quote!((#len, #first) => { #(#checks)* })
+    });
 
     let finish_fields = plans.iter().map(|f| {
         let field = f.ident;
@@ -257,17 +361,19 @@ fn generate(
             }
             Kind::Group { inner, required: false, .. } => quote! {
                 #field: if <#inner as #p::FieldGroup<#lt>>::seen(&partial.#slot) {
-                    Some(<#inner as #p::FieldGroup<#lt>>::finish(partial.#slot)?)
+                    ::core::option::Option::Some(<#inner as #p::FieldGroup<#lt>>::finish(partial.#slot)?)
                 } else {
-                    None
+                    ::core::option::Option::None
                 }
             },
-            Kind::Unknown => quote!(#field: #p::Unknown::new()),
+            Kind::Unknown => quote!(#field: unknown),
         }
     });
 
-    let unknown_field = plans.iter().find(|f| matches!(f.kind, Kind::Unknown)).map(|f| f.ident);
-    let store_unknown = unknown_field.map(|u| quote!(value.#u = unknown;));
+    let unknown_field = plans
+        .iter()
+        .find(|f| matches!(f.kind, Kind::Unknown))
+        .map(|f| f.ident);
     let unknown_ref = match unknown_field {
         Some(u) => quote!(&self.#u),
         None => quote! {
@@ -277,15 +383,26 @@ fn generate(
     };
     let (check_kind, is_common) = match role {
         Role::Event => {
-            let name = container.name.as_ref().map(LitStr::value).unwrap_or_default();
-            (quote!(#p::expect_event(msg, #name)?;), quote!(#p::is_common_event_header(name)))
+            let name = container
+                .name
+                .as_ref()
+                .map(LitStr::value)
+                .unwrap_or_default();
+            (
+                quote!(#p::expect_event(msg, #name)?;),
+                quote!(#p::is_common_event_header(name)),
+            )
         }
         Role::Response => (quote!(), quote!(#p::is_common_response_header(name))),
         Role::Fields => (quote!(), quote!(#p::is_common_event_header(name))),
     };
     let extra = match role {
         Role::Event => {
-            let name = container.name.as_ref().map(LitStr::value).unwrap_or_default();
+            let name = container
+                .name
+                .as_ref()
+                .map(LitStr::value)
+                .unwrap_or_default();
             quote! {
                 impl<#lt> #p::EventType<#lt> for #ident<#lt> {
                     const NAME: &'static str = #name;
@@ -302,13 +419,12 @@ fn generate(
         Role::Fields => quote!(),
     };
     let partial_doc = format!("Fields of [`{ident}`] collected while decoding.");
-    let _ = Span::call_site();
 
     quote! {
         #[doc = #partial_doc]
         #[doc(hidden)]
         #[derive(Default)]
-        #[allow(non_camel_case_types, clippy::type_complexity)]
+        #[allow(non_camel_case_types, non_snake_case, clippy::type_complexity)]
         #vis struct #partial<#lt> {
             #(#slots,)*
             seen: bool,
@@ -326,23 +442,23 @@ fn generate(
                 value: &#lt str,
             ) -> ::core::result::Result<bool, #p::DecodeError> {
                 const NAME: &str = #target;
-                match name.len() {
+                // Dispatch on (length, first letter) so that at most a few names are compared.
+                match (name.len(), name.as_bytes().first().map_or(0, |b| b.to_ascii_lowercase())) {
                     #(#len_arms)*
                     _ => {}
                 }
                 #(#prefixed)*
                 #(#groups)*
-                Ok(false)
+                ::core::result::Result::Ok(false)
             }
 
             fn seen(partial: &Self::Partial) -> bool {
                 partial.seen
             }
 
-            #[allow(unused_variables)]
+            #[inline]
             fn finish(partial: Self::Partial) -> ::core::result::Result<Self, #p::DecodeError> {
-                const NAME: &str = #target;
-                Ok(#ident { #(#finish_fields,)* })
+                Self::__ami_finish(partial, #p::Unknown::new())
             }
         }
 
@@ -357,10 +473,20 @@ fn generate(
                         unknown.push(name, value);
                     }
                 }
-                #[allow(unused_mut)]
-                let mut value = <Self as #p::FieldGroup<#lt>>::finish(partial)?;
-                #store_unknown
-                Ok(value)
+                Self::__ami_finish(partial, unknown)
+            }
+        }
+
+        impl<#lt> #ident<#lt> {
+            /// Builds the value from the collected fields, checking required ones.
+            #[inline]
+            #[allow(unused_variables)]
+            fn __ami_finish(
+                partial: #partial<#lt>,
+                unknown: #p::Unknown<#lt>,
+            ) -> ::core::result::Result<Self, #p::DecodeError> {
+                const NAME: &str = #target;
+                ::core::result::Result::Ok(#ident { #(#finish_fields,)* })
             }
         }
 

@@ -52,7 +52,9 @@ use syn::{parse_macro_input, DeriveInput};
 #[proc_macro_derive(Action, attributes(ami))]
 pub fn derive_action(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    action::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    action::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Implements decoding of an event: `FromMessage`, `EventType`, `FieldGroup`, `Typed`.
@@ -86,5 +88,7 @@ pub fn derive_fields(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(AmiEnum, attributes(ami))]
 pub fn derive_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    enums::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    enums::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -133,6 +133,12 @@ pub enum ErrorKind {
         /// Why (`is empty`, `contains whitespace`, …).
         reason: &'static str,
     },
+    /// An item with neither a `synopsis` nor `needs_synopsis = true`.
+    #[error("missing `synopsis` (write one line, or mark the item `needs_synopsis = true`)")]
+    MissingSynopsis,
+    /// `needs_synopsis` on an item that has a synopsis.
+    #[error("`needs_synopsis` is only for items without a synopsis: remove it")]
+    NeedlessNeedsSynopsis,
     /// A synopsis that is empty or spans several lines.
     #[error("synopsis must be one non-empty line")]
     InvalidSynopsis,

@@ -45,8 +45,10 @@ pub struct Since {
 pub struct EnumDef {
     /// Rust type name.
     pub name: String,
-    /// One-line description.
+    /// One-line description; a generic one when `needs_synopsis`.
     pub synopsis: String,
+    /// The importer added it and nobody has written its synopsis yet.
+    pub needs_synopsis: bool,
     /// Known values.
     pub variants: Vec<Variant>,
 }
@@ -86,8 +88,10 @@ pub struct Event {
     pub name: String,
     /// Rust type name.
     pub rust: String,
-    /// One-line description.
+    /// One-line description; a generic one when `needs_synopsis`.
     pub synopsis: String,
+    /// The importer added it and nobody has written its synopsis yet.
+    pub needs_synopsis: bool,
     /// Class in its `Privilege:` header.
     pub privilege: Option<String>,
     /// Version range.
@@ -162,6 +166,8 @@ pub struct Field {
     pub prefix_match: bool,
     /// Other capitalisations seen on the wire.
     pub case_variants: Vec<String>,
+    /// Asterisk versions that send it, when narrower than its item's.
+    pub since: Since,
     /// Our explanation.
     pub doc: Option<String>,
 }
@@ -173,10 +179,14 @@ pub struct Action {
     pub name: String,
     /// Rust type name.
     pub rust: String,
-    /// One-line description.
+    /// One-line description; a generic one when `needs_synopsis`.
     pub synopsis: String,
-    /// Write classes needed; empty means any logged-in user.
+    /// The importer added it and nobody has written its synopsis yet.
+    pub needs_synopsis: bool,
+    /// Write classes needed; empty means any logged-in user (when `privilege_known`).
     pub privilege: Vec<String>,
+    /// Whether the spec states the privilege; `false` when the key is absent (not recorded).
+    pub privilege_known: bool,
     /// Version range.
     pub since: Since,
     /// Event it later causes.
@@ -206,6 +216,8 @@ pub struct Param {
     pub indexed: bool,
     /// Asterisk's default.
     pub default: Option<String>,
+    /// Asterisk versions that accept it, when narrower than its action's.
+    pub since: Since,
     /// Our explanation.
     pub doc: Option<String>,
 }

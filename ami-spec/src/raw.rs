@@ -31,7 +31,8 @@ pub(crate) struct Module {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Enum {
     pub name: Spanned<String>,
-    pub synopsis: Spanned<String>,
+    pub synopsis: Option<Spanned<String>>,
+    pub needs_synopsis: Option<Spanned<bool>>,
     #[serde(default, rename = "variant")]
     pub variants: Vec<Variant>,
 }
@@ -65,7 +66,8 @@ pub(crate) struct Fieldset {
 pub(crate) struct Event {
     pub name: Spanned<String>,
     pub rust: Option<Spanned<String>>,
-    pub synopsis: Spanned<String>,
+    pub synopsis: Option<Spanned<String>>,
+    pub needs_synopsis: Option<Spanned<bool>>,
     pub privilege: Option<String>,
     pub since: Option<String>,
     pub removed: Option<String>,
@@ -94,6 +96,8 @@ pub(crate) struct Field {
     pub prefix_match: bool,
     #[serde(default)]
     pub case_variants: Vec<Spanned<String>>,
+    pub since: Option<String>,
+    pub removed: Option<String>,
     pub doc: Option<String>,
 }
 
@@ -114,8 +118,9 @@ pub(crate) struct Include {
 pub(crate) struct Action {
     pub name: Spanned<String>,
     pub rust: Option<Spanned<String>>,
-    pub synopsis: Spanned<String>,
-    pub privilege: Vec<String>,
+    pub synopsis: Option<Spanned<String>>,
+    pub needs_synopsis: Option<Spanned<bool>>,
+    pub privilege: Option<Vec<String>>,
     pub since: Option<String>,
     pub removed: Option<String>,
     pub follow_up: Option<Spanned<String>>,
@@ -143,6 +148,8 @@ pub(crate) struct Param {
     pub repeated: bool,
     pub indexed: Option<Spanned<bool>>,
     pub default: Option<String>,
+    pub since: Option<String>,
+    pub removed: Option<String>,
     pub doc: Option<String>,
 }
 

@@ -128,16 +128,51 @@ fn unknown_key() {
     let body = "[[enum]]\nname = \"E\"\nsynopsis = \"E.\"\ncolour = 1\n";
     assert_eq!(
         errors(body),
-        "t.toml:7:1: enum E: unknown field `colour`, expected one of `name`, `synopsis`, `variant`"
+        "t.toml:7:1: enum E: unknown field `colour`, expected one of `name`, `synopsis`, \
+         `needs_synopsis`, `variant`"
     );
 }
 
 #[test]
 fn missing_key() {
     assert_eq!(
-        errors("[[event]]\nname = \"E\"\n"),
-        "t.toml:4:1: event E: missing field `synopsis`"
+        errors("[[event]]\nsynopsis = \"E.\"\n"),
+        "t.toml:4:1: event: missing field `name`"
     );
+}
+
+#[test]
+fn missing_synopsis() {
+    assert_eq!(
+        errors("[[event]]\nname = \"E\"\n"),
+        "t.toml:5:8: event E: missing `synopsis` (write one line, or mark the item \
+         `needs_synopsis = true`)"
+    );
+}
+
+#[test]
+fn needs_synopsis_stands_in_for_a_synopsis() {
+    let body = "[[event]]\nname = \"E\"\nneeds_synopsis = true\n\
+                [[enum]]\nname = \"V\"\nneeds_synopsis = true\n";
+    let spec = load_sources(&[("t.toml", &format!("{MODULE}{body}"))]).unwrap();
+    let event = spec.event("E").unwrap();
+    assert!(event.needs_synopsis);
+    assert_eq!(event.synopsis, "The `E` event.");
+    assert_eq!(spec.enum_def("V").unwrap().synopsis, "The values of `V`.");
+    let both = "[[event]]\nname = \"E\"\nsynopsis = \"E.\"\nneeds_synopsis = true\n";
+    assert_eq!(
+        errors(both),
+        "t.toml:7:18: event E: `needs_synopsis` is only for items without a synopsis: remove it"
+    );
+}
+
+#[test]
+fn privilege_may_be_unrecorded() {
+    let body = "[[action]]\nname = \"A\"\nsynopsis = \"A.\"\n[action.response]\nkind = \"plain\"\n";
+    let spec = load_sources(&[("t.toml", &format!("{MODULE}{body}"))]).unwrap();
+    let action = &spec.modules[0].actions[0];
+    assert!(!action.privilege_known);
+    assert!(action.privilege.is_empty());
 }
 
 #[test]
@@ -610,7 +645,7 @@ fn invalid_synopsis() {
 #[test]
 fn every_error_is_reported_at_once() {
     let broken_action = action("Broken", "colour = \"red\"\n");
-    let broken_event = "[[event]]\nname = \"Done\"\n";
+    let broken_event = "[[event]]\nname = \"Done\"\nsynopsis = 1\n";
     let a = file(
         "a",
         &format!(
@@ -623,11 +658,12 @@ fn every_error_is_reported_at_once() {
     assert_eq!(
         errors_of_files(&[c, a, b]),
         "a.toml:8:1: action Broken: unknown field `colour`, expected one of `name`, `rust`, \
-         `synopsis`, `privilege`, `since`, `removed`, `follow_up`, `param`, `response`, `example`\n\
-         a.toml:11:1: event Done: missing field `synopsis`\n\
-         a.toml:19:8: action A, param P: unknown type \"strin\" (expected one of: string, int, \
+         `synopsis`, `needs_synopsis`, `privilege`, `since`, `removed`, `follow_up`, `param`, \
+         `response`, `example`\n\
+         a.toml:13:12: event Done: invalid type: integer `1`, expected a string\n\
+         a.toml:20:8: action A, param P: unknown type \"strin\" (expected one of: string, int, \
          uint, float, bool, enum, duration, list, variable, channel_pattern)\n\
-         b.toml:4:1: action A: missing field `synopsis`\n\
+         b.toml:4:1: action A: missing field `response`\n\
          c.toml:4:7: invalid table header: expected `.`, `]]`"
     );
 }
@@ -644,7 +680,7 @@ fn errors_inside_sub_tables_are_all_reported() {
     assert_eq!(
         errors(&format!("{first}{second}")),
         "t.toml:11:1: action Über: unknown field `bad`, expected one of `name`, `rust`, `type`, \
-         `enum`, `unit`, `required`, `repeated`, `indexed`, `default`, `doc`\n\
+         `enum`, `unit`, `required`, `repeated`, `indexed`, `default`, `since`, `removed`, `doc`\n\
          t.toml:20:1: action A: unknown field `worse`, expected one of `kind`, `items`, \
          `complete`, `field`"
     );
@@ -653,11 +689,11 @@ fn errors_inside_sub_tables_are_all_reported() {
 #[test]
 fn broken_items_do_not_cascade() {
     // `Done` does not parse, but `complete = "Done"` is not reported as dangling.
-    let body = "[[event]]\nname = \"Done\"\n".to_string()
+    let body = "[[event]]\nname = \"Done\"\nsynopsis = 1\n".to_string()
         + &response("kind = \"list\"\nitems = [\"Done\"]\ncomplete = \"Done\"\n");
     assert_eq!(
         errors(&body),
-        "t.toml:4:1: event Done: missing field `synopsis`"
+        "t.toml:6:12: event Done: invalid type: integer `1`, expected a string"
     );
 }
 

@@ -7,14 +7,15 @@
 //! 2 MB after a greeting line.
 //!
 //! `framing` measures [`Framer`]: the corpus is pushed in 64 KiB chunks (a typical socket read)
-//! and every message is taken out with its headers split.
+//! and every message is taken out with its headers split. `typed_decode` measures
+//! [`Event::decode`] into the generated types, on pre-framed messages and together with framing.
 //!
 //! Run: `cargo bench -p ami-types --bench decode -- --warm-up-time 1 --measurement-time 3`.
 
 use std::hint::black_box;
 use std::sync::OnceLock;
 
-use ami_types::{Frame, Framer, Message};
+use ami_types::{Event, Frame, Framer, Message};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// Size of one `push`, like one socket read.
@@ -169,9 +170,62 @@ fn framing(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, framing);
-criterion_main!(benches);
+/// Every message of the corpus, framed once.
+fn framed_corpus() -> Vec<Message> {
+    let mut framer = Framer::new();
+    framer.push(&shared_corpus().bytes);
+    let mut out = Vec::new();
+    while let Some(frame) = framer.next_frame() {
+        if let Ok(Frame::Message(m)) = frame {
+            out.push(m);
+        }
+    }
+    out
+}
 
-// typed decode benches are added by the lead below
-// (write `fn name(c: &mut Criterion)` here using `shared_corpus()` / `corpus()`, and list it in
-// `criterion_group!(benches, framing, name)` above).
+/// Decodes each message into its typed [`Event`]; returns how many decoded to a known type.
+fn decode_all(messages: &[Message]) -> usize {
+    let mut typed = 0;
+    for m in messages {
+        if let Ok(event) = Event::decode(black_box(m)) {
+            typed += usize::from(!matches!(event, Event::Unknown(_)));
+            black_box(&event);
+        }
+    }
+    typed
+}
+
+/// Typed decode alone (messages already framed), and framing plus typed decode.
+fn typed_decode(c: &mut Criterion) {
+    let corpus = shared_corpus();
+    let messages = framed_corpus();
+    assert_eq!(
+        decode_all(&messages),
+        corpus.events,
+        "every corpus event decodes to its type"
+    );
+    let mut group = c.benchmark_group("typed_decode");
+    group.throughput(Throughput::Elements(corpus.events as u64));
+    group.bench_function("events_preframed", |b| {
+        b.iter(|| decode_all(black_box(&messages)))
+    });
+    group.bench_function("frame_and_decode_64k_chunks", |b| {
+        b.iter(|| {
+            let mut framer = Framer::new();
+            let mut typed = 0usize;
+            for piece in black_box(&corpus.bytes).chunks(CHUNK) {
+                framer.push(piece);
+                while let Some(frame) = framer.next_frame() {
+                    if let Ok(Frame::Message(m)) = frame {
+                        typed += usize::from(Event::decode(&m).is_ok());
+                    }
+                }
+            }
+            typed
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, framing, typed_decode);
+criterion_main!(benches);

@@ -5,14 +5,22 @@ pub use crate::dynamic::Dyn;
 pub use crate::encode::{EncodeError, HeaderWriter};
 pub use crate::message::Message;
 pub use crate::reply::{FromReply, ReplyParts};
-pub use crate::traits::{Action, AmiEnum, EventType, FieldGroup, FieldValue, FromMessage, ParamValue, Typed};
+pub use crate::traits::{
+    Action, AmiEnum, EventType, FieldGroup, FieldValue, FromMessage, ParamValue, Typed,
+};
 pub use crate::value::{comma_list, decode_optional, millis, seconds};
 pub use serde;
 
 /// Case-insensitive ASCII equality of a header name.
 #[inline]
 pub fn eq_ic(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.eq_ignore_ascii_case(b)
+    // Names are short: an inline byte loop beats a call to memcmp, and Asterisk nearly always
+    // uses the documented case, so the exact byte test decides first.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x == y || x.eq_ignore_ascii_case(y))
 }
 
 /// Strips `prefix` from `name`, ignoring ASCII case.
@@ -53,7 +61,9 @@ pub fn is_common_event_header(name: &str) -> bool {
 
 /// Headers every response carries that no response type lists as a field.
 pub fn is_common_response_header(name: &str) -> bool {
-    ["Response", "ActionID", "EventList"].iter().any(|c| eq_ic(c, name))
+    ["Response", "ActionID", "EventList"]
+        .iter()
+        .any(|c| eq_ic(c, name))
 }
 
 /// Decodes a field value, attaching the type and field to an error.
@@ -118,7 +128,25 @@ pub fn expect_event(msg: &Message, name: &'static str) -> Result<(), DecodeError
         Some(found) if eq_ic(found, name) => Ok(()),
         found => Err(DecodeError::WrongMessage {
             expected: name,
-            found: found.map_or_else(|| "a message without Event".to_owned(), |f| format!("event {f}")),
+            found: found.map_or_else(
+                || "a message without Event".to_owned(),
+                |f| format!("event {f}"),
+            ),
+        }),
+    }
+}
+
+/// Checks that a request message is the action `name`.
+#[inline]
+pub fn expect_action(msg: &Message, name: &'static str) -> Result<(), DecodeError> {
+    match msg.action() {
+        Some(found) if eq_ic(found, name) => Ok(()),
+        found => Err(DecodeError::WrongMessage {
+            expected: name,
+            found: found.map_or_else(
+                || "a message without Action".to_owned(),
+                |f| format!("action {f}"),
+            ),
         }),
     }
 }

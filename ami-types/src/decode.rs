@@ -67,12 +67,19 @@ pub struct ValueError {
 impl ValueError {
     /// A value that is not what `expected` describes.
     pub fn new(value: &str, expected: &'static str) -> Self {
-        ValueError { value: value.to_owned(), expected }
+        ValueError {
+            value: value.to_owned(),
+            expected,
+        }
     }
 
     /// Attaches the type and field this value belongs to.
     pub fn at(self, target: &'static str, field: &'static str) -> DecodeError {
-        DecodeError::InvalidValue { target, field, error: self }
+        DecodeError::InvalidValue {
+            target,
+            field,
+            error: self,
+        }
     }
 }
 
@@ -111,7 +118,9 @@ impl<'a> Unknown<'a> {
 
 impl fmt::Debug for Unknown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.0.iter().map(|(n, v)| (n, v))).finish()
+        f.debug_map()
+            .entries(self.0.iter().map(|(n, v)| (n, v)))
+            .finish()
     }
 }
 

@@ -20,7 +20,11 @@ impl<'a> Dyn<'a> {
     /// Erases a typed value.
     pub fn new<T: Typed + serde::Serialize + 'a>(value: T) -> Self {
         let unknown = value.unknown_headers().names().map(str::to_owned).collect();
-        Dyn { type_name: T::TYPE_NAME, value: Box::new(value), unknown }
+        Dyn {
+            type_name: T::TYPE_NAME,
+            value: Box::new(value),
+            unknown,
+        }
     }
 }
 
@@ -57,6 +61,8 @@ pub struct ActionInfo {
     pub follow_up: Option<&'static str>,
     /// First Asterisk major version without it.
     pub removed: Option<&'static str>,
+    /// The spec's wire examples: (title, request, response transcript).
+    pub examples: &'static [(&'static str, &'static str, &'static str)],
     /// Decodes the `Response:` message (the list acknowledgement for lists).
     pub decode_response: DynDecoder,
     /// Encodes the action from a request message (checking every parameter); for tools.

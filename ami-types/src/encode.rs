@@ -11,7 +11,9 @@ use crate::traits::{Action, ParamValue};
 #[non_exhaustive]
 pub enum EncodeError {
     /// A value contained CR, LF or NUL, which would inject headers.
-    #[error("header {header}: value contains {found}, which would inject headers; nothing was sent")]
+    #[error(
+        "header {header}: value contains {found}, which would inject headers; nothing was sent"
+    )]
     HeaderInjection {
         /// The header whose value was refused.
         header: String,
@@ -62,7 +64,10 @@ impl<'b> HeaderWriter<'b> {
         write(self.out);
         if let Some(found) = forbidden(&self.out[value_start..]) {
             self.out.truncate(start);
-            return Err(EncodeError::HeaderInjection { header: name.to_owned(), found });
+            return Err(EncodeError::HeaderInjection {
+                header: name.to_owned(),
+                found,
+            });
         }
         self.out.extend_from_slice(b"\r\n");
         Ok(())
@@ -71,9 +76,13 @@ impl<'b> HeaderWriter<'b> {
 
 fn check_name(name: &str) -> Result<(), EncodeError> {
     let bad = name.is_empty()
-        || name.bytes().any(|b| b == b':' || b.is_ascii_whitespace() || b.is_ascii_control());
+        || name
+            .bytes()
+            .any(|b| b == b':' || b.is_ascii_whitespace() || b.is_ascii_control());
     if bad {
-        return Err(EncodeError::InvalidName { name: name.to_owned() });
+        return Err(EncodeError::InvalidName {
+            name: name.to_owned(),
+        });
     }
     Ok(())
 }

@@ -30,15 +30,24 @@
 //! next empty line and carries on with the next message, never holding more than the limits
 //! (plus the bytes of one `push`). Which error is reported, and which frames follow, do not
 //! depend on how the input was split into chunks.
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::unwrap_in_result,
+    clippy::panic_in_result_fn
+)]
 
 use std::fmt;
+use std::ops::ControlFlow;
 
 use bytes::{Buf, BytesMut};
 
-use crate::message::split::{Cursor, Line, NONE};
-use crate::message::{
-    content_end, header_span, lossy, Message, Span, MAX_MESSAGE_BUFFER,
-};
+use crate::message::split::{Cursor, Line, Sink, NONE};
+use crate::message::{content_end, header_span, lossy, Message, Span, MAX_MESSAGE_BUFFER};
+
+/// Header offsets kept allocated between messages (more are released after a huge message).
+const SPANS_KEPT: usize = 1024;
 
 /// Legacy `Command` reply terminator (Asterisk 13 and older).
 const END_COMMAND: &[u8] = b"--END COMMAND--";
@@ -244,14 +253,15 @@ impl Framer {
                         continue;
                     }
                     self.mode = Mode::Headers;
-                    if line.colon == NONE && looks_like_greeting(&self.buf[line.start..end]) {
+                    let text = self.buf.get(line.start..end).unwrap_or_default();
+                    if line.colon == NONE && looks_like_greeting(text) {
                         if end - line.start > self.limits.max_line_bytes {
                             let e = FrameError::LineTooLong {
                                 limit: self.limits.max_line_bytes,
                             };
                             return Some(Err(self.fail(e)));
                         }
-                        let greeting = lossy(&self.buf[line.start..end]).into_owned();
+                        let greeting = lossy(text).into_owned();
                         self.consume(line.end + 1);
                         return Some(Ok(Frame::Greeting(greeting)));
                     }
@@ -261,7 +271,7 @@ impl Framer {
                         return Some(Err(self.fail(e)));
                     }
                     let span = header_span(&self.buf, line.start, line.colon, end, self.base);
-                    if is_follows(&self.buf[self.base..], span) {
+                    if is_follows(self.buf.get(self.base..).unwrap_or_default(), span) {
                         self.mode = Mode::Legacy { output_from: NONE };
                     }
                     self.spans.push(span);
@@ -284,45 +294,19 @@ impl Framer {
         }
     }
 
-    /// The hot loop: scans lines of ordinary messages, keeping the scanner state in locals,
-    /// until something needs the caller.
+    /// The hot loop: scans lines of ordinary messages until something needs the caller.
     #[inline(always)]
     fn scan_headers(&mut self) -> Scan {
-        let buf: &[u8] = &self.buf;
-        let spans = &mut self.spans;
-        let limits = self.limits;
-        let mut cur = self.cur;
-        let mut base = self.base;
-        let result = loop {
-            let Some(line) = cur.next_line(buf) else {
-                break Scan::NeedMore;
-            };
-            let end = content_end(buf, line.start, line.end);
-            if end == line.start {
-                if spans.is_empty() {
-                    continue; // stray empty line between messages
-                }
-                break Scan::Message(line);
-            }
-            if spans.is_empty() {
-                base = line.start;
-            }
-            if end - line.start > limits.max_line_bytes
-                || line.end - base >= limits.max_message_bytes
-                || spans.len() >= limits.max_headers
-            {
-                break Scan::Limit(line, end);
-            }
-            let span = header_span(buf, line.start, line.colon, end, base);
-            if spans.is_empty() && is_follows(&buf[base..], span) {
-                spans.push(span);
-                break Scan::Legacy;
-            }
-            spans.push(span);
+        let mut sink = HeaderSink {
+            buf: &self.buf,
+            spans: &mut self.spans,
+            base: self.base,
+            limits: self.limits,
+            checked: true,
         };
-        self.cur = cur;
-        self.base = base;
-        result
+        let result = self.cur.scan(&self.buf, &mut sink);
+        self.base = sink.base;
+        result.unwrap_or(Scan::NeedMore)
     }
 
     /// Call at end of input: returns the remaining frames one at a time, like
@@ -342,7 +326,7 @@ impl Framer {
             Mode::Headers if !self.spans.is_empty() => {
                 Some(Ok(Frame::Message(self.complete(end, end))))
             }
-            Mode::Legacy { output_from } => Some(self.complete_legacy(end, end, output_from)),
+            Mode::Legacy { output_from } => Some(self.complete_legacy(end, output_from)),
             _ => None,
         };
         self.buf.clear();
@@ -370,16 +354,20 @@ impl Framer {
         bytes.advance(self.base);
         let headers = self.spans.clone();
         self.spans.clear();
+        if self.spans.capacity() > SPANS_KEPT {
+            // Do not hold on to the offsets of one huge message.
+            self.spans.shrink_to(SPANS_KEPT);
+        }
         if non_ascii && std::str::from_utf8(&bytes).is_err() {
             // Rare path: replace invalid UTF-8; ASCII bytes (and so the line structure) are kept.
             return Message::parse(bytes);
         }
         // SAFETY: `bytes` is valid UTF-8: either the scanner saw no byte >= 0x80 since the last
         // rebase, which was at or before `base` (so the message is ASCII), or it was just
-        // validated. The spans were made by `header_span`
-        // relative to `base`, over lines that end before `msg_end`; each offset is the start of a
-        // line (0 or after a `\n`), or adjacent to an ASCII `:`, space, tab, `\r` or `\n`, so on a
-        // `char` boundary. Message size is capped below 4 GiB, so the `u32` offsets are exact.
+        // validated. The spans were made by `header_span` relative to `base`, over lines that end
+        // before `msg_end`; each offset is the start of a line (0 or after a `\n`), or next to an
+        // ASCII `:`, space, tab, `\r` or `\n`, so on a `char` boundary. Message size is capped
+        // below 4 GiB, so the `u32` offsets are exact.
         unsafe { Message::from_parts_unchecked(bytes, headers) }
     }
 
@@ -390,28 +378,32 @@ impl Framer {
         end: usize,
         output_from: usize,
     ) -> Option<Result<Frame, FrameError>> {
-        let text = &self.buf[line.start..end];
+        let text = self.buf.get(line.start..end).unwrap_or_default();
         let terminator = text.ends_with(END_COMMAND);
         let adds_header = !terminator || end - line.start > END_COMMAND.len();
         if let Err(e) = self.check_line(line, end, adds_header) {
             return Some(Err(self.fail(e)));
         }
-        let text = &self.buf[line.start..end];
         if terminator {
             let prefix_end = end - END_COMMAND.len();
             let mut output_from = output_from;
             if prefix_end > line.start {
                 output_from = output_from.min(self.spans.len());
                 let b = self.base;
-                self.spans
-                    .push(Span::new(line.start - b, line.start - b, line.start - b, prefix_end - b));
+                self.spans.push(Span::new(
+                    line.start - b,
+                    line.start - b,
+                    line.start - b,
+                    prefix_end - b,
+                ));
             }
-            return Some(self.complete_legacy(line.start, line.end + 1, output_from));
+            return Some(self.complete_legacy(line.end + 1, output_from));
         }
         let is_header = output_from == NONE
             && line.colon < end
-            && (text[..line.colon - line.start].eq_ignore_ascii_case(b"Privilege")
-                || text[..line.colon - line.start].eq_ignore_ascii_case(b"ActionID"));
+            && text.get(..line.colon - line.start).is_some_and(|name| {
+                name.eq_ignore_ascii_case(b"Privilege") || name.eq_ignore_ascii_case(b"ActionID")
+            });
         let b = self.base;
         if is_header {
             let span = header_span(&self.buf, line.start, line.colon, end, b);
@@ -422,8 +414,12 @@ impl Framer {
                     output_from: self.spans.len(),
                 };
             }
-            self.spans
-                .push(Span::new(line.start - b, line.start - b, line.start - b, end - b));
+            self.spans.push(Span::new(
+                line.start - b,
+                line.start - b,
+                line.start - b,
+                end - b,
+            ));
         }
         None
     }
@@ -432,19 +428,28 @@ impl Framer {
     #[cold]
     fn complete_legacy(
         &mut self,
-        msg_end: usize,
         consumed: usize,
         output_from: usize,
     ) -> Result<Frame, FrameError> {
-        let raw = &self.buf[self.base..msg_end.max(self.base)];
-        let piece = |r: std::ops::Range<u32>| lossy(raw.get(r.start as usize..r.end as usize).unwrap_or_default());
+        // Every span lies before `consumed` (the terminator's prefix is on the last line).
+        let raw = self.buf.get(self.base..consumed).unwrap_or_default();
+        let piece = |r: std::ops::Range<u32>| {
+            lossy(
+                raw.get(r.start as usize..r.end as usize)
+                    .unwrap_or_default(),
+            )
+        };
         let mut text = String::with_capacity(raw.len() + 8 * self.spans.len());
         let mut spans = Vec::with_capacity(self.spans.len());
         let mut too_large = false;
         for (i, &span) in self.spans.iter().enumerate() {
             let (n, v) = span_ranges(span);
             let value = piece(v);
-            let name = if i < output_from { piece(n) } else { "Output".into() };
+            let name = if i < output_from {
+                piece(n)
+            } else {
+                "Output".into()
+            };
             if text.len() + name.len() + value.len() + 4 > MAX_MESSAGE_BUFFER {
                 too_large = true;
                 break;
@@ -492,9 +497,10 @@ impl Framer {
     #[cold]
     fn line_error(&self, line: Line, end: usize, adds_header: bool) -> FrameError {
         let l = &self.limits;
-        let long = (end - line.start > l.max_line_bytes).then(|| line.start + l.max_line_bytes);
+        let long = (end - line.start > l.max_line_bytes)
+            .then(|| line.start.saturating_add(l.max_line_bytes));
         let large = (line.end + 1 - self.base > l.max_message_bytes)
-            .then(|| self.base + l.max_message_bytes);
+            .then(|| self.base.saturating_add(l.max_message_bytes));
         let many = (adds_header && self.spans.len() >= l.max_headers).then_some(line.end);
         earliest(large, long, many, l).unwrap_or(FrameError::TooManyHeaders {
             limit: l.max_headers,
@@ -515,13 +521,13 @@ impl Framer {
         if n == max_line && partial.last() == Some(&b'\r') {
             return None; // line length undecided: wait for the next byte
         }
-        let long = (n >= max_line).then(|| start + l.max_line_bytes);
+        let long = (n >= max_line).then(|| start.saturating_add(l.max_line_bytes));
         let large = match self.mode {
             Mode::Greeting | Mode::Discard { .. } => None,
             Mode::Legacy { .. } => Some(self.base),
             Mode::Headers => {
                 // A lone `\r` may still be an empty line, which is not part of the message.
-                let counts = n >= 2 || (n == 1 && partial[0] != b'\r');
+                let counts = n >= 2 || (n == 1 && partial.first() != Some(&b'\r'));
                 match (self.spans.is_empty(), counts) {
                     (true, true) => Some(start),
                     (false, true) => Some(self.base),
@@ -530,7 +536,7 @@ impl Framer {
             }
         }
         .filter(|&msg_start| start + n - msg_start > l.max_message_bytes)
-        .map(|msg_start| msg_start + l.max_message_bytes);
+        .map(|msg_start| msg_start.saturating_add(l.max_message_bytes));
         earliest(large, long, None, l)
     }
 
@@ -597,6 +603,66 @@ fn is_follows(msg: &[u8], span: Span) -> bool {
     is(n, b"Response") && is(v, b"Follows")
 }
 
+/// The line handler of [`Framer::scan_headers`]: builds the header spans of ordinary messages.
+struct HeaderSink<'a> {
+    buf: &'a [u8],
+    spans: &'a mut Vec<Span>,
+    /// Start of the message being assembled (meaningful while `spans` is not empty).
+    base: usize,
+    limits: Limits,
+    /// Whether a line of the current block might break a limit (so each line is checked).
+    checked: bool,
+}
+
+impl Sink for HeaderSink<'_> {
+    type Out = Scan;
+
+    #[inline(always)]
+    fn block(&mut self, block_end: usize, line_start: usize) {
+        // Every line of the block ends before `block_end` and starts at or after `line_start`;
+        // the message it belongs to starts at `base`, or at or after `line_start` for a new one.
+        // At most 64 lines end in a block.
+        let l = &self.limits;
+        let msg_start = if self.spans.is_empty() {
+            line_start
+        } else {
+            self.base
+        };
+        self.checked = block_end - line_start > l.max_line_bytes
+            || block_end - msg_start > l.max_message_bytes
+            || self.spans.len().saturating_add(64) > l.max_headers;
+    }
+
+    #[inline(always)]
+    fn line(&mut self, line: Line) -> ControlFlow<Scan> {
+        let buf = self.buf;
+        let end = content_end(buf, line.start, line.end);
+        if end == line.start {
+            if self.spans.is_empty() {
+                return ControlFlow::Continue(()); // stray empty line between messages
+            }
+            return ControlFlow::Break(Scan::Message(line));
+        }
+        let first = self.spans.is_empty();
+        if first {
+            self.base = line.start;
+        }
+        if self.checked
+            && (end - line.start > self.limits.max_line_bytes
+                || line.end - self.base >= self.limits.max_message_bytes
+                || self.spans.len() >= self.limits.max_headers)
+        {
+            return ControlFlow::Break(Scan::Limit(line, end));
+        }
+        let span = header_span(buf, line.start, line.colon, end, self.base);
+        self.spans.push(span);
+        if first && is_follows(buf.get(self.base..).unwrap_or_default(), span) {
+            return ControlFlow::Break(Scan::Legacy);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// What stopped [`Framer::scan_headers`].
 enum Scan {
     /// The empty line ending a message.
@@ -624,9 +690,33 @@ fn earliest(
     l: &Limits,
 ) -> Option<FrameError> {
     [
-        long.map(|p| (p, 0, FrameError::LineTooLong { limit: l.max_line_bytes })),
-        large.map(|p| (p, 1, FrameError::MessageTooLarge { limit: l.max_message_bytes })),
-        many.map(|p| (p, 2, FrameError::TooManyHeaders { limit: l.max_headers })),
+        long.map(|p| {
+            (
+                p,
+                0,
+                FrameError::LineTooLong {
+                    limit: l.max_line_bytes,
+                },
+            )
+        }),
+        large.map(|p| {
+            (
+                p,
+                1,
+                FrameError::MessageTooLarge {
+                    limit: l.max_message_bytes,
+                },
+            )
+        }),
+        many.map(|p| {
+            (
+                p,
+                2,
+                FrameError::TooManyHeaders {
+                    limit: l.max_headers,
+                },
+            )
+        }),
     ]
     .into_iter()
     .flatten()

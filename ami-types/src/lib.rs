@@ -31,7 +31,9 @@ pub use framer::{Frame, FrameError, Framer, Limits};
 pub use generated::{action, enums, event, response, Event, EventKind};
 pub use message::{Message, MessageKind};
 pub use reply::{Ack, CommandOutput, EventList, FromReply, Goodbye, ReplyParts};
-pub use traits::{Action, AmiEnum, EventType, FieldGroup, FieldValue, FromMessage, ParamValue, Typed};
+pub use traits::{
+    Action, AmiEnum, EventType, FieldGroup, FieldValue, FromMessage, ParamValue, Typed,
+};
 pub use value::{ChannelPattern, Variable};
 
 /// The derives, re-exported so `use ami_types::derive::Action` works without a second dependency.

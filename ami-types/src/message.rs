@@ -10,6 +10,13 @@
 //! Header names keep the case Asterisk sent (it is not uniform: `UniqueID` vs `Uniqueid`), so
 //! look-ups by name ([`Message::get`]) compare ASCII-case-insensitively. Repeated headers
 //! (`Output:`, `Variable:`, `ChanVariable:`) are kept in order.
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::unwrap_in_result,
+    clippy::panic_in_result_fn
+)]
 
 #[path = "split.rs"]
 pub(crate) mod split;
@@ -37,7 +44,12 @@ pub(crate) struct Span {
 impl Span {
     /// A span from `usize` offsets, which the caller keeps below [`MAX_MESSAGE_BUFFER`].
     #[inline(always)]
-    pub(crate) fn new(name_start: usize, name_end: usize, value_start: usize, value_end: usize) -> Self {
+    pub(crate) fn new(
+        name_start: usize,
+        name_end: usize,
+        value_start: usize,
+        value_end: usize,
+    ) -> Self {
         debug_assert!(value_end <= MAX_MESSAGE_BUFFER);
         Span {
             name_start: name_start as u32,
@@ -50,7 +62,12 @@ impl Span {
     /// `(name_start, name_end, value_start, value_end)`.
     #[inline(always)]
     pub(crate) fn parts(self) -> (u32, u32, u32, u32) {
-        (self.name_start, self.name_end, self.value_start, self.value_end)
+        (
+            self.name_start,
+            self.name_end,
+            self.value_start,
+            self.value_end,
+        )
     }
 
     #[inline(always)]
@@ -131,9 +148,9 @@ impl Message {
     /// `value_start <= value_end <= buf.len()` must hold, with every offset on a `char` boundary.
     #[inline]
     pub(crate) unsafe fn from_parts_unchecked(buf: Bytes, headers: Vec<Span>) -> Message {
-        debug_assert!(std::str::from_utf8(&buf).is_ok_and(|s| headers.iter().all(|h| {
-            s.get(h.name_range()).is_some() && s.get(h.value_range()).is_some()
-        })));
+        debug_assert!(std::str::from_utf8(&buf).is_ok_and(|s| headers
+            .iter()
+            .all(|h| { s.get(h.name_range()).is_some() && s.get(h.value_range()).is_some() })));
         Message { buf, headers }
     }
 
@@ -152,7 +169,7 @@ impl Message {
             if fixed.len() > MAX_MESSAGE_BUFFER {
                 // Cut on a char boundary so the buffer stays valid UTF-8.
                 let mut cut = MAX_MESSAGE_BUFFER;
-                while cut > 0 && (fixed[cut] & 0xc0) == 0x80 {
+                while cut > 0 && fixed.get(cut).is_some_and(|b| (b & 0xc0) == 0x80) {
                     cut -= 1;
                 }
                 fixed.truncate(cut);
@@ -208,7 +225,8 @@ impl Message {
 
     #[inline(always)]
     fn str_at(&self, range: std::ops::Range<usize>) -> &str {
-        let bytes = &self.buf[range];
+        // Spans always lie within the buffer (struct invariant); `get` keeps this panic-free.
+        let bytes = self.buf.get(range).unwrap_or_default();
         // SAFETY: `buf` is valid UTF-8 and every span offset is a `char` boundary (struct
         // invariant, established by every constructor), so the slice is valid UTF-8.
         unsafe { std::str::from_utf8_unchecked(bytes) }
@@ -226,27 +244,25 @@ impl Message {
 
     #[inline(always)]
     fn name_is(&self, span: Span, name: &[u8]) -> bool {
-        span.name_len() == name.len() && self.buf[span.name_range()].eq_ignore_ascii_case(name)
+        span.name_len() == name.len()
+            && self
+                .buf
+                .get(span.name_range())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
     }
 
-    /// Name of header `i`.
-    ///
-    /// # Panics
-    ///
-    /// If `i >= self.len()`; [`Message::header`] is the non-panicking form.
+    /// Name of header `i`, or `""` if `i >= self.len()` ([`Message::header`] tells the two
+    /// apart).
     #[inline]
     pub fn name(&self, i: usize) -> &str {
-        self.name_of(self.headers[i])
+        self.headers.get(i).map_or("", |&s| self.name_of(s))
     }
 
-    /// Value of header `i`.
-    ///
-    /// # Panics
-    ///
-    /// If `i >= self.len()`; [`Message::header`] is the non-panicking form.
+    /// Value of header `i`, or `""` if `i >= self.len()` ([`Message::header`] tells the two
+    /// apart).
     #[inline]
     pub fn value(&self, i: usize) -> &str {
-        self.value_of(self.headers[i])
+        self.headers.get(i).map_or("", |&s| self.value_of(s))
     }
 
     /// Header `i` as `(name, value)`, or `None` if out of range.
@@ -386,7 +402,8 @@ fn split_headers(bytes: &[u8]) -> Vec<Span> {
     let start = cur.line_start();
     let end = content_end(bytes, start, bytes.len());
     if end > start {
-        let colon = memchr::memchr(b':', &bytes[start..end]).map_or(NONE, |c| start + c);
+        let rest = bytes.get(start..end).unwrap_or_default();
+        let colon = memchr::memchr(b':', rest).map_or(NONE, |c| start + c);
         headers.push(header_span(bytes, start, colon, end, 0));
     }
     headers
@@ -481,6 +498,7 @@ pub(crate) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -493,7 +511,12 @@ mod tests {
         let m = parse(b"Event: Newchannel\r\nChannel:   SIP/1\r\nEmpty:\r\nNoSpace:x\r\n\r\n");
         assert_eq!(
             m.iter().collect::<Vec<_>>(),
-            [("Event", "Newchannel"), ("Channel", "SIP/1"), ("Empty", ""), ("NoSpace", "x")]
+            [
+                ("Event", "Newchannel"),
+                ("Channel", "SIP/1"),
+                ("Empty", ""),
+                ("NoSpace", "x")
+            ]
         );
         assert_eq!(m.kind(), MessageKind::Event);
         assert_eq!(m.event(), Some("Newchannel"));
@@ -506,7 +529,11 @@ mod tests {
         let m = parse(b"\r\nResponse: Follows\nraw output line\r\n\n\r\ntail: x");
         assert_eq!(
             m.iter().collect::<Vec<_>>(),
-            [("Response", "Follows"), ("", "raw output line"), ("tail", "x")]
+            [
+                ("Response", "Follows"),
+                ("", "raw output line"),
+                ("tail", "x")
+            ]
         );
         assert_eq!(m.kind(), MessageKind::Response);
         assert_eq!(m.response(), Some("Follows"));
@@ -521,14 +548,15 @@ mod tests {
 
     #[test]
     fn lookups_are_case_insensitive_and_ordered() {
-        let m = parse(b"Response: Success\r\nOutput: a\r\nActionId: 1\r\noutput: b\r\nActionID: 2\r\n");
+        let m =
+            parse(b"Response: Success\r\nOutput: a\r\nActionId: 1\r\noutput: b\r\nActionID: 2\r\n");
         assert_eq!(m.action_id(), Some("1"));
         assert_eq!(m.get("ACTIONID"), Some("1"));
         assert_eq!(m.position("actionid"), Some(2));
         assert_eq!(m.get_all("Output").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(m.get("Missing"), None);
         assert_eq!(m.header(9), None);
-        assert_eq!(m.iter().rev().next(), Some(("ActionID", "2")));
+        assert_eq!(m.iter().next_back(), Some(("ActionID", "2")));
         assert_eq!(m.iter().len(), 5);
     }
 
@@ -550,7 +578,10 @@ mod tests {
         let p = Message::parse(m.bytes().clone());
         assert_eq!(p.action(), Some("Ping"));
         assert_eq!(m, m.detached());
-        assert_eq!(format!("{m:?}"), r#"Message { headers: [("Action", "Ping"), ("ActionID", " 7")] }"#);
+        assert_eq!(
+            format!("{m:?}"),
+            r#"Message { headers: [("Action", "Ping"), ("ActionID", " 7")] }"#
+        );
     }
 
     #[test]

@@ -87,14 +87,23 @@ where
         let mut items = Vec::with_capacity(parts.events.len().saturating_sub(1));
         let mut complete = None;
         for event in parts.events {
-            if event.event().is_some_and(|name| name.eq_ignore_ascii_case(C::NAME)) {
+            if event
+                .event()
+                .is_some_and(|name| name.eq_ignore_ascii_case(C::NAME))
+            {
                 complete = Some(C::from_message(event)?);
             } else {
                 items.push(I::from_message(event)?);
             }
         }
-        let complete = complete
-            .ok_or(DecodeError::IncompleteList { target: "EventList", complete: C::NAME })?;
-        Ok(EventList { ack, items, complete })
+        let complete = complete.ok_or(DecodeError::IncompleteList {
+            target: "EventList",
+            complete: C::NAME,
+        })?;
+        Ok(EventList {
+            ack,
+            items,
+            complete,
+        })
     }
 }

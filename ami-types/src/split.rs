@@ -3,8 +3,9 @@
 //!
 //! Why it exists: splitting an AMI event into header lines is the bulk of the framing cost. Calling
 //! `memchr` once per line for `\n` and once more for `:` costs about 218 ns per 21-header event;
-//! classifying 64 bytes at a time into bitmasks (`\n`, `:`, non-ASCII) and then walking the set
-//! bits costs about half of that (see `shared/research/decode-cost-on-this-machine.md`).
+//! classifying 64 bytes at a time into bitmasks of `\n` and `:` (plus a "has a non-ASCII byte"
+//! flag, so ASCII messages skip UTF-8 validation) and then walking the set bits costs about half
+//! of that (see `shared/research/decode-cost-on-this-machine.md`).
 //!
 //! The splitter is a resumable [`Cursor`] over a growing buffer: it never looks at a byte twice,
 //! keeps the masks of the block it is in between calls, and can be *rebased* when the owner drops
@@ -14,6 +15,15 @@
 //! detection is needed); every other target uses a portable SWAR kernel that computes the same
 //! masks eight bytes at a time. Both kernels are tested against each other and against a naive
 //! byte loop.
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::unwrap_in_result,
+    clippy::panic_in_result_fn
+)]
+
+use std::ops::ControlFlow;
 
 /// Sentinel for "no colon on this line".
 pub(crate) const NONE: usize = usize::MAX;
@@ -36,8 +46,8 @@ pub(crate) struct Masks {
     pub nl: u64,
     /// Bytes equal to `:`.
     pub colon: u64,
-    /// Bytes >= 0x80.
-    pub hi: u64,
+    /// Whether any byte is >= 0x80.
+    pub hi: bool,
 }
 
 /// A way of computing [`Masks`] for a 64-byte block.
@@ -55,7 +65,8 @@ impl Kernel for Sse2 {
     #[inline(always)]
     fn masks(block: &[u8; 64]) -> Masks {
         use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
         };
         // SAFETY: SSE2 is part of the x86_64 baseline, so these intrinsics are always available.
         // The four unaligned loads read bytes 0..16, 16..32, 32..48 and 48..64 of a 64-byte array
@@ -76,8 +87,9 @@ impl Kernel for Sse2 {
                 // `movemask` sets only the low 16 bits, so the casts are lossless.
                 m.nl |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl)) as u16) << shift;
                 m.colon |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(x, colon)) as u16) << shift;
-                m.hi |= u64::from(_mm_movemask_epi8(x) as u16) << shift;
             }
+            let any = _mm_or_si128(_mm_or_si128(v[0], v[1]), _mm_or_si128(v[2], v[3]));
+            m.hi = _mm_movemask_epi8(any) != 0;
             m
         }
     }
@@ -118,6 +130,7 @@ impl Kernel for Swar {
     #[inline(always)]
     fn masks(block: &[u8; 64]) -> Masks {
         let mut m = Masks::default();
+        let mut hi = 0;
         for (k, chunk) in block.chunks_exact(8).enumerate() {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
@@ -125,8 +138,9 @@ impl Kernel for Swar {
             let shift = 8 * k as u32;
             m.nl |= gather(eq_bytes(w, b'\n')) << shift;
             m.colon |= gather(eq_bytes(w, b':')) << shift;
-            m.hi |= gather(w & HI) << shift;
+            hi |= w & HI;
         }
+        m.hi = hi != 0;
         m
     }
 }
@@ -137,6 +151,22 @@ pub(crate) type Native = Sse2;
 /// The kernel used by the crate on this target.
 #[cfg(not(target_arch = "x86_64"))]
 pub(crate) type Native = Swar;
+
+/// Receives the lines found by [`Cursor::scan`].
+pub(crate) trait Sink {
+    /// What stops the scan.
+    type Out;
+
+    /// Called before the lines of a block are handed out: every line still to come from this
+    /// block starts at or after `line_start` and ends before `block_end`.
+    #[inline(always)]
+    fn block(&mut self, block_end: usize, line_start: usize) {
+        let _ = (block_end, line_start);
+    }
+
+    /// One complete line; `Break` stops the scan right after it.
+    fn line(&mut self, line: Line) -> ControlFlow<Self::Out>;
+}
 
 /// Resumable line scanner over a buffer that only grows at its end (until the owner rebases it).
 ///
@@ -152,9 +182,9 @@ pub(crate) struct Cursor {
     /// Unconsumed bits of the current block (bits of returned lines are cleared).
     nl: u64,
     colon: u64,
-    /// Non-ASCII bytes of the current block (not cleared per line).
-    hi: u64,
-    /// Whether an earlier block, since the last rebase, held a non-ASCII byte.
+    /// Whether the current block holds a byte >= 0x80.
+    hi: bool,
+    /// Whether an earlier block, since the last rebase, held a byte >= 0x80.
     hi_seen: bool,
     /// Start of the line being scanned.
     line_start: usize,
@@ -176,7 +206,7 @@ impl Cursor {
             scanned: 0,
             nl: 0,
             colon: 0,
-            hi: 0,
+            hi: false,
             hi_seen: false,
             line_start: 0,
             line_colon: NONE,
@@ -195,12 +225,13 @@ impl Cursor {
         self.scanned
     }
 
-    /// Whether any byte >= 0x80 may be in the buffer from the last rebase point up to
-    /// [`Cursor::scanned`] (conservative: may also report bytes just past that range's lines,
-    /// never misses one).
+    /// Whether a byte >= 0x80 may lie in `buf[..scanned]`.
+    ///
+    /// Conservative (tracked per 64-byte block): it may also come from bytes dropped by the last
+    /// rebase, but a non-ASCII byte that is still in the buffer is never missed.
     #[inline]
     pub(crate) fn non_ascii(&self) -> bool {
-        self.hi_seen | (self.hi != 0)
+        self.hi_seen | self.hi
     }
 
     /// Next complete line of `buf`, or `None` when every byte has been scanned.
@@ -212,53 +243,106 @@ impl Cursor {
     /// [`Cursor::next_line`] with an explicit kernel (tests compare kernels).
     #[inline(always)]
     pub(crate) fn next_line_with<K: Kernel>(&mut self, buf: &[u8]) -> Option<Line> {
-        loop {
-            if self.nl != 0 {
-                let i = self.nl.trailing_zeros() as usize;
+        struct First;
+        impl Sink for First {
+            type Out = Line;
+            #[inline(always)]
+            fn line(&mut self, line: Line) -> ControlFlow<Line> {
+                ControlFlow::Break(line)
+            }
+        }
+        self.scan_with::<K, _>(buf, &mut First)
+    }
+
+    /// Hands every complete line of `buf` to `sink` until it breaks (returns `Some` of its
+    /// value) or every byte is scanned (returns `None`); resumable either way.
+    ///
+    /// This is the hot loop of the crate: the scanner state lives in locals for its duration.
+    #[inline(always)]
+    pub(crate) fn scan<S: Sink>(&mut self, buf: &[u8], sink: &mut S) -> Option<S::Out> {
+        self.scan_with::<Native, S>(buf, sink)
+    }
+
+    /// [`Cursor::scan`] with an explicit kernel.
+    #[inline(always)]
+    pub(crate) fn scan_with<K: Kernel, S: Sink>(
+        &mut self,
+        buf: &[u8],
+        sink: &mut S,
+    ) -> Option<S::Out> {
+        let mut nl = self.nl;
+        let mut colons = self.colon;
+        let mut block_pos = self.block_pos;
+        let mut scanned = self.scanned;
+        let mut line_start = self.line_start;
+        let mut line_colon = self.line_colon;
+        if nl != 0 {
+            sink.block(scanned, line_start);
+        }
+        let out = 'scan: loop {
+            while nl != 0 {
+                let i = nl.trailing_zeros() as usize;
                 // Bits up to and including the lowest newline.
-                let upto = self.nl ^ (self.nl - 1);
-                let mut colon = self.line_colon;
-                let c = self.colon & upto;
-                if colon == NONE && c != 0 {
-                    colon = self.block_pos + c.trailing_zeros() as usize;
-                }
-                self.nl &= !upto;
-                self.colon &= !upto;
-                let end = self.block_pos + i;
+                let upto = nl ^ (nl - 1);
+                let c = colons & upto;
+                let colon = if line_colon != NONE {
+                    line_colon
+                } else if c != 0 {
+                    block_pos + c.trailing_zeros() as usize
+                } else {
+                    NONE
+                };
+                nl &= !upto;
+                colons &= !upto;
+                let end = block_pos + i;
                 let line = Line {
-                    start: self.line_start,
+                    start: line_start,
                     colon,
                     end,
                 };
-                self.line_start = end + 1;
-                self.line_colon = NONE;
-                return Some(line);
+                line_start = end + 1;
+                line_colon = NONE;
+                if let ControlFlow::Break(r) = sink.line(line) {
+                    break 'scan Some(r);
+                }
             }
             // The rest of the block belongs to the unfinished line: remember what it holds.
-            if self.line_colon == NONE && self.colon != 0 {
-                self.line_colon = self.block_pos + self.colon.trailing_zeros() as usize;
+            if line_colon == NONE && colons != 0 {
+                line_colon = block_pos + colons.trailing_zeros() as usize;
             }
-            self.colon = 0;
-            let rest = buf.get(self.scanned..)?;
-            if rest.is_empty() {
-                return None;
-            }
+            colons = 0;
+            let rest = match buf.get(scanned..) {
+                Some(rest) if !rest.is_empty() => rest,
+                _ => break 'scan None,
+            };
             let m = match rest.first_chunk::<64>() {
                 Some(block) => K::masks(block),
                 None => {
                     // Short tail: zero padding never matches `\n`, `:` or a high byte.
                     let mut pad = [0u8; 64];
-                    pad[..rest.len()].copy_from_slice(rest);
+                    if let Some(head) = pad.get_mut(..rest.len()) {
+                        head.copy_from_slice(rest);
+                    }
                     K::masks(&pad)
                 }
             };
-            self.block_pos = self.scanned;
-            self.scanned += rest.len().min(64);
-            self.nl = m.nl;
-            self.colon = m.colon;
-            self.hi_seen |= self.hi != 0;
+            block_pos = scanned;
+            scanned += rest.len().min(64);
+            nl = m.nl;
+            colons = m.colon;
+            self.hi_seen |= self.hi;
             self.hi = m.hi;
-        }
+            if nl != 0 {
+                sink.block(scanned, line_start);
+            }
+        };
+        self.nl = nl;
+        self.colon = colons;
+        self.block_pos = block_pos;
+        self.scanned = scanned;
+        self.line_start = line_start;
+        self.line_colon = line_colon;
+        out
     }
 
     /// Shifts every position down by `k` after the owner dropped the first `k` bytes.
@@ -274,8 +358,8 @@ impl Cursor {
             let d = (k - self.block_pos) as u32;
             self.nl = self.nl.checked_shr(d).unwrap_or(0);
             self.colon = self.colon.checked_shr(d).unwrap_or(0);
-            self.hi = self.hi.checked_shr(d).unwrap_or(0);
-            // Earlier blocks lie entirely before `k`: dropped.
+            // Earlier blocks lie entirely before `k`: dropped. The current block's flag is kept
+            // (conservatively: its non-ASCII byte may have been in the dropped part).
             self.hi_seen = false;
             self.block_pos = 0;
         } else {
@@ -299,6 +383,7 @@ impl Cursor {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -309,7 +394,7 @@ mod tests {
         for (i, &b) in block.iter().enumerate() {
             m.nl |= u64::from(b == b'\n') << i;
             m.colon |= u64::from(b == b':') << i;
-            m.hi |= u64::from(b >= 0x80) << i;
+            m.hi |= b >= 0x80;
         }
         m
     }
@@ -323,7 +408,10 @@ mod tests {
                 let line = &buf[start..i];
                 out.push(Line {
                     start,
-                    colon: line.iter().position(|&c| c == b':').map_or(NONE, |c| start + c),
+                    colon: line
+                        .iter()
+                        .position(|&c| c == b':')
+                        .map_or(NONE, |c| start + c),
                     end: i,
                 });
                 start = i + 1;

@@ -19,7 +19,10 @@ pub struct Variable {
 impl Variable {
     /// `name=value`.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Variable { name: name.into(), value: value.into() }
+        Variable {
+            name: name.into(),
+            value: value.into(),
+        }
     }
 }
 
@@ -78,10 +81,12 @@ impl ParamValue for ChannelPattern {
     }
 
     fn decode_param(raw: &str) -> Result<Self, ValueError> {
-        Ok(match raw.strip_prefix('/').and_then(|r| r.strip_suffix('/')) {
-            Some(re) if raw.len() >= 2 => ChannelPattern::Regex(re.to_owned()),
-            _ => ChannelPattern::Name(raw.to_owned()),
-        })
+        Ok(
+            match raw.strip_prefix('/').and_then(|r| r.strip_suffix('/')) {
+                Some(re) if raw.len() >= 2 => ChannelPattern::Regex(re.to_owned()),
+                _ => ChannelPattern::Name(raw.to_owned()),
+            },
+        )
     }
 }
 
@@ -95,7 +100,10 @@ pub fn parse_bool(raw: &str) -> Result<bool, ValueError> {
     } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(raw_trim)) {
         Ok(false)
     } else {
-        Err(ValueError::new(raw, "a boolean (yes/no, true/false, 1/0, on/off)"))
+        Err(ValueError::new(
+            raw,
+            "a boolean (yes/no, true/false, 1/0, on/off)",
+        ))
     }
 }
 
@@ -172,7 +180,10 @@ pub mod seconds {
 
     /// Parses whole seconds.
     pub fn decode(raw: &str) -> Result<Duration, ValueError> {
-        let secs: u64 = raw.trim().parse().map_err(|_| ValueError::new(raw, "whole seconds"))?;
+        let secs: u64 = raw
+            .trim()
+            .parse()
+            .map_err(|_| ValueError::new(raw, "whole seconds"))?;
         Ok(Duration::from_secs(secs))
     }
 }
@@ -188,7 +199,10 @@ pub mod millis {
 
     /// Parses whole milliseconds.
     pub fn decode(raw: &str) -> Result<Duration, ValueError> {
-        let ms: u64 = raw.trim().parse().map_err(|_| ValueError::new(raw, "milliseconds"))?;
+        let ms: u64 = raw
+            .trim()
+            .parse()
+            .map_err(|_| ValueError::new(raw, "milliseconds"))?;
         Ok(Duration::from_millis(ms))
     }
 }
@@ -209,11 +223,15 @@ pub mod comma_list {
 
     /// Splits on commas.
     pub fn decode<T: ParamValue>(raw: &str) -> Result<Vec<T>, ValueError> {
-        raw.split(',').filter(|s| !s.is_empty()).map(T::decode_param).collect()
+        raw.split(',')
+            .filter(|s| !s.is_empty())
+            .map(T::decode_param)
+            .collect()
     }
 }
 
 /// Decodes an optional field: absent-like values become `None` unless `T` keeps them.
+#[inline]
 pub fn decode_optional<'a, T: FieldValue<'a>>(raw: &'a str) -> Result<Option<T>, ValueError> {
     if !T::KEEP_NULLISH && is_nullish(raw) {
         return Ok(None);

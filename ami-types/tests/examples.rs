@@ -4,7 +4,7 @@
 //! every response message and event decodes into its typed form with no unknown header.
 mod support;
 use ami_types::action;
-///Error: the channel is not in async AGI
+/// Error: the channel is not in async AGI
 #[test]
 fn agi_example_1() {
     support::check_example::<
@@ -14,7 +14,7 @@ fn agi_example_1() {
         "Response: Error\nMessage: Failed to add AGI command to channel SIP/agent-01-00000007 queue\n",
     );
 }
-///Queue an AOC-D currency charge (the seed spells the header UnitAmout(0), a typo Asterisk would ignore; corrected here)
+/// Queue an AOC-D currency charge (the seed spells the header UnitAmout(0), a typo Asterisk would ignore; corrected here)
 #[test]
 fn aoc_message_example_1() {
     support::check_example::<
@@ -24,7 +24,7 @@ fn aoc_message_example_1() {
         "Response: Success\nMessage: AOC Message successfully queued on channel",
     );
 }
-///Set a 30 second limit on a channel
+/// Set a 30 second limit on a channel
 #[test]
 fn absolute_timeout_example_1() {
     support::check_example::<
@@ -34,7 +34,7 @@ fn absolute_timeout_example_1() {
         "Response: Success\nActionID: 66a9dbf0-dfb1-4382-8055-c5caed9bddb7\nMessage: Timeout Set",
     );
 }
-///No agents configured
+/// No agents configured
 #[test]
 fn agents_example_1() {
     support::check_example::<
@@ -44,7 +44,7 @@ fn agents_example_1() {
         "Response: Success\nEventList: start\nMessage: Agents will follow\n\nEvent: AgentsComplete\nEventList: Complete\nListItems: 0\n",
     );
 }
-///Successful transfer, followed by the BlindTransfer event
+/// Successful transfer, followed by the BlindTransfer event
 #[test]
 fn blind_transfer_example_1() {
     support::check_example::<
@@ -54,7 +54,7 @@ fn blind_transfer_example_1() {
         "Response: Success\nMessage: Transfer succeeded\n\nEvent: BlindTransfer\nPrivilege: call,all\nResult: Success\nTransfererChannel: SIP/agent-01-00000005\nTransfererChannelState: 6\nTransfererChannelStateDesc: Up\nTransfererCallerIDNum: agent-01\nTransfererCallerIDName: <unknown>\nTransfererConnectedLineNum: <unknown>\nTransfererConnectedLineName: <unknown>\nTransfererLanguage: en\nTransfererAccountCode: \nTransfererContext: park-dial\nTransfererExten: SIP_agent-01\nTransfererPriority: 1\nTransfererUniqueid: 1481706048.11\nTransfererLinkedid: 1481706048.11\nTransfereeChannel: SIP/agent-01-00000006\nTransfereeChannelState: 6\nTransfereeChannelStateDesc: Up\nTransfereeCallerIDNum: SIP_agent-01\nTransfereeCallerIDName: <unknown>\nTransfereeConnectedLineNum: agent-01\nTransfereeConnectedLineName: <unknown>\nTransfereeLanguage: en\nTransfereeAccountCode: \nTransfereeContext: public\nTransfereeExten: \nTransfereePriority: 1\nTransfereeUniqueid: 1481706093.12\nTransfereeLinkedid: 1481706048.11\nBridgeUniqueid: b9ad516f-984d-4dce-a465-d95690edc656\nBridgeType: basic\nBridgeTechnology: native_rtp\nBridgeCreator: <unknown>\nBridgeName: <unknown>\nBridgeNumChannels: 2\nIsExternal: Yes\nContext: sample_musiconhold\nExtension: s",
     );
 }
-///Transfer of a parked channel is refused
+/// Transfer of a parked channel is refused
 #[test]
 fn blind_transfer_example_2() {
     support::check_example::<
@@ -64,7 +64,7 @@ fn blind_transfer_example_2() {
         "Response: Error\nMessage: Transfer invalid\n\nEvent: BlindTransfer\nPrivilege: call,all\nResult: Invalid\nTransfererChannel: SIP/agent-01-00000002\nTransfererChannelState: 6\nTransfererChannelStateDesc: Up\nTransfererCallerIDNum: agent-01\nTransfererCallerIDName: <unknown>\nTransfererConnectedLineNum: <unknown>\nTransfererConnectedLineName: <unknown>\nTransfererLanguage: en\nTransfererAccountCode: \nTransfererContext: sample_park\nTransfererExten: s\nTransfererPriority: 2\nTransfererUniqueid: 1481705835.4\nTransfererLinkedid: 1481705835.4\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nBridgeType: parking\nBridgeTechnology: holding_bridge\nBridgeCreator: Parking\nBridgeName: default\nBridgeNumChannels: 1\nIsExternal: Yes\nContext: sample_musiconhold\nExtension: s",
     );
 }
-///Bridge two channels
+/// Bridge two channels
 #[test]
 fn bridge_example_1() {
     support::check_example::<
@@ -74,7 +74,7 @@ fn bridge_example_1() {
         "Response: Success\nActionID: 61187bf7-6ef3-4fb5-aab6-42ac52ff0878\nMessage: Channels have been bridged",
     );
 }
-///Describe a parking bridge with one channel
+/// Describe a parking bridge with one channel
 #[test]
 fn bridge_info_example_1() {
     support::check_example::<
@@ -84,7 +84,7 @@ fn bridge_info_example_1() {
         "Response: Success\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nEventList: start\nMessage: Bridge channel listing will follow\n\nEvent: BridgeInfoChannel\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nChannel: SIP/agent-01-0000000a\nChannelState: 6\nChannelStateDesc: Up\nCallerIDNum: agent-01\nCallerIDName: <unknown>\nConnectedLineNum: <unknown>\nConnectedLineName: <unknown>\nLanguage: en\nAccountCode: \nContext: sample_park\nExten: s\nPriority: 2\nUniqueid: 1481708311.23\nLinkedid: 1481708311.23\n\nEvent: BridgeInfoComplete\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nEventList: Complete\nListItems: 1\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nBridgeType: parking\nBridgeTechnology: holding_bridge\nBridgeCreator: Parking\nBridgeName: default\nBridgeNumChannels: 1",
     );
 }
-///Unknown bridge
+/// Unknown bridge
 #[test]
 fn bridge_info_example_2() {
     support::check_example::<
@@ -94,7 +94,7 @@ fn bridge_info_example_2() {
         "Response: Error\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nMessage: Specified BridgeUniqueid not found",
     );
 }
-///List bridges
+/// List bridges
 #[test]
 fn bridge_list_example_1() {
     support::check_example::<
@@ -104,7 +104,7 @@ fn bridge_list_example_1() {
         "Response: Success\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3\nEventList: start\nMessage: Bridge listing will follow\n\nEvent: BridgeListItem\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nBridgeType: parking\nBridgeTechnology: holding_bridge\nBridgeCreator: Parking\nBridgeName: default\nBridgeNumChannels: 0\n\nEvent: BridgeListComplete\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3\nEventList: Complete\nListItems: 1",
     );
 }
-///List bridging technologies
+/// List bridging technologies
 #[test]
 fn bridge_technology_list_example_1() {
     support::check_example::<
@@ -114,7 +114,7 @@ fn bridge_technology_list_example_1() {
         "Response: Success\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\nEventList: start\nMessage: Bridge technology listing will follow\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: holding_bridge\nBridgeType: Holding\nBridgePriority: 50\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: simple_bridge\nBridgeType: 1to1Mix\nBridgePriority: 50\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: softmix\nBridgeType: MultiMix\nBridgePriority: 10\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: native_rtp\nBridgeType: Native\nBridgePriority: 90\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListComplete\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\nEventList: Complete\nListItems: 4",
     );
 }
-///Suspend softmix
+/// Suspend softmix
 #[test]
 fn bridge_technology_suspend_example_1() {
     support::check_example::<
@@ -124,7 +124,7 @@ fn bridge_technology_suspend_example_1() {
         "Response: Success\nActionID: 58284e65-4cec-48e3-ba8f-203517974bc3\nMessage: Suspended bridge technology",
     );
 }
-///Unsuspend softmix
+/// Unsuspend softmix
 #[test]
 fn bridge_technology_unsuspend_example_1() {
     support::check_example::<
@@ -134,7 +134,7 @@ fn bridge_technology_unsuspend_example_1() {
         "Response: Success\nActionID: 9bb6fb44-e605-4b4b-8c3b-d12c9821f926\nMessage: Unsuspended bridge technology",
     );
 }
-///Ask for an MD5 challenge
+/// Ask for an MD5 challenge
 #[test]
 fn challenge_example_1() {
     support::check_example::<action::Challenge>(
@@ -142,7 +142,7 @@ fn challenge_example_1() {
         "Response: Success\nActionID: 8189894c-80c9-4566-b4f6-6e542abdc169\nChallenge: 576396885",
     );
 }
-///Run a CLI command; each output line is an Output header
+/// Run a CLI command; each output line is an Output header
 #[test]
 fn command_example_1() {
     support::check_example::<
@@ -152,7 +152,7 @@ fn command_example_1() {
         "Response: Success\nMessage: Command output follows\nOutput: Name/username             Host                                    Dyn Forcerport Comedia    ACL Port     Status      Description                      \nOutput: 200/200                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 201/201                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 202/202                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 300/300                   (Unspecified)                            D  Auto (No)  No             0        UNKNOWN                                      \nOutput: 301/301                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 302/302                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: agent-01/agent-01         (Unspecified)                            D  Auto (No)  No             0        UNKNOWN                                      \nOutput: agent-02/agent-02         (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: agent-03/agent-03         (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: client-01                 (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: client-02                 (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: client-03                 (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 12 sip peers [Monitored: 0 online, 2 offline Unmonitored: 0 online, 10 offline]",
     );
 }
-///Error: Conference missing
+/// Error: Conference missing
 #[test]
 fn confbridge_list_example_1() {
     support::check_example::<action::ConfbridgeList>(
@@ -160,7 +160,7 @@ fn confbridge_list_example_1() {
         "Response: Error\nMessage: No Conference name provided.\n",
     );
 }
-///Error: no conference is active
+/// Error: no conference is active
 #[test]
 fn confbridge_list_rooms_example_1() {
     support::check_example::<action::ConfbridgeListRooms>(
@@ -168,7 +168,7 @@ fn confbridge_list_rooms_example_1() {
         "Response: Error\nMessage: No active conferences.\n",
     );
 }
-///Error: Conference missing
+/// Error: Conference missing
 #[test]
 fn confbridge_lock_example_1() {
     support::check_example::<action::ConfbridgeLock>(
@@ -176,7 +176,7 @@ fn confbridge_lock_example_1() {
         "Response: Error\nMessage: No Conference name provided.\n",
     );
 }
-///Error: Conference missing
+/// Error: Conference missing
 #[test]
 fn confbridge_mute_example_1() {
     support::check_example::<action::ConfbridgeMute>(
@@ -184,7 +184,7 @@ fn confbridge_mute_example_1() {
         "Response: Error\nMessage: No Conference name provided.\n",
     );
 }
-///Error: Conference missing
+/// Error: Conference missing
 #[test]
 fn confbridge_set_single_video_src_example_1() {
     support::check_example::<action::ConfbridgeSetSingleVideoSrc>(
@@ -192,7 +192,7 @@ fn confbridge_set_single_video_src_example_1() {
         "Response: Error\nMessage: No Conference name provided.\n",
     );
 }
-///Error: Conference missing
+/// Error: Conference missing
 #[test]
 fn confbridge_start_record_example_1() {
     support::check_example::<action::ConfbridgeStartRecord>(
@@ -200,7 +200,7 @@ fn confbridge_start_record_example_1() {
         "Response: Error\nMessage: No Conference name provided.\n",
     );
 }
-///Add priority 1 of a new extension
+/// Add priority 1 of a new extension
 #[test]
 fn dialplan_extension_add_example_1() {
     support::check_example::<
@@ -210,7 +210,7 @@ fn dialplan_extension_add_example_1() {
         "Response: Success\nActionID: 123456\nMessage: Added requested extension\n",
     );
 }
-///Remove a whole extension
+/// Remove a whole extension
 #[test]
 fn dialplan_extension_remove_example_1() {
     support::check_example::<
@@ -220,7 +220,7 @@ fn dialplan_extension_remove_example_1() {
         "Response: Success\nActionID: 999\nMessage: Removed the requested extension\n",
     );
 }
-///Plain login (header names are case-insensitive)
+/// Plain login (header names are case-insensitive)
 #[test]
 fn login_example_1() {
     support::check_example::<action::Login>(
@@ -228,7 +228,7 @@ fn login_example_1() {
         "Response: Success\nMessage: Authentication accepted",
     );
 }
-///Log off
+/// Log off
 #[test]
 fn logoff_example_1() {
     support::check_example::<action::Logoff>(
@@ -236,7 +236,7 @@ fn logoff_example_1() {
         "Response: Goodbye\nActionID: logofftest\nMessage: Thanks for all the fish.",
     );
 }
-///Start recording a SIP channel
+/// Start recording a SIP channel
 #[test]
 fn monitor_example_1() {
     support::check_example::<action::Monitor>(
@@ -244,7 +244,7 @@ fn monitor_example_1() {
         "Response: Success\nMessage: Started monitoring channel\n",
     );
 }
-///Asynchronous originate to an application (ActionId spelling is accepted)
+/// Asynchronous originate to an application (ActionId spelling is accepted)
 #[test]
 fn originate_example_1() {
     support::check_example::<action::Originate>(
@@ -252,7 +252,7 @@ fn originate_example_1() {
         "Response: Success\nActionID: 1112\nMessage: Originate successfully queued",
     );
 }
-///Park a SIP channel
+/// Park a SIP channel
 #[test]
 fn park_example_1() {
     support::check_example::<action::Park>(
@@ -260,7 +260,7 @@ fn park_example_1() {
         "Response: Success\nMessage: Park successful\n",
     );
 }
-///Status of one queue with a member and a waiting caller
+/// Status of one queue with a member and a waiting caller
 #[test]
 fn queue_status_example_1() {
     support::check_example::<
@@ -270,7 +270,7 @@ fn queue_status_example_1() {
         "Response: Success\nActionID: 001\nMessage: Queue status will follow\n\nEvent: QueueParams\nQueue: Camp200\nMax: 0\nStrategy: ringall\nCalls: 0\nHoldtime: 0\nTalkTime: 0\nCompleted: 0\nAbandoned: 0\nServiceLevel: 0\nServicelevelPerf: 0.0\nWeight: 100\nActionID: 001\n\nEvent: QueueMember\nQueue: Camp200\nName: user1\nLocation: Local/200@DialCamp\nMembership: static\nPenalty: 0\nCallsTaken: 0\nLastCall: 0\nStatus: 5\nPaused: 0\nActionID: 001\n\nEvent: QueueEntry\nQueue: Camp200\nPosition: 1\nChannel: SIP/test-201-00000001\nUniqueid: 1447837150.7\nCallerIDNum: 201\nCallerIDName: user 2\nConnectedLineNum: unknown\nConnectedLineName: unknown\nWait: 16\n\nEvent: QueueStatusComplete\nActionID: 001\n",
     );
 }
-///Summary of one queue
+/// Summary of one queue
 #[test]
 fn queue_summary_example_1() {
     support::check_example::<
@@ -280,7 +280,7 @@ fn queue_summary_example_1() {
         "Response: Success\nMessage: Queue summary will follow\n\nEvent: QueueSummary\nQueue: Camp200\nLoggedIn: 1\nAvailable: 1\nCallers: 0\nHoldTime: 0\nTalkTime: 3\nLongestHoldTime: 0\n\nEvent: QueueSummaryComplete\n",
     );
 }
-///Peer with qualify turned off
+/// Peer with qualify turned off
 #[test]
 fn sip_peer_status_example_1() {
     support::check_example::<
@@ -290,7 +290,7 @@ fn sip_peer_status_example_1() {
         "Response: Success\nEventList: start\nMessage: Peer status will follow\n\nEvent: PeerStatus\nPrivilege: System\nChannelType: SIP\nPeer: SIP/300\nPeerStatus: Unmonitored\n\nEvent: SIPpeerstatusComplete\nEventList: Complete\nListItems: 1\n",
     );
 }
-///Same peer after qualify was turned on, nothing measured yet
+/// Same peer after qualify was turned on, nothing measured yet
 #[test]
 fn sip_peer_status_example_2() {
     support::check_example::<
@@ -300,7 +300,7 @@ fn sip_peer_status_example_2() {
         "Response: Success\nEventList: start\nMessage: Peer status will follow\n\nEvent: PeerStatus\nPrivilege: System\nChannelType: SIP\nPeer: SIP/300\nPeerStatus: Unknown\n\nEvent: SIPpeerstatusComplete\nEventList: Complete\nListItems: 1\n",
     );
 }
-///Qualify a peer
+/// Qualify a peer
 #[test]
 fn sip_qualify_peer_example_1() {
     support::check_example::<
@@ -310,7 +310,7 @@ fn sip_qualify_peer_example_1() {
         "Response: Success\nMessage: SIP peer found - will qualify\n\nEvent: SIPQualifyPeerDone\nPrivilege: call,all\nPeer: 300\n",
     );
 }
-///One registration in progress
+/// One registration in progress
 #[test]
 fn sip_show_registry_example_1() {
     support::check_example::<
@@ -320,7 +320,7 @@ fn sip_show_registry_example_1() {
         "Response: Success\nEventList: start\nMessage: Registrations will follow\n\nEvent: RegistryEntry\nHost: 192.168.100.10\nPort: 5060\nUsername: test_register\nDomain: 192.168.100.10\nDomainPort: 5060\nRefresh: 105\nState: Request Sent\nRegistrationTime: 1447519599\n\nEvent: RegistrationsComplete\nEventList: Complete\nListItems: 1\n",
     );
 }
-///Status of all channels with all their variables
+/// Status of all channels with all their variables
 #[test]
 fn status_example_1() {
     support::check_example::<

@@ -13,9 +13,7 @@ fn value(p: &ParamInfo) -> BoxedStrategy<String> {
     let text = "([!-~][ -~]{0,24})?";
     match p.ty {
         "int" => any::<i64>().prop_map(|n| n.to_string()).boxed(),
-        "uint" | "duration_s" | "duration_ms" => {
-            any::<u32>().prop_map(|n| n.to_string()).boxed()
-        }
+        "uint" | "duration_s" | "duration_ms" => any::<u32>().prop_map(|n| n.to_string()).boxed(),
         "float" => (-1.0e9f64..1.0e9).prop_map(|f| f.to_string()).boxed(),
         "bool" => any::<bool>().prop_map(|b| b.to_string()).boxed(),
         "enum" if !p.values.is_empty() => {
@@ -62,7 +60,9 @@ fn headers(info: &'static ActionInfo) -> BoxedStrategy<Vec<(String, String)>> {
                 .boxed()
         })
         .collect();
-    per_param.prop_map(|groups| groups.into_iter().flatten().collect()).boxed()
+    per_param
+        .prop_map(|groups| groups.into_iter().flatten().collect())
+        .boxed()
 }
 
 fn frame_one(bytes: &[u8]) -> Message {
@@ -76,7 +76,10 @@ fn frame_one(bytes: &[u8]) -> Message {
 
 #[test]
 fn every_action_round_trips() {
-    let mut runner = TestRunner::new(Config { cases: 48, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases: 48,
+        ..Config::default()
+    });
     for info in ACTIONS {
         runner
             .run(&headers(info), |headers| {
@@ -102,24 +105,81 @@ fn every_action_round_trips() {
 #[test]
 fn the_tables_cover_every_seed_action() {
     const SEED: [&str; 52] = [
-        "AGI", "AOCMessage", "AbsoluteTimeout", "AgentLogoff", "Agents", "Atxfer",
-        "BlindTransfer", "Bridge", "BridgeDestroy", "BridgeInfo", "BridgeKick", "BridgeList",
-        "BridgeTechnologyList", "BridgeTechnologySuspend", "BridgeTechnologyUnsuspend",
-        "Challenge", "ChangeMonitor", "Command", "ConfbridgeKick", "ConfbridgeList",
-        "ConfbridgeListRooms", "ConfbridgeLock", "ConfbridgeMute", "ConfbridgeSetSingleVideoSrc",
-        "ConfbridgeStartRecord", "DialplanExtensionAdd", "DialplanExtensionRemove", "Hangup",
-        "Login", "Logoff", "Monitor", "Originate", "Park", "ParkedCalls", "Parkinglots",
-        "QueueAdd", "QueuePause", "QueuePenalty", "QueueReload", "QueueRemove", "QueueReset",
-        "QueueRule", "QueueStatus", "QueueSummary", "Redirect", "SIPnotify", "SIPpeers",
-        "SIPpeerstatus", "SIPqualifypeer", "SIPshowpeer", "SIPshowregistry", "Status",
+        "AGI",
+        "AOCMessage",
+        "AbsoluteTimeout",
+        "AgentLogoff",
+        "Agents",
+        "Atxfer",
+        "BlindTransfer",
+        "Bridge",
+        "BridgeDestroy",
+        "BridgeInfo",
+        "BridgeKick",
+        "BridgeList",
+        "BridgeTechnologyList",
+        "BridgeTechnologySuspend",
+        "BridgeTechnologyUnsuspend",
+        "Challenge",
+        "ChangeMonitor",
+        "Command",
+        "ConfbridgeKick",
+        "ConfbridgeList",
+        "ConfbridgeListRooms",
+        "ConfbridgeLock",
+        "ConfbridgeMute",
+        "ConfbridgeSetSingleVideoSrc",
+        "ConfbridgeStartRecord",
+        "DialplanExtensionAdd",
+        "DialplanExtensionRemove",
+        "Hangup",
+        "Login",
+        "Logoff",
+        "Monitor",
+        "Originate",
+        "Park",
+        "ParkedCalls",
+        "Parkinglots",
+        "QueueAdd",
+        "QueuePause",
+        "QueuePenalty",
+        "QueueReload",
+        "QueueRemove",
+        "QueueReset",
+        "QueueRule",
+        "QueueStatus",
+        "QueueSummary",
+        "Redirect",
+        "SIPnotify",
+        "SIPpeers",
+        "SIPpeerstatus",
+        "SIPqualifypeer",
+        "SIPshowpeer",
+        "SIPshowregistry",
+        "Status",
     ];
     for name in SEED {
-        assert!(ACTIONS.iter().any(|a| a.name == name), "seed action {name} missing");
+        assert!(
+            ACTIONS.iter().any(|a| a.name == name),
+            "seed action {name} missing"
+        );
     }
-    let only_20 = ["Monitor", "ChangeMonitor", "SIPnotify", "SIPpeers", "SIPpeerstatus",
-        "SIPqualifypeer", "SIPshowpeer", "SIPshowregistry"];
+    let only_20 = [
+        "Monitor",
+        "ChangeMonitor",
+        "SIPnotify",
+        "SIPpeers",
+        "SIPpeerstatus",
+        "SIPqualifypeer",
+        "SIPshowpeer",
+        "SIPshowregistry",
+    ];
     for name in only_20 {
         let info = ACTIONS.iter().find(|a| a.name == name).expect("present");
-        assert_eq!(info.removed, Some("21"), "{name} exists only up to Asterisk 20");
+        assert_eq!(
+            info.removed,
+            Some("21"),
+            "{name} exists only up to Asterisk 20"
+        );
     }
 }

@@ -2,8 +2,13 @@
 //!
 //! - `cargo xtask codegen [--check]`: regenerates `ami-types/src/generated/` and the example
 //!   tests from the spec; `--check` fails when the committed files are stale.
+//! - `cargo xtask import [--spec DIR] [--version N] XML...`: merges Asterisk XML documentation
+//!   dumps into the spec (see `import.rs`).
+//! - `cargo xtask coverage [--spec DIR] [--xmldoc FILE]...`: compares the spec with dumps.
 
 mod codegen;
+mod coverage;
+mod import;
 
 use std::process::ExitCode;
 
@@ -12,8 +17,14 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => {
             let check = args.iter().skip(1).any(|a| a == "--check");
-            codegen::run(if check { codegen::Mode::Check } else { codegen::Mode::Write })
+            codegen::run(if check {
+                codegen::Mode::Check
+            } else {
+                codegen::Mode::Write
+            })
         }
+        Some("import") => import::run(&args[1..]),
+        Some("coverage") => coverage::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -25,4 +36,6 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask import [--spec DIR] [--version N] XML...
+       cargo xtask coverage [--spec DIR] [--xmldoc FILE]...";

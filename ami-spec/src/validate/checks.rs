@@ -267,6 +267,34 @@ impl Lower<'_, '_> {
         }
     }
 
+    /// An item's synopsis: its own, checked, or — when it is marked `needs_synopsis = true` —
+    /// `generic`. Returns the synopsis and whether it is the generic one.
+    pub(super) fn item_synopsis(
+        &mut self,
+        name: &Spanned<String>,
+        synopsis: Option<&Spanned<String>>,
+        needs: Option<&Spanned<bool>>,
+        context: &str,
+        generic: String,
+    ) -> (String, bool) {
+        let marked = needs.is_some_and(|n| *n.get_ref());
+        match synopsis {
+            Some(s) => {
+                self.check_synopsis(s, context);
+                if let Some(n) = needs {
+                    self.error(n.span(), context, ErrorKind::NeedlessNeedsSynopsis);
+                }
+                (s.get_ref().clone(), false)
+            }
+            None => {
+                if !marked {
+                    self.error(name.span(), context, ErrorKind::MissingSynopsis);
+                }
+                (generic, true)
+            }
+        }
+    }
+
     /// A synopsis is one non-empty line: it becomes a one-line doc summary.
     pub(super) fn check_synopsis(&mut self, synopsis: &Spanned<String>, context: &str) {
         let text = synopsis.get_ref().trim();

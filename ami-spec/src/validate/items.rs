@@ -46,12 +46,20 @@ impl Lower<'_, '_> {
     pub(super) fn enum_def(&mut self, e: &raw::Enum) -> EnumDef {
         let context = format!("enum {}", e.name.get_ref());
         self.check_ident(&e.name, &context, Ident::Type);
-        self.check_synopsis(&e.synopsis, &context);
+        let generic = format!("The values of `{}`.", e.name.get_ref());
+        let (synopsis, needs_synopsis) = self.item_synopsis(
+            &e.name,
+            e.synopsis.as_ref(),
+            e.needs_synopsis.as_ref(),
+            &context,
+            generic,
+        );
         let (mut rust, mut wire) = (FirstSeen::default(), FirstSeen::default());
         let variants = e.variants.iter();
         EnumDef {
             name: e.name.get_ref().clone(),
-            synopsis: e.synopsis.get_ref().clone(),
+            synopsis,
+            needs_synopsis,
             variants: variants
                 .map(|v| self.variant(v, &context, &mut rust, &mut wire))
                 .collect(),
@@ -135,7 +143,14 @@ impl Lower<'_, '_> {
         let context = format!("event {}", e.name.get_ref());
         self.check_wire_name(&e.name, &context);
         let (rust, _) = self.rust_name(e.rust.as_ref(), &e.name, Ident::Type, &context);
-        self.check_synopsis(&e.synopsis, &context);
+        let generic = format!("The `{}` event.", e.name.get_ref());
+        let (synopsis, needs_synopsis) = self.item_synopsis(
+            &e.name,
+            e.synopsis.as_ref(),
+            e.needs_synopsis.as_ref(),
+            &context,
+            generic,
+        );
         let mut members = Members::default();
         let fields = e
             .fields
@@ -146,7 +161,8 @@ impl Lower<'_, '_> {
         Event {
             name: e.name.get_ref().clone(),
             rust,
-            synopsis: e.synopsis.get_ref().clone(),
+            synopsis,
+            needs_synopsis,
             privilege: e.privilege.clone(),
             since: Since {
                 since: e.since.clone(),
@@ -186,6 +202,10 @@ impl Lower<'_, '_> {
                 .iter()
                 .map(|v| v.get_ref().clone())
                 .collect(),
+            since: Since {
+                since: f.since.clone(),
+                removed: f.removed.clone(),
+            },
             doc: f.doc.clone(),
         }
     }
@@ -249,7 +269,14 @@ impl Lower<'_, '_> {
         let context = format!("action {}", a.name.get_ref());
         self.check_wire_name(&a.name, &context);
         let (rust, _) = self.rust_name(a.rust.as_ref(), &a.name, Ident::Type, &context);
-        self.check_synopsis(&a.synopsis, &context);
+        let generic = format!("The `{}` action.", a.name.get_ref());
+        let (synopsis, needs_synopsis) = self.item_synopsis(
+            &a.name,
+            a.synopsis.as_ref(),
+            a.needs_synopsis.as_ref(),
+            &context,
+            generic,
+        );
         if let Some(event) = &a.follow_up {
             self.check_reference(Ref::Event, event, &context);
         }
@@ -267,8 +294,10 @@ impl Lower<'_, '_> {
         Action {
             name: a.name.get_ref().clone(),
             rust,
-            synopsis: a.synopsis.get_ref().clone(),
-            privilege: a.privilege.clone(),
+            synopsis,
+            needs_synopsis,
+            privilege: a.privilege.clone().unwrap_or_default(),
+            privilege_known: a.privilege.is_some(),
             since: Since {
                 since: a.since.clone(),
                 removed: a.removed.clone(),
@@ -311,6 +340,10 @@ impl Lower<'_, '_> {
             repeated: p.repeated,
             indexed,
             default: p.default.clone(),
+            since: Since {
+                since: p.since.clone(),
+                removed: p.removed.clone(),
+            },
             doc: p.doc.clone(),
         }
     }

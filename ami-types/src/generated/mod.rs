@@ -7,329 +7,640 @@ use crate::{DecodeError, FromMessage, Message};
 pub mod aoc;
 pub mod app_agent_pool;
 pub mod app_confbridge;
+pub mod app_controlplayback;
+pub mod app_meetme;
+pub mod app_mf;
+pub mod app_minivm;
+pub mod app_mixmonitor;
 pub mod app_queue;
+pub mod app_senddtmf;
+pub mod app_voicemail;
 pub mod bridge;
 pub mod cdr;
+pub mod cel_manager;
+pub mod chan_dahdi;
+pub mod chan_iax2;
+pub mod chan_pjsip;
 pub mod chan_sip;
+pub mod chan_skinny;
 pub mod channel;
 pub mod db;
+pub mod loader;
+pub mod lock;
+pub mod logger_doc;
 pub mod manager;
+pub mod manager_mwi;
+pub mod message;
 pub mod pbx;
+pub mod pickup;
+pub mod presencestate;
 pub mod res_agi;
+pub mod res_fax;
+pub mod res_manager_devicestate;
+pub mod res_manager_presencestate;
 pub mod res_monitor;
+pub mod res_mutestream;
+pub mod res_mwi_external_ami;
 pub mod res_parking;
+pub mod res_pjsip;
+pub mod res_pjsip_maintenance;
+pub mod res_pjsip_notify;
+pub mod res_pjsip_outbound_registration;
+pub mod res_pjsip_pubsub;
+pub mod res_pjsip_registrar;
+pub mod res_sorcery_memory_cache;
+pub mod res_xmpp;
+pub mod rtp_engine;
 pub mod security;
+pub mod sig_pri;
 /// Every action, one type per AMI action.
 pub mod action {
     pub use super::aoc::action::*;
     pub use super::app_agent_pool::action::*;
     pub use super::app_confbridge::action::*;
+    pub use super::app_controlplayback::action::*;
+    pub use super::app_meetme::action::*;
+    pub use super::app_mf::action::*;
+    pub use super::app_mixmonitor::action::*;
     pub use super::app_queue::action::*;
+    pub use super::app_senddtmf::action::*;
+    pub use super::app_voicemail::action::*;
     pub use super::bridge::action::*;
+    pub use super::chan_dahdi::action::*;
+    pub use super::chan_iax2::action::*;
+    pub use super::chan_pjsip::action::*;
     pub use super::chan_sip::action::*;
+    pub use super::chan_skinny::action::*;
+    pub use super::channel::action::*;
     pub use super::db::action::*;
     pub use super::manager::action::*;
+    pub use super::message::action::*;
     pub use super::pbx::action::*;
     pub use super::res_agi::action::*;
+    pub use super::res_fax::action::*;
+    pub use super::res_manager_devicestate::action::*;
+    pub use super::res_manager_presencestate::action::*;
     pub use super::res_monitor::action::*;
+    pub use super::res_mutestream::action::*;
+    pub use super::res_mwi_external_ami::action::*;
     pub use super::res_parking::action::*;
+    pub use super::res_pjsip::action::*;
+    pub use super::res_pjsip_maintenance::action::*;
+    pub use super::res_pjsip_notify::action::*;
+    pub use super::res_pjsip_outbound_registration::action::*;
+    pub use super::res_pjsip_pubsub::action::*;
+    pub use super::res_pjsip_registrar::action::*;
+    pub use super::res_sorcery_memory_cache::action::*;
+    pub use super::res_xmpp::action::*;
 }
 /// Every event and field set, one type per AMI event.
 pub mod event {
     pub use super::aoc::event::*;
     pub use super::app_agent_pool::event::*;
     pub use super::app_confbridge::event::*;
+    pub use super::app_meetme::event::*;
+    pub use super::app_minivm::event::*;
+    pub use super::app_mixmonitor::event::*;
     pub use super::app_queue::event::*;
+    pub use super::app_voicemail::event::*;
     pub use super::bridge::event::*;
     pub use super::cdr::event::*;
+    pub use super::cel_manager::event::*;
+    pub use super::chan_dahdi::event::*;
     pub use super::chan_sip::event::*;
+    pub use super::chan_skinny::event::*;
     pub use super::channel::event::*;
     pub use super::db::event::*;
+    pub use super::loader::event::*;
+    pub use super::lock::event::*;
+    pub use super::logger_doc::event::*;
     pub use super::manager::event::*;
+    pub use super::manager_mwi::event::*;
     pub use super::pbx::event::*;
+    pub use super::pickup::event::*;
+    pub use super::presencestate::event::*;
     pub use super::res_agi::event::*;
+    pub use super::res_fax::event::*;
+    pub use super::res_manager_devicestate::event::*;
+    pub use super::res_manager_presencestate::event::*;
     pub use super::res_monitor::event::*;
+    pub use super::res_mwi_external_ami::event::*;
     pub use super::res_parking::event::*;
+    pub use super::res_pjsip::event::*;
+    pub use super::res_pjsip_maintenance::event::*;
+    pub use super::res_pjsip_outbound_registration::event::*;
+    pub use super::res_pjsip_pubsub::event::*;
+    pub use super::res_pjsip_registrar::event::*;
+    pub use super::rtp_engine::event::*;
     pub use super::security::event::*;
+    pub use super::sig_pri::event::*;
 }
 /// Typed responses and list item enums.
 pub mod response {
     pub use super::app_queue::response::*;
     pub use super::chan_sip::response::*;
     pub use super::manager::response::*;
+    pub use super::res_pjsip::response::*;
 }
 /// Every enumeration.
 pub mod enums {
     pub use super::aoc::enums::*;
     pub use super::app_agent_pool::enums::*;
+    pub use super::app_controlplayback::enums::*;
     pub use super::app_queue::enums::*;
     pub use super::bridge::enums::*;
     pub use super::cdr::enums::*;
+    pub use super::cel_manager::enums::*;
+    pub use super::chan_dahdi::enums::*;
     pub use super::chan_sip::enums::*;
     pub use super::channel::enums::*;
+    pub use super::loader::enums::*;
     pub use super::manager::enums::*;
+    pub use super::res_fax::enums::*;
+    pub use super::res_mutestream::enums::*;
+    pub use super::res_pjsip::enums::*;
+    pub use super::res_pjsip_outbound_registration::enums::*;
+    pub use super::res_pjsip_pubsub::enums::*;
     pub use super::security::enums::*;
 }
 /// Any event, decoded into its typed form; events the spec does not know stay raw.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event<'a> {
-    ///`AGIExecEnd`: An AGI command (any AGI mode) finished.
+    /// `AGIExecEnd`: An AGI command (any AGI mode) finished.
     AgiExecEnd(event::AgiExecEnd<'a>),
-    ///`AGIExecStart`: An AGI command (any AGI mode) is about to run.
+    /// `AGIExecStart`: An AGI command (any AGI mode) is about to run.
     AgiExecStart(event::AgiExecStart<'a>),
-    ///`AOC-D`: Charges so far were sent or received on a channel during the call.
+    /// `AOC-D`: Charges so far were sent or received on a channel during the call.
     AocD(event::AocD<'a>),
-    ///`AOC-E`: Final charges were sent or received on a channel at the end of the call.
+    /// `AOC-E`: Final charges were sent or received on a channel at the end of the call.
     AocE(event::AocE<'a>),
-    ///`AOC-S`: Tariff information was sent or received on a channel; its rate entries stay in the extra headers.
+    /// `AOC-S`: Tariff information was sent or received on a channel; its rate entries stay in the extra headers.
     AocS(event::AocS<'a>),
-    ///`AgentCalled`: A queue member is being rung for a caller.
+    /// `AgentCalled`: A queue member is being rung for a caller.
     AgentCalled(event::AgentCalled<'a>),
-    ///`AgentComplete`: A queue call handled by a member has ended.
+    /// `AgentComplete`: A queue call handled by a member has ended.
     AgentComplete(event::AgentComplete<'a>),
-    ///`AgentConnect`: A queue member answered and was bridged to the caller.
+    /// `AgentConnect`: A queue member answered and was bridged to the caller.
     AgentConnect(event::AgentConnect<'a>),
-    ///`AgentDump`: A queue member hung up while the caller was being announced.
+    /// `AgentDump`: A queue member hung up while the caller was being announced.
     AgentDump(event::AgentDump<'a>),
-    ///`AgentLogin`: An agent logged in.
+    /// `AgentLogin`: An agent logged in.
     AgentLogin(event::AgentLogin<'a>),
-    ///`AgentLogoff`: An agent logged off.
+    /// `AgentLogoff`: An agent logged off.
     AgentLogoff(event::AgentLogoff<'a>),
-    ///`AgentRingNoAnswer`: A queue member was rung but did not answer.
+    /// `AgentRingNoAnswer`: A queue member was rung but did not answer.
     AgentRingNoAnswer(event::AgentRingNoAnswer<'a>),
-    ///`Agents`: Agents item: one configured agent.
+    /// `Agents`: Agents item: one configured agent.
     Agents(event::Agents<'a>),
-    ///`AgentsComplete`: Ends the Agents list.
+    /// `AgentsComplete`: Ends the Agents list.
     AgentsComplete(event::AgentsComplete<'a>),
-    ///`AsyncAGIEnd`: A channel left async AGI.
+    /// `Alarm`: The `Alarm` event.
+    Alarm(event::Alarm<'a>),
+    /// `AlarmClear`: The `AlarmClear` event.
+    AlarmClear(event::AlarmClear<'a>),
+    /// `AorDetail`: The `AorDetail` event.
+    AorDetail(event::AorDetail<'a>),
+    /// `AorList`: The `AorList` event.
+    AorList(event::AorList<'a>),
+    /// `AorListComplete`: The `AorListComplete` event.
+    AorListComplete(event::AorListComplete<'a>),
+    /// `AsyncAGIEnd`: A channel left async AGI.
     AsyncAgiEnd(event::AsyncAgiEnd<'a>),
-    ///`AsyncAGIExec`: An async AGI command finished.
+    /// `AsyncAGIExec`: An async AGI command finished.
     AsyncAgiExec(event::AsyncAgiExec<'a>),
-    ///`AsyncAGIStart`: A channel entered async AGI and waits for commands.
+    /// `AsyncAGIStart`: A channel entered async AGI and waits for commands.
     AsyncAgiStart(event::AsyncAgiStart<'a>),
-    ///`AttendedTransfer`: An attended transfer was attempted.
-    AttendedTransfer(event::AttendedTransfer<'a>),
-    ///`BlindTransfer`: A blind transfer was attempted; also the outcome of the BlindTransfer action.
+    /// `AttendedTransfer`: An attended transfer was attempted.
+    AttendedTransfer(Box<event::AttendedTransfer<'a>>),
+    /// `AuthDetail`: The `AuthDetail` event.
+    AuthDetail(event::AuthDetail<'a>),
+    /// `AuthList`: The `AuthList` event.
+    AuthList(event::AuthList<'a>),
+    /// `AuthListComplete`: The `AuthListComplete` event.
+    AuthListComplete(event::AuthListComplete<'a>),
+    /// `AuthMethodNotAllowed`: The `AuthMethodNotAllowed` event.
+    AuthMethodNotAllowed(event::AuthMethodNotAllowed<'a>),
+    /// `BlindTransfer`: A blind transfer was attempted; also the outcome of the BlindTransfer action.
     BlindTransfer(event::BlindTransfer<'a>),
-    ///`BridgeCreate`: A bridge was created.
+    /// `BridgeCreate`: A bridge was created.
     BridgeCreate(event::BridgeCreate<'a>),
-    ///`BridgeDestroy`: A bridge was destroyed.
+    /// `BridgeDestroy`: A bridge was destroyed.
     BridgeDestroy(event::BridgeDestroy<'a>),
-    ///`BridgeEnter`: A channel joined a bridge.
+    /// `BridgeEnter`: A channel joined a bridge.
     BridgeEnter(event::BridgeEnter<'a>),
-    ///`BridgeInfoChannel`: One channel in the answer to BridgeInfo.
+    /// `BridgeInfoChannel`: One channel in the answer to BridgeInfo.
     BridgeInfoChannel(event::BridgeInfoChannel<'a>),
-    ///`BridgeInfoComplete`: Ends the answer to BridgeInfo and describes the bridge itself.
+    /// `BridgeInfoComplete`: Ends the answer to BridgeInfo and describes the bridge itself.
     BridgeInfoComplete(event::BridgeInfoComplete<'a>),
-    ///`BridgeLeave`: A channel left a bridge.
+    /// `BridgeLeave`: A channel left a bridge.
     BridgeLeave(event::BridgeLeave<'a>),
-    ///`BridgeListComplete`: Ends the answer to BridgeList.
+    /// `BridgeListComplete`: Ends the answer to BridgeList.
     BridgeListComplete(event::BridgeListComplete<'a>),
-    ///`BridgeListItem`: One bridge in the answer to BridgeList.
+    /// `BridgeListItem`: One bridge in the answer to BridgeList.
     BridgeListItem(event::BridgeListItem<'a>),
-    ///`BridgeMerge`: Two bridges were merged: everyone in From moved to To.
+    /// `BridgeMerge`: Two bridges were merged: everyone in From moved to To.
     BridgeMerge(event::BridgeMerge<'a>),
-    ///`BridgeTechnologyListComplete`: Ends the answer to BridgeTechnologyList.
+    /// `BridgeTechnologyListComplete`: Ends the answer to BridgeTechnologyList.
     BridgeTechnologyListComplete(event::BridgeTechnologyListComplete<'a>),
-    ///`BridgeTechnologyListItem`: One bridging technology in the answer to BridgeTechnologyList.
+    /// `BridgeTechnologyListItem`: One bridging technology in the answer to BridgeTechnologyList.
     BridgeTechnologyListItem(event::BridgeTechnologyListItem<'a>),
-    ///`Cdr`: A call detail record was written.
+    /// `BridgeVideoSourceUpdate`: The `BridgeVideoSourceUpdate` event.
+    BridgeVideoSourceUpdate(event::BridgeVideoSourceUpdate<'a>),
+    /// `CEL`: The `CEL` event.
+    Cel(event::Cel<'a>),
+    /// `Cdr`: A call detail record was written.
     Cdr(event::Cdr<'a>),
-    ///`ChallengeResponseFailed`: A request answered an authentication challenge wrongly.
+    /// `ChallengeResponseFailed`: A request answered an authentication challenge wrongly.
     ChallengeResponseFailed(event::ChallengeResponseFailed<'a>),
-    ///`ChallengeSent`: An authentication challenge was sent.
+    /// `ChallengeSent`: An authentication challenge was sent.
     ChallengeSent(event::ChallengeSent<'a>),
-    ///`ChannelHungup`: One channel hung up by a Hangup action with a /regex/ Channel.
+    /// `ChanSpyStart`: The `ChanSpyStart` event.
+    ChanSpyStart(event::ChanSpyStart<'a>),
+    /// `ChanSpyStop`: The `ChanSpyStop` event.
+    ChanSpyStop(event::ChanSpyStop<'a>),
+    /// `ChannelHungup`: One channel hung up by a Hangup action with a /regex/ Channel.
     ChannelHungup(event::ChannelHungup<'a>),
-    ///`ChannelsHungupListComplete`: Ends the list of channels hung up by a Hangup action with a /regex/ Channel.
+    /// `ChannelTalkingStart`: The `ChannelTalkingStart` event.
+    ChannelTalkingStart(event::ChannelTalkingStart<'a>),
+    /// `ChannelTalkingStop`: The `ChannelTalkingStop` event.
+    ChannelTalkingStop(event::ChannelTalkingStop<'a>),
+    /// `ChannelsHungupListComplete`: Ends the list of channels hung up by a Hangup action with a /regex/ Channel.
     ChannelsHungupListComplete(event::ChannelsHungupListComplete<'a>),
-    ///`ConfbridgeEnd`: A conference ended (its last participant left).
+    /// `ConfbridgeEnd`: A conference ended (its last participant left).
     ConfbridgeEnd(event::ConfbridgeEnd<'a>),
-    ///`ConfbridgeJoin`: A participant joined a conference.
+    /// `ConfbridgeJoin`: A participant joined a conference.
     ConfbridgeJoin(event::ConfbridgeJoin<'a>),
-    ///`ConfbridgeLeave`: A participant left a conference.
+    /// `ConfbridgeLeave`: A participant left a conference.
     ConfbridgeLeave(event::ConfbridgeLeave<'a>),
-    ///`ConfbridgeList`: ConfbridgeList item: one participant.
+    /// `ConfbridgeList`: ConfbridgeList item: one participant.
     ConfbridgeList(event::ConfbridgeList<'a>),
-    ///`ConfbridgeListComplete`: Ends the ConfbridgeList list.
+    /// `ConfbridgeListComplete`: Ends the ConfbridgeList list.
     ConfbridgeListComplete(event::ConfbridgeListComplete<'a>),
-    ///`ConfbridgeListRooms`: ConfbridgeListRooms item: one active conference.
+    /// `ConfbridgeListRooms`: ConfbridgeListRooms item: one active conference.
     ConfbridgeListRooms(event::ConfbridgeListRooms<'a>),
-    ///`ConfbridgeListRoomsComplete`: Ends the ConfbridgeListRooms list.
+    /// `ConfbridgeListRoomsComplete`: Ends the ConfbridgeListRooms list.
     ConfbridgeListRoomsComplete(event::ConfbridgeListRoomsComplete<'a>),
-    ///`ConfbridgeMute`: A participant was muted.
+    /// `ConfbridgeMute`: A participant was muted.
     ConfbridgeMute(event::ConfbridgeMute<'a>),
-    ///`ConfbridgeRecord`: Recording of a conference started.
+    /// `ConfbridgeRecord`: Recording of a conference started.
     ConfbridgeRecord(event::ConfbridgeRecord<'a>),
-    ///`ConfbridgeStart`: A conference was created (its first participant arrived).
+    /// `ConfbridgeStart`: A conference was created (its first participant arrived).
     ConfbridgeStart(event::ConfbridgeStart<'a>),
-    ///`ConfbridgeStopRecord`: Recording of a conference stopped.
+    /// `ConfbridgeStopRecord`: Recording of a conference stopped.
     ConfbridgeStopRecord(event::ConfbridgeStopRecord<'a>),
-    ///`ConfbridgeTalking`: A participant started or stopped talking (talk detection).
+    /// `ConfbridgeTalking`: A participant started or stopped talking (talk detection).
     ConfbridgeTalking(event::ConfbridgeTalking<'a>),
-    ///`ConfbridgeUnmute`: A participant was unmuted.
+    /// `ConfbridgeUnmute`: A participant was unmuted.
     ConfbridgeUnmute(event::ConfbridgeUnmute<'a>),
-    ///`CoreShowChannel`: One channel in the answer to CoreShowChannels.
+    /// `ContactList`: The `ContactList` event.
+    ContactList(event::ContactList<'a>),
+    /// `ContactListComplete`: The `ContactListComplete` event.
+    ContactListComplete(event::ContactListComplete<'a>),
+    /// `ContactStatus`: The `ContactStatus` event.
+    ContactStatus(event::ContactStatus<'a>),
+    /// `ContactStatusDetail`: The `ContactStatusDetail` event.
+    ContactStatusDetail(event::ContactStatusDetail<'a>),
+    /// `ContactStatusDetailComplete`: Ends the answer to PJSIPShowRegistrationInboundContactStatuses.
+    ContactStatusDetailComplete(event::ContactStatusDetailComplete<'a>),
+    /// `CoreShowChannel`: One channel in the answer to CoreShowChannels.
     CoreShowChannel(event::CoreShowChannel<'a>),
-    ///`CoreShowChannelMap`: One channel connected to the channel asked about in CoreShowChannelMap.
+    /// `CoreShowChannelMap`: One channel connected to the channel asked about in CoreShowChannelMap.
     CoreShowChannelMap(event::CoreShowChannelMap<'a>),
-    ///`CoreShowChannelMapComplete`: Ends the answer to CoreShowChannelMap.
+    /// `CoreShowChannelMapComplete`: Ends the answer to CoreShowChannelMap.
     CoreShowChannelMapComplete(event::CoreShowChannelMapComplete<'a>),
-    ///`CoreShowChannelsComplete`: Ends the answer to CoreShowChannels.
+    /// `CoreShowChannelsComplete`: Ends the answer to CoreShowChannels.
     CoreShowChannelsComplete(event::CoreShowChannelsComplete<'a>),
-    ///`DBGetComplete`: Ends the answer to DBGet.
+    /// `DAHDIChannel`: The `DAHDIChannel` event.
+    DahdiChannel(event::DahdiChannel<'a>),
+    /// `DAHDIShowChannels`: One DAHDI channel in the answer to DAHDIShowChannels.
+    DahdiShowChannels(event::DahdiShowChannels<'a>),
+    /// `DAHDIShowChannelsComplete`: Ends the answer to DAHDIShowChannels.
+    DahdiShowChannelsComplete(event::DahdiShowChannelsComplete<'a>),
+    /// `DAHDIShowStatus`: One DAHDI span in the answer to DAHDIShowStatus.
+    DahdiShowStatus(event::DahdiShowStatus<'a>),
+    /// `DAHDIShowStatusComplete`: Ends the answer to DAHDIShowStatus.
+    DahdiShowStatusComplete(event::DahdiShowStatusComplete<'a>),
+    /// `DBGetComplete`: Ends the answer to DBGet.
     DbGetComplete(event::DbGetComplete<'a>),
-    ///`DBGetResponse`: The value read by DBGet.
+    /// `DBGetResponse`: The value read by DBGet.
     DbGetResponse(event::DbGetResponse<'a>),
-    ///`DBGetTreeComplete`: Ends the answer to DBGetTree.
+    /// `DBGetTreeComplete`: Ends the answer to DBGetTree.
     DbGetTreeComplete(event::DbGetTreeComplete<'a>),
-    ///`DBGetTreeResponse`: One key read by DBGetTree.
+    /// `DBGetTreeResponse`: One key read by DBGetTree.
     DbGetTreeResponse(event::DbGetTreeResponse<'a>),
-    ///`DTMFBegin`: A DTMF digit started on a channel.
+    /// `DNDState`: The `DNDState` event.
+    DndState(event::DndState<'a>),
+    /// `DTMFBegin`: A DTMF digit started on a channel.
     DtmfBegin(event::DtmfBegin<'a>),
-    ///`DTMFEnd`: A DTMF digit ended on a channel.
+    /// `DTMFEnd`: A DTMF digit ended on a channel.
     DtmfEnd(event::DtmfEnd<'a>),
-    ///`DeviceStateChange`: A device's aggregate state changed; also the item event of DeviceStateList.
+    /// `DeadlockStart`: The `DeadlockStart` event.
+    DeadlockStart(event::DeadlockStart<'a>),
+    /// `DeviceEntry`: One Skinny device in the answer to SKINNYdevices.
+    DeviceEntry(event::DeviceEntry<'a>),
+    /// `DeviceStateChange`: A device's aggregate state changed; also the item event of DeviceStateList.
     DeviceStateChange(event::DeviceStateChange<'a>),
-    ///`DialBegin`: A dial attempt started from a caller (if any) to a destination channel.
+    /// `DeviceStateListComplete`: The `DeviceStateListComplete` event.
+    DeviceStateListComplete(event::DeviceStateListComplete<'a>),
+    /// `DevicelistComplete`: Ends the answer to SKINNYdevices.
+    DevicelistComplete(event::DevicelistComplete<'a>),
+    /// `DialBegin`: A dial attempt started from a caller (if any) to a destination channel.
     DialBegin(event::DialBegin<'a>),
-    ///`DialEnd`: A dial attempt finished.
+    /// `DialEnd`: A dial attempt finished.
     DialEnd(event::DialEnd<'a>),
-    ///`DialState`: A dial attempt in progress changed state (ringing, proceeding, progress).
+    /// `DialState`: A dial attempt in progress changed state (ringing, proceeding, progress).
     DialState(event::DialState<'a>),
-    ///`ExtensionStatus`: A dialplan hint changed state; also the item event of ExtensionStateList.
+    /// `EndpointDetail`: The `EndpointDetail` event.
+    EndpointDetail(Box<event::EndpointDetail<'a>>),
+    /// `EndpointDetailComplete`: The `EndpointDetailComplete` event.
+    EndpointDetailComplete(event::EndpointDetailComplete<'a>),
+    /// `EndpointList`: The `EndpointList` event.
+    EndpointList(event::EndpointList<'a>),
+    /// `EndpointListComplete`: The `EndpointListComplete` event.
+    EndpointListComplete(event::EndpointListComplete<'a>),
+    /// `ExtensionStateListComplete`: The `ExtensionStateListComplete` event.
+    ExtensionStateListComplete(event::ExtensionStateListComplete<'a>),
+    /// `ExtensionStatus`: A dialplan hint changed state; also the item event of ExtensionStateList.
     ExtensionStatus(event::ExtensionStatus<'a>),
-    ///`FailedACL`: A request was refused by an access control list.
+    /// `FAXSession`: The `FAXSession` event.
+    FaxSession(event::FaxSession<'a>),
+    /// `FAXSessionsComplete`: The `FAXSessionsComplete` event.
+    FaxSessionsComplete(event::FaxSessionsComplete<'a>),
+    /// `FAXSessionsEntry`: The `FAXSessionsEntry` event.
+    FaxSessionsEntry(event::FaxSessionsEntry<'a>),
+    /// `FAXStats`: The `FAXStats` event.
+    FaxStats(event::FaxStats<'a>),
+    /// `FAXStatus`: The `FAXStatus` event.
+    FaxStatus(event::FaxStatus<'a>),
+    /// `FailedACL`: A request was refused by an access control list.
     FailedAcl(event::FailedAcl<'a>),
-    ///`FullyBooted`: Asterisk has finished starting; also sent right after Login to sessions that read system events.
+    /// `Flash`: The `Flash` event.
+    Flash(event::Flash<'a>),
+    /// `FullyBooted`: Asterisk has finished starting; also sent right after Login to sessions that read system events.
     FullyBooted(event::FullyBooted<'a>),
-    ///`Hangup`: A channel was hung up and is going away.
+    /// `Hangup`: A channel was hung up and is going away.
     Hangup(event::Hangup<'a>),
-    ///`HangupHandlerPop`: A hangup handler was removed from a channel without running.
+    /// `HangupHandlerPop`: A hangup handler was removed from a channel without running.
     HangupHandlerPop(event::HangupHandlerPop<'a>),
-    ///`HangupHandlerPush`: A hangup handler was added to a channel.
+    /// `HangupHandlerPush`: A hangup handler was added to a channel.
     HangupHandlerPush(event::HangupHandlerPush<'a>),
-    ///`HangupHandlerRun`: A hangup handler subroutine is about to run on a channel.
+    /// `HangupHandlerRun`: A hangup handler subroutine is about to run on a channel.
     HangupHandlerRun(event::HangupHandlerRun<'a>),
-    ///`HangupRequest`: Something asked for a channel to be hung up.
+    /// `HangupRequest`: Something asked for a channel to be hung up.
     HangupRequest(event::HangupRequest<'a>),
-    ///`Hold`: A channel put its peer on hold.
+    /// `Hold`: A channel put its peer on hold.
     Hold(event::Hold<'a>),
-    ///`InvalidAccountID`: A request named an account that does not exist.
+    /// `IdentifyDetail`: The `IdentifyDetail` event.
+    IdentifyDetail(event::IdentifyDetail<'a>),
+    /// `InboundRegistrationDetail`: The `InboundRegistrationDetail` event.
+    InboundRegistrationDetail(event::InboundRegistrationDetail<'a>),
+    /// `InboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsInbound.
+    InboundRegistrationDetailComplete(event::InboundRegistrationDetailComplete<'a>),
+    /// `InboundSubscriptionDetail`: The `InboundSubscriptionDetail` event.
+    InboundSubscriptionDetail(event::InboundSubscriptionDetail<'a>),
+    /// `InboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsInbound.
+    InboundSubscriptionDetailComplete(event::InboundSubscriptionDetailComplete<'a>),
+    /// `InvalidAccountID`: A request named an account that does not exist.
     InvalidAccountId(event::InvalidAccountId<'a>),
-    ///`InvalidPassword`: An authentication attempt gave a wrong password.
+    /// `InvalidPassword`: An authentication attempt gave a wrong password.
     InvalidPassword(event::InvalidPassword<'a>),
-    ///`ListDialplan`: ShowDialPlan item: one priority, include, ignore pattern or switch.
+    /// `InvalidTransport`: The `InvalidTransport` event.
+    InvalidTransport(event::InvalidTransport<'a>),
+    /// `LineEntry`: One Skinny line in the answer to SKINNYlines.
+    LineEntry(event::LineEntry<'a>),
+    /// `LinelistComplete`: Ends the answer to SKINNYlines.
+    LinelistComplete(event::LinelistComplete<'a>),
+    /// `ListDialplan`: ShowDialPlan item: one priority, include, ignore pattern or switch.
     ListDialplan(event::ListDialplan<'a>),
-    ///`LocalBridge`: The two halves of a Local channel were connected.
+    /// `Load`: The `Load` event.
+    Load(event::Load<'a>),
+    /// `LoadAverageLimit`: The `LoadAverageLimit` event.
+    LoadAverageLimit(event::LoadAverageLimit<'a>),
+    /// `LocalBridge`: The two halves of a Local channel were connected.
     LocalBridge(event::LocalBridge<'a>),
-    ///`MonitorStart`: Recording of a channel started.
+    /// `LocalOptimizationBegin`: The `LocalOptimizationBegin` event.
+    LocalOptimizationBegin(event::LocalOptimizationBegin<'a>),
+    /// `LocalOptimizationEnd`: The `LocalOptimizationEnd` event.
+    LocalOptimizationEnd(event::LocalOptimizationEnd<'a>),
+    /// `LogChannel`: The `LogChannel` event.
+    LogChannel(event::LogChannel<'a>),
+    /// `MCID`: The `MCID` event.
+    Mcid(event::Mcid<'a>),
+    /// `MWIGet`: The `MWIGet` event.
+    MwiGet(event::MwiGet<'a>),
+    /// `MWIGetComplete`: The `MWIGetComplete` event.
+    MwiGetComplete(event::MwiGetComplete<'a>),
+    /// `MeetmeEnd`: The `MeetmeEnd` event.
+    MeetmeEnd(event::MeetmeEnd<'a>),
+    /// `MeetmeJoin`: The `MeetmeJoin` event.
+    MeetmeJoin(event::MeetmeJoin<'a>),
+    /// `MeetmeLeave`: The `MeetmeLeave` event.
+    MeetmeLeave(event::MeetmeLeave<'a>),
+    /// `MeetmeList`: The `MeetmeList` event.
+    MeetmeList(event::MeetmeList<'a>),
+    /// `MeetmeListComplete`: Ends the answer to MeetmeList.
+    MeetmeListComplete(event::MeetmeListComplete<'a>),
+    /// `MeetmeListRooms`: The `MeetmeListRooms` event.
+    MeetmeListRooms(event::MeetmeListRooms<'a>),
+    /// `MeetmeListRoomsComplete`: Ends the answer to MeetmeListRooms.
+    MeetmeListRoomsComplete(event::MeetmeListRoomsComplete<'a>),
+    /// `MeetmeMute`: The `MeetmeMute` event.
+    MeetmeMute(event::MeetmeMute<'a>),
+    /// `MeetmeTalkRequest`: The `MeetmeTalkRequest` event.
+    MeetmeTalkRequest(event::MeetmeTalkRequest<'a>),
+    /// `MeetmeTalking`: The `MeetmeTalking` event.
+    MeetmeTalking(event::MeetmeTalking<'a>),
+    /// `MemoryLimit`: The `MemoryLimit` event.
+    MemoryLimit(event::MemoryLimit<'a>),
+    /// `MessageWaiting`: The `MessageWaiting` event.
+    MessageWaiting(event::MessageWaiting<'a>),
+    /// `MiniVoiceMail`: The `MiniVoiceMail` event.
+    MiniVoiceMail(event::MiniVoiceMail<'a>),
+    /// `MixMonitorMute`: The `MixMonitorMute` event.
+    MixMonitorMute(event::MixMonitorMute<'a>),
+    /// `MixMonitorStart`: The `MixMonitorStart` event.
+    MixMonitorStart(event::MixMonitorStart<'a>),
+    /// `MixMonitorStop`: The `MixMonitorStop` event.
+    MixMonitorStop(event::MixMonitorStop<'a>),
+    /// `MonitorStart`: Recording of a channel started.
     MonitorStart(event::MonitorStart<'a>),
-    ///`MonitorStop`: Recording of a channel stopped.
+    /// `MonitorStop`: Recording of a channel stopped.
     MonitorStop(event::MonitorStop<'a>),
-    ///`MusicOnHoldStart`: A channel started hearing music on hold.
+    /// `MusicOnHoldStart`: A channel started hearing music on hold.
     MusicOnHoldStart(event::MusicOnHoldStart<'a>),
-    ///`MusicOnHoldStop`: A channel stopped hearing music on hold.
+    /// `MusicOnHoldStop`: A channel stopped hearing music on hold.
     MusicOnHoldStop(event::MusicOnHoldStop<'a>),
-    ///`NewAccountCode`: A channel's account code changed.
+    /// `NewAccountCode`: A channel's account code changed.
     NewAccountCode(event::NewAccountCode<'a>),
-    ///`NewCallerid`: A channel's caller ID changed.
+    /// `NewCallerid`: A channel's caller ID changed.
     NewCallerId(event::NewCallerId<'a>),
-    ///`NewConnectedLine`: A channel's connected line (the other party's identity) changed.
+    /// `NewConnectedLine`: A channel's connected line (the other party's identity) changed.
     NewConnectedLine(event::NewConnectedLine<'a>),
-    ///`Newchannel`: A channel was created.
+    /// `Newchannel`: A channel was created.
     Newchannel(event::Newchannel<'a>),
-    ///`Newexten`: A channel moved to a new dialplan step.
+    /// `Newexten`: A channel moved to a new dialplan step.
     Newexten(event::Newexten<'a>),
-    ///`Newstate`: A channel's state changed (for example it started ringing or was answered).
+    /// `Newstate`: A channel's state changed (for example it started ringing or was answered).
     Newstate(event::Newstate<'a>),
-    ///`OriginateResponse`: The outcome of an Originate sent with Async; it echoes that action's ActionID.
+    /// `OriginateResponse`: The outcome of an Originate sent with Async; it echoes that action's ActionID.
     OriginateResponse(event::OriginateResponse<'a>),
-    ///`ParkedCall`: A call was parked; also the ParkedCalls list item.
+    /// `OutboundRegistrationDetail`: The `OutboundRegistrationDetail` event.
+    OutboundRegistrationDetail(event::OutboundRegistrationDetail<'a>),
+    /// `OutboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsOutbound.
+    OutboundRegistrationDetailComplete(event::OutboundRegistrationDetailComplete<'a>),
+    /// `OutboundSubscriptionDetail`: The `OutboundSubscriptionDetail` event.
+    OutboundSubscriptionDetail(event::OutboundSubscriptionDetail<'a>),
+    /// `OutboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsOutbound.
+    OutboundSubscriptionDetailComplete(event::OutboundSubscriptionDetailComplete<'a>),
+    /// `PJSIPMaintenanceStatus`: The `PJSIPMaintenanceStatus` event.
+    PjsipMaintenanceStatus(event::PjsipMaintenanceStatus<'a>),
+    /// `PJSIPMaintenanceStatusComplete`: Ends the answer to PJSIPShowMaintenance.
+    PjsipMaintenanceStatusComplete(event::PjsipMaintenanceStatusComplete<'a>),
+    /// `PRIShowSpans`: One PRI span in the answer to PRIShowSpans.
+    PriShowSpans(event::PriShowSpans<'a>),
+    /// `PRIShowSpansComplete`: Ends the answer to PRIShowSpans.
+    PriShowSpansComplete(event::PriShowSpansComplete<'a>),
+    /// `ParkedCall`: A call was parked; also the ParkedCalls list item.
     ParkedCall(event::ParkedCall<'a>),
-    ///`ParkedCallGiveUp`: A parked caller hung up.
+    /// `ParkedCallGiveUp`: A parked caller hung up.
     ParkedCallGiveUp(event::ParkedCallGiveUp<'a>),
-    ///`ParkedCallSwap`: Another channel took the place of a parked call in its space.
+    /// `ParkedCallSwap`: Another channel took the place of a parked call in its space.
     ParkedCallSwap(event::ParkedCallSwap<'a>),
-    ///`ParkedCallTimeOut`: A parked call timed out and is sent back.
+    /// `ParkedCallTimeOut`: A parked call timed out and is sent back.
     ParkedCallTimeOut(event::ParkedCallTimeOut<'a>),
-    ///`ParkedCallsComplete`: Ends the ParkedCalls list.
+    /// `ParkedCallsComplete`: Ends the ParkedCalls list.
     ParkedCallsComplete(event::ParkedCallsComplete<'a>),
-    ///`Parkinglot`: Parkinglots item: one parking lot.
+    /// `Parkinglot`: Parkinglots item: one parking lot.
     Parkinglot(event::Parkinglot<'a>),
-    ///`ParkinglotsComplete`: Ends the Parkinglots list.
+    /// `ParkinglotsComplete`: Ends the Parkinglots list.
     ParkinglotsComplete(event::ParkinglotsComplete<'a>),
-    ///`PeerEntry`: SIPpeers (also IAXpeers/IAXpeerlist) item: one peer.
+    /// `PeerEntry`: SIPpeers (also IAXpeers/IAXpeerlist) item: one peer.
     PeerEntry(event::PeerEntry<'a>),
-    ///`PeerStatus`: A peer registered, unregistered, or changed reachability; also SIPpeerstatus items.
+    /// `PeerStatus`: A peer registered, unregistered, or changed reachability; also SIPpeerstatus items.
     PeerStatus(event::PeerStatus<'a>),
-    ///`PeerlistComplete`: Ends the SIPpeers, IAXpeers or IAXpeerlist list.
+    /// `PeerlistComplete`: Ends the SIPpeers, IAXpeers or IAXpeerlist list.
     PeerlistComplete(event::PeerlistComplete<'a>),
-    ///`QueueCallerAbandon`: A caller hung up while waiting in a queue.
+    /// `Pickup`: The `Pickup` event.
+    Pickup(event::Pickup<'a>),
+    /// `PresenceStateChange`: The `PresenceStateChange` event.
+    PresenceStateChange(event::PresenceStateChange<'a>),
+    /// `PresenceStateListComplete`: The `PresenceStateListComplete` event.
+    PresenceStateListComplete(event::PresenceStateListComplete<'a>),
+    /// `PresenceStatus`: The `PresenceStatus` event.
+    PresenceStatus(event::PresenceStatus<'a>),
+    /// `QueueCallerAbandon`: A caller hung up while waiting in a queue.
     QueueCallerAbandon(event::QueueCallerAbandon<'a>),
-    ///`QueueCallerJoin`: A caller entered a queue.
+    /// `QueueCallerJoin`: A caller entered a queue.
     QueueCallerJoin(event::QueueCallerJoin<'a>),
-    ///`QueueCallerLeave`: A caller left a queue (answered, timed out or withdrawn).
+    /// `QueueCallerLeave`: A caller left a queue (answered, timed out or withdrawn).
     QueueCallerLeave(event::QueueCallerLeave<'a>),
-    ///`QueueEntry`: QueueStatus item: one caller waiting in a queue.
+    /// `QueueEntry`: QueueStatus item: one caller waiting in a queue.
     QueueEntry(event::QueueEntry<'a>),
-    ///`QueueMember`: QueueStatus item: one member of a queue.
+    /// `QueueMember`: QueueStatus item: one member of a queue.
     QueueMember(event::QueueMember<'a>),
-    ///`QueueMemberAdded`: A member was added to a queue.
+    /// `QueueMemberAdded`: A member was added to a queue.
     QueueMemberAdded(event::QueueMemberAdded<'a>),
-    ///`QueueMemberPause`: A queue member was paused or unpaused.
+    /// `QueueMemberPause`: A queue member was paused or unpaused.
     QueueMemberPause(event::QueueMemberPause<'a>),
-    ///`QueueMemberPenalty`: A queue member's penalty changed.
+    /// `QueueMemberPenalty`: A queue member's penalty changed.
     QueueMemberPenalty(event::QueueMemberPenalty<'a>),
-    ///`QueueMemberRemoved`: A member was removed from a queue.
+    /// `QueueMemberRemoved`: A member was removed from a queue.
     QueueMemberRemoved(event::QueueMemberRemoved<'a>),
-    ///`QueueMemberRinginuse`: A queue member's ring-in-use setting changed.
+    /// `QueueMemberRinginuse`: A queue member's ring-in-use setting changed.
     QueueMemberRinginuse(event::QueueMemberRinginuse<'a>),
-    ///`QueueMemberStatus`: A queue member's device state or call counters changed.
+    /// `QueueMemberStatus`: A queue member's device state or call counters changed.
     QueueMemberStatus(event::QueueMemberStatus<'a>),
-    ///`QueueParams`: QueueStatus item: settings and counters of one queue.
+    /// `QueueParams`: QueueStatus item: settings and counters of one queue.
     QueueParams(event::QueueParams<'a>),
-    ///`QueueStatusComplete`: Ends the QueueStatus list.
+    /// `QueueStatusComplete`: Ends the QueueStatus list.
     QueueStatusComplete(event::QueueStatusComplete<'a>),
-    ///`QueueSummary`: QueueSummary item: totals for one queue.
+    /// `QueueSummary`: QueueSummary item: totals for one queue.
     QueueSummary(event::QueueSummary<'a>),
-    ///`QueueSummaryComplete`: Ends the QueueSummary list.
+    /// `QueueSummaryComplete`: Ends the QueueSummary list.
     QueueSummaryComplete(event::QueueSummaryComplete<'a>),
-    ///`RegistrationsComplete`: Ends the SIPshowregistry or IAXregistry list.
+    /// `RTCPReceived`: The `RTCPReceived` event.
+    RtcpReceived(event::RtcpReceived<'a>),
+    /// `RTCPSent`: The `RTCPSent` event.
+    RtcpSent(event::RtcpSent<'a>),
+    /// `ReceiveFAX`: The `ReceiveFAX` event.
+    ReceiveFax(event::ReceiveFax<'a>),
+    /// `RegistrationsComplete`: Ends the SIPshowregistry or IAXregistry list.
     RegistrationsComplete(event::RegistrationsComplete<'a>),
-    ///`Registry`: An outbound registration changed state.
+    /// `Registry`: An outbound registration changed state.
     Registry(event::Registry<'a>),
-    ///`RegistryEntry`: SIPshowregistry (also IAXregistry) item: one outbound registration.
+    /// `RegistryEntry`: SIPshowregistry (also IAXregistry) item: one outbound registration.
     RegistryEntry(event::RegistryEntry<'a>),
-    ///`Rename`: A channel's name changed.
+    /// `Reload`: The `Reload` event.
+    Reload(event::Reload<'a>),
+    /// `Rename`: A channel's name changed.
     Rename(event::Rename<'a>),
-    ///`RequestBadFormat`: A request was malformed.
+    /// `RequestBadFormat`: A request was malformed.
     RequestBadFormat(event::RequestBadFormat<'a>),
-    ///`SIPQualifyPeerDone`: A qualify started by SIPqualifypeer was sent.
+    /// `RequestNotAllowed`: The `RequestNotAllowed` event.
+    RequestNotAllowed(event::RequestNotAllowed<'a>),
+    /// `RequestNotSupported`: The `RequestNotSupported` event.
+    RequestNotSupported(event::RequestNotSupported<'a>),
+    /// `ResourceListDetail`: The `ResourceListDetail` event.
+    ResourceListDetail(event::ResourceListDetail<'a>),
+    /// `ResourceListDetailComplete`: Ends the answer to PJSIPShowResourceLists.
+    ResourceListDetailComplete(event::ResourceListDetailComplete<'a>),
+    /// `SIPQualifyPeerDone`: A qualify started by SIPqualifypeer was sent.
     SipQualifyPeerDone(event::SipQualifyPeerDone<'a>),
-    ///`SIPpeerstatusComplete`: Ends the SIPpeerstatus list.
+    /// `SIPpeerstatusComplete`: Ends the SIPpeerstatus list.
     SipPeerStatusComplete(event::SipPeerStatusComplete<'a>),
-    ///`ShowDialPlanComplete`: Ends the ShowDialPlan list, with totals.
+    /// `SendFAX`: The `SendFAX` event.
+    SendFax(event::SendFax<'a>),
+    /// `SessionLimit`: The `SessionLimit` event.
+    SessionLimit(event::SessionLimit<'a>),
+    /// `SessionTimeout`: The `SessionTimeout` event.
+    SessionTimeout(event::SessionTimeout<'a>),
+    /// `ShowDialPlanComplete`: Ends the ShowDialPlan list, with totals.
     ShowDialPlanComplete(event::ShowDialPlanComplete<'a>),
-    ///`SoftHangupRequest`: Asterisk asked a channel to hang up at its next opportunity.
+    /// `Shutdown`: The `Shutdown` event.
+    Shutdown(event::Shutdown<'a>),
+    /// `SoftHangupRequest`: Asterisk asked a channel to hang up at its next opportunity.
     SoftHangupRequest(event::SoftHangupRequest<'a>),
-    ///`Status`: One channel in the answer to a Status action.
+    /// `SpanAlarm`: The `SpanAlarm` event.
+    SpanAlarm(event::SpanAlarm<'a>),
+    /// `SpanAlarmClear`: The `SpanAlarmClear` event.
+    SpanAlarmClear(event::SpanAlarmClear<'a>),
+    /// `Status`: One channel in the answer to a Status action.
     Status(event::Status<'a>),
-    ///`StatusComplete`: Ends the answer to a Status action.
+    /// `StatusComplete`: Ends the answer to a Status action.
     StatusComplete(event::StatusComplete<'a>),
-    ///`SuccessfulAuth`: A request authenticated successfully.
+    /// `SuccessfulAuth`: A request authenticated successfully.
     SuccessfulAuth(event::SuccessfulAuth<'a>),
-    ///`UnParkedCall`: A parked call was picked up.
-    UnParkedCall(event::UnParkedCall<'a>),
-    ///`UnexpectedAddress`: A request for an existing session came from another address.
+    /// `TransportDetail`: The `TransportDetail` event.
+    TransportDetail(event::TransportDetail<'a>),
+    /// `UnParkedCall`: A parked call was picked up.
+    UnParkedCall(Box<event::UnParkedCall<'a>>),
+    /// `UnexpectedAddress`: A request for an existing session came from another address.
     UnexpectedAddress(event::UnexpectedAddress<'a>),
-    ///`Unhold`: A channel took its peer off hold.
+    /// `Unhold`: A channel took its peer off hold.
     Unhold(event::Unhold<'a>),
-    ///`UserEvent`: A custom event from the UserEvent action or dialplan application; its own headers follow as extras.
+    /// `Unload`: The `Unload` event.
+    Unload(event::Unload<'a>),
+    /// `UserEvent`: A custom event from the UserEvent action or dialplan application; its own headers follow as extras.
     UserEvent(event::UserEvent<'a>),
-    ///`VarSet`: A channel or global variable was set.
+    /// `VarSet`: A channel or global variable was set.
     VarSet(event::VarSet<'a>),
+    /// `VoicemailBoxDetail`: One mailbox in the answer to VoicemailBoxSummary.
+    VoicemailBoxDetail(event::VoicemailBoxDetail<'a>),
+    /// `VoicemailBoxDetailComplete`: Ends the answer to VoicemailBoxSummary.
+    VoicemailBoxDetailComplete(event::VoicemailBoxDetailComplete<'a>),
+    /// `VoicemailPasswordChange`: The `VoicemailPasswordChange` event.
+    VoicemailPasswordChange(event::VoicemailPasswordChange<'a>),
+    /// `VoicemailUserDetail`: One mailbox in the answer to VoicemailUserStatus.
+    VoicemailUserDetail(event::VoicemailUserDetail<'a>),
+    /// `VoicemailUserDetailComplete`: Ends the answer to VoicemailUserStatus.
+    VoicemailUserDetailComplete(event::VoicemailUserDetailComplete<'a>),
+    /// `VoicemailUserEntry`: One mailbox in the answer to VoicemailUsersList.
+    VoicemailUserEntry(event::VoicemailUserEntry<'a>),
+    /// `VoicemailUserEntryComplete`: Ends the answer to VoicemailUsersList.
+    VoicemailUserEntryComplete(event::VoicemailUserEntryComplete<'a>),
+    /// `Wink`: The `Wink` event.
+    Wink(event::Wink<'a>),
     /// An event the spec does not know, kept as received.
     Unknown(&'a Message),
 }
@@ -337,266 +648,484 @@ pub enum Event<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum EventKind {
-    ///`AGIExecEnd`: An AGI command (any AGI mode) finished.
+    /// `AGIExecEnd`: An AGI command (any AGI mode) finished.
     AgiExecEnd,
-    ///`AGIExecStart`: An AGI command (any AGI mode) is about to run.
+    /// `AGIExecStart`: An AGI command (any AGI mode) is about to run.
     AgiExecStart,
-    ///`AOC-D`: Charges so far were sent or received on a channel during the call.
+    /// `AOC-D`: Charges so far were sent or received on a channel during the call.
     AocD,
-    ///`AOC-E`: Final charges were sent or received on a channel at the end of the call.
+    /// `AOC-E`: Final charges were sent or received on a channel at the end of the call.
     AocE,
-    ///`AOC-S`: Tariff information was sent or received on a channel; its rate entries stay in the extra headers.
+    /// `AOC-S`: Tariff information was sent or received on a channel; its rate entries stay in the extra headers.
     AocS,
-    ///`AgentCalled`: A queue member is being rung for a caller.
+    /// `AgentCalled`: A queue member is being rung for a caller.
     AgentCalled,
-    ///`AgentComplete`: A queue call handled by a member has ended.
+    /// `AgentComplete`: A queue call handled by a member has ended.
     AgentComplete,
-    ///`AgentConnect`: A queue member answered and was bridged to the caller.
+    /// `AgentConnect`: A queue member answered and was bridged to the caller.
     AgentConnect,
-    ///`AgentDump`: A queue member hung up while the caller was being announced.
+    /// `AgentDump`: A queue member hung up while the caller was being announced.
     AgentDump,
-    ///`AgentLogin`: An agent logged in.
+    /// `AgentLogin`: An agent logged in.
     AgentLogin,
-    ///`AgentLogoff`: An agent logged off.
+    /// `AgentLogoff`: An agent logged off.
     AgentLogoff,
-    ///`AgentRingNoAnswer`: A queue member was rung but did not answer.
+    /// `AgentRingNoAnswer`: A queue member was rung but did not answer.
     AgentRingNoAnswer,
-    ///`Agents`: Agents item: one configured agent.
+    /// `Agents`: Agents item: one configured agent.
     Agents,
-    ///`AgentsComplete`: Ends the Agents list.
+    /// `AgentsComplete`: Ends the Agents list.
     AgentsComplete,
-    ///`AsyncAGIEnd`: A channel left async AGI.
+    /// `Alarm`: The `Alarm` event.
+    Alarm,
+    /// `AlarmClear`: The `AlarmClear` event.
+    AlarmClear,
+    /// `AorDetail`: The `AorDetail` event.
+    AorDetail,
+    /// `AorList`: The `AorList` event.
+    AorList,
+    /// `AorListComplete`: The `AorListComplete` event.
+    AorListComplete,
+    /// `AsyncAGIEnd`: A channel left async AGI.
     AsyncAgiEnd,
-    ///`AsyncAGIExec`: An async AGI command finished.
+    /// `AsyncAGIExec`: An async AGI command finished.
     AsyncAgiExec,
-    ///`AsyncAGIStart`: A channel entered async AGI and waits for commands.
+    /// `AsyncAGIStart`: A channel entered async AGI and waits for commands.
     AsyncAgiStart,
-    ///`AttendedTransfer`: An attended transfer was attempted.
+    /// `AttendedTransfer`: An attended transfer was attempted.
     AttendedTransfer,
-    ///`BlindTransfer`: A blind transfer was attempted; also the outcome of the BlindTransfer action.
+    /// `AuthDetail`: The `AuthDetail` event.
+    AuthDetail,
+    /// `AuthList`: The `AuthList` event.
+    AuthList,
+    /// `AuthListComplete`: The `AuthListComplete` event.
+    AuthListComplete,
+    /// `AuthMethodNotAllowed`: The `AuthMethodNotAllowed` event.
+    AuthMethodNotAllowed,
+    /// `BlindTransfer`: A blind transfer was attempted; also the outcome of the BlindTransfer action.
     BlindTransfer,
-    ///`BridgeCreate`: A bridge was created.
+    /// `BridgeCreate`: A bridge was created.
     BridgeCreate,
-    ///`BridgeDestroy`: A bridge was destroyed.
+    /// `BridgeDestroy`: A bridge was destroyed.
     BridgeDestroy,
-    ///`BridgeEnter`: A channel joined a bridge.
+    /// `BridgeEnter`: A channel joined a bridge.
     BridgeEnter,
-    ///`BridgeInfoChannel`: One channel in the answer to BridgeInfo.
+    /// `BridgeInfoChannel`: One channel in the answer to BridgeInfo.
     BridgeInfoChannel,
-    ///`BridgeInfoComplete`: Ends the answer to BridgeInfo and describes the bridge itself.
+    /// `BridgeInfoComplete`: Ends the answer to BridgeInfo and describes the bridge itself.
     BridgeInfoComplete,
-    ///`BridgeLeave`: A channel left a bridge.
+    /// `BridgeLeave`: A channel left a bridge.
     BridgeLeave,
-    ///`BridgeListComplete`: Ends the answer to BridgeList.
+    /// `BridgeListComplete`: Ends the answer to BridgeList.
     BridgeListComplete,
-    ///`BridgeListItem`: One bridge in the answer to BridgeList.
+    /// `BridgeListItem`: One bridge in the answer to BridgeList.
     BridgeListItem,
-    ///`BridgeMerge`: Two bridges were merged: everyone in From moved to To.
+    /// `BridgeMerge`: Two bridges were merged: everyone in From moved to To.
     BridgeMerge,
-    ///`BridgeTechnologyListComplete`: Ends the answer to BridgeTechnologyList.
+    /// `BridgeTechnologyListComplete`: Ends the answer to BridgeTechnologyList.
     BridgeTechnologyListComplete,
-    ///`BridgeTechnologyListItem`: One bridging technology in the answer to BridgeTechnologyList.
+    /// `BridgeTechnologyListItem`: One bridging technology in the answer to BridgeTechnologyList.
     BridgeTechnologyListItem,
-    ///`Cdr`: A call detail record was written.
+    /// `BridgeVideoSourceUpdate`: The `BridgeVideoSourceUpdate` event.
+    BridgeVideoSourceUpdate,
+    /// `CEL`: The `CEL` event.
+    Cel,
+    /// `Cdr`: A call detail record was written.
     Cdr,
-    ///`ChallengeResponseFailed`: A request answered an authentication challenge wrongly.
+    /// `ChallengeResponseFailed`: A request answered an authentication challenge wrongly.
     ChallengeResponseFailed,
-    ///`ChallengeSent`: An authentication challenge was sent.
+    /// `ChallengeSent`: An authentication challenge was sent.
     ChallengeSent,
-    ///`ChannelHungup`: One channel hung up by a Hangup action with a /regex/ Channel.
+    /// `ChanSpyStart`: The `ChanSpyStart` event.
+    ChanSpyStart,
+    /// `ChanSpyStop`: The `ChanSpyStop` event.
+    ChanSpyStop,
+    /// `ChannelHungup`: One channel hung up by a Hangup action with a /regex/ Channel.
     ChannelHungup,
-    ///`ChannelsHungupListComplete`: Ends the list of channels hung up by a Hangup action with a /regex/ Channel.
+    /// `ChannelTalkingStart`: The `ChannelTalkingStart` event.
+    ChannelTalkingStart,
+    /// `ChannelTalkingStop`: The `ChannelTalkingStop` event.
+    ChannelTalkingStop,
+    /// `ChannelsHungupListComplete`: Ends the list of channels hung up by a Hangup action with a /regex/ Channel.
     ChannelsHungupListComplete,
-    ///`ConfbridgeEnd`: A conference ended (its last participant left).
+    /// `ConfbridgeEnd`: A conference ended (its last participant left).
     ConfbridgeEnd,
-    ///`ConfbridgeJoin`: A participant joined a conference.
+    /// `ConfbridgeJoin`: A participant joined a conference.
     ConfbridgeJoin,
-    ///`ConfbridgeLeave`: A participant left a conference.
+    /// `ConfbridgeLeave`: A participant left a conference.
     ConfbridgeLeave,
-    ///`ConfbridgeList`: ConfbridgeList item: one participant.
+    /// `ConfbridgeList`: ConfbridgeList item: one participant.
     ConfbridgeList,
-    ///`ConfbridgeListComplete`: Ends the ConfbridgeList list.
+    /// `ConfbridgeListComplete`: Ends the ConfbridgeList list.
     ConfbridgeListComplete,
-    ///`ConfbridgeListRooms`: ConfbridgeListRooms item: one active conference.
+    /// `ConfbridgeListRooms`: ConfbridgeListRooms item: one active conference.
     ConfbridgeListRooms,
-    ///`ConfbridgeListRoomsComplete`: Ends the ConfbridgeListRooms list.
+    /// `ConfbridgeListRoomsComplete`: Ends the ConfbridgeListRooms list.
     ConfbridgeListRoomsComplete,
-    ///`ConfbridgeMute`: A participant was muted.
+    /// `ConfbridgeMute`: A participant was muted.
     ConfbridgeMute,
-    ///`ConfbridgeRecord`: Recording of a conference started.
+    /// `ConfbridgeRecord`: Recording of a conference started.
     ConfbridgeRecord,
-    ///`ConfbridgeStart`: A conference was created (its first participant arrived).
+    /// `ConfbridgeStart`: A conference was created (its first participant arrived).
     ConfbridgeStart,
-    ///`ConfbridgeStopRecord`: Recording of a conference stopped.
+    /// `ConfbridgeStopRecord`: Recording of a conference stopped.
     ConfbridgeStopRecord,
-    ///`ConfbridgeTalking`: A participant started or stopped talking (talk detection).
+    /// `ConfbridgeTalking`: A participant started or stopped talking (talk detection).
     ConfbridgeTalking,
-    ///`ConfbridgeUnmute`: A participant was unmuted.
+    /// `ConfbridgeUnmute`: A participant was unmuted.
     ConfbridgeUnmute,
-    ///`CoreShowChannel`: One channel in the answer to CoreShowChannels.
+    /// `ContactList`: The `ContactList` event.
+    ContactList,
+    /// `ContactListComplete`: The `ContactListComplete` event.
+    ContactListComplete,
+    /// `ContactStatus`: The `ContactStatus` event.
+    ContactStatus,
+    /// `ContactStatusDetail`: The `ContactStatusDetail` event.
+    ContactStatusDetail,
+    /// `ContactStatusDetailComplete`: Ends the answer to PJSIPShowRegistrationInboundContactStatuses.
+    ContactStatusDetailComplete,
+    /// `CoreShowChannel`: One channel in the answer to CoreShowChannels.
     CoreShowChannel,
-    ///`CoreShowChannelMap`: One channel connected to the channel asked about in CoreShowChannelMap.
+    /// `CoreShowChannelMap`: One channel connected to the channel asked about in CoreShowChannelMap.
     CoreShowChannelMap,
-    ///`CoreShowChannelMapComplete`: Ends the answer to CoreShowChannelMap.
+    /// `CoreShowChannelMapComplete`: Ends the answer to CoreShowChannelMap.
     CoreShowChannelMapComplete,
-    ///`CoreShowChannelsComplete`: Ends the answer to CoreShowChannels.
+    /// `CoreShowChannelsComplete`: Ends the answer to CoreShowChannels.
     CoreShowChannelsComplete,
-    ///`DBGetComplete`: Ends the answer to DBGet.
+    /// `DAHDIChannel`: The `DAHDIChannel` event.
+    DahdiChannel,
+    /// `DAHDIShowChannels`: One DAHDI channel in the answer to DAHDIShowChannels.
+    DahdiShowChannels,
+    /// `DAHDIShowChannelsComplete`: Ends the answer to DAHDIShowChannels.
+    DahdiShowChannelsComplete,
+    /// `DAHDIShowStatus`: One DAHDI span in the answer to DAHDIShowStatus.
+    DahdiShowStatus,
+    /// `DAHDIShowStatusComplete`: Ends the answer to DAHDIShowStatus.
+    DahdiShowStatusComplete,
+    /// `DBGetComplete`: Ends the answer to DBGet.
     DbGetComplete,
-    ///`DBGetResponse`: The value read by DBGet.
+    /// `DBGetResponse`: The value read by DBGet.
     DbGetResponse,
-    ///`DBGetTreeComplete`: Ends the answer to DBGetTree.
+    /// `DBGetTreeComplete`: Ends the answer to DBGetTree.
     DbGetTreeComplete,
-    ///`DBGetTreeResponse`: One key read by DBGetTree.
+    /// `DBGetTreeResponse`: One key read by DBGetTree.
     DbGetTreeResponse,
-    ///`DTMFBegin`: A DTMF digit started on a channel.
+    /// `DNDState`: The `DNDState` event.
+    DndState,
+    /// `DTMFBegin`: A DTMF digit started on a channel.
     DtmfBegin,
-    ///`DTMFEnd`: A DTMF digit ended on a channel.
+    /// `DTMFEnd`: A DTMF digit ended on a channel.
     DtmfEnd,
-    ///`DeviceStateChange`: A device's aggregate state changed; also the item event of DeviceStateList.
+    /// `DeadlockStart`: The `DeadlockStart` event.
+    DeadlockStart,
+    /// `DeviceEntry`: One Skinny device in the answer to SKINNYdevices.
+    DeviceEntry,
+    /// `DeviceStateChange`: A device's aggregate state changed; also the item event of DeviceStateList.
     DeviceStateChange,
-    ///`DialBegin`: A dial attempt started from a caller (if any) to a destination channel.
+    /// `DeviceStateListComplete`: The `DeviceStateListComplete` event.
+    DeviceStateListComplete,
+    /// `DevicelistComplete`: Ends the answer to SKINNYdevices.
+    DevicelistComplete,
+    /// `DialBegin`: A dial attempt started from a caller (if any) to a destination channel.
     DialBegin,
-    ///`DialEnd`: A dial attempt finished.
+    /// `DialEnd`: A dial attempt finished.
     DialEnd,
-    ///`DialState`: A dial attempt in progress changed state (ringing, proceeding, progress).
+    /// `DialState`: A dial attempt in progress changed state (ringing, proceeding, progress).
     DialState,
-    ///`ExtensionStatus`: A dialplan hint changed state; also the item event of ExtensionStateList.
+    /// `EndpointDetail`: The `EndpointDetail` event.
+    EndpointDetail,
+    /// `EndpointDetailComplete`: The `EndpointDetailComplete` event.
+    EndpointDetailComplete,
+    /// `EndpointList`: The `EndpointList` event.
+    EndpointList,
+    /// `EndpointListComplete`: The `EndpointListComplete` event.
+    EndpointListComplete,
+    /// `ExtensionStateListComplete`: The `ExtensionStateListComplete` event.
+    ExtensionStateListComplete,
+    /// `ExtensionStatus`: A dialplan hint changed state; also the item event of ExtensionStateList.
     ExtensionStatus,
-    ///`FailedACL`: A request was refused by an access control list.
+    /// `FAXSession`: The `FAXSession` event.
+    FaxSession,
+    /// `FAXSessionsComplete`: The `FAXSessionsComplete` event.
+    FaxSessionsComplete,
+    /// `FAXSessionsEntry`: The `FAXSessionsEntry` event.
+    FaxSessionsEntry,
+    /// `FAXStats`: The `FAXStats` event.
+    FaxStats,
+    /// `FAXStatus`: The `FAXStatus` event.
+    FaxStatus,
+    /// `FailedACL`: A request was refused by an access control list.
     FailedAcl,
-    ///`FullyBooted`: Asterisk has finished starting; also sent right after Login to sessions that read system events.
+    /// `Flash`: The `Flash` event.
+    Flash,
+    /// `FullyBooted`: Asterisk has finished starting; also sent right after Login to sessions that read system events.
     FullyBooted,
-    ///`Hangup`: A channel was hung up and is going away.
+    /// `Hangup`: A channel was hung up and is going away.
     Hangup,
-    ///`HangupHandlerPop`: A hangup handler was removed from a channel without running.
+    /// `HangupHandlerPop`: A hangup handler was removed from a channel without running.
     HangupHandlerPop,
-    ///`HangupHandlerPush`: A hangup handler was added to a channel.
+    /// `HangupHandlerPush`: A hangup handler was added to a channel.
     HangupHandlerPush,
-    ///`HangupHandlerRun`: A hangup handler subroutine is about to run on a channel.
+    /// `HangupHandlerRun`: A hangup handler subroutine is about to run on a channel.
     HangupHandlerRun,
-    ///`HangupRequest`: Something asked for a channel to be hung up.
+    /// `HangupRequest`: Something asked for a channel to be hung up.
     HangupRequest,
-    ///`Hold`: A channel put its peer on hold.
+    /// `Hold`: A channel put its peer on hold.
     Hold,
-    ///`InvalidAccountID`: A request named an account that does not exist.
+    /// `IdentifyDetail`: The `IdentifyDetail` event.
+    IdentifyDetail,
+    /// `InboundRegistrationDetail`: The `InboundRegistrationDetail` event.
+    InboundRegistrationDetail,
+    /// `InboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsInbound.
+    InboundRegistrationDetailComplete,
+    /// `InboundSubscriptionDetail`: The `InboundSubscriptionDetail` event.
+    InboundSubscriptionDetail,
+    /// `InboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsInbound.
+    InboundSubscriptionDetailComplete,
+    /// `InvalidAccountID`: A request named an account that does not exist.
     InvalidAccountId,
-    ///`InvalidPassword`: An authentication attempt gave a wrong password.
+    /// `InvalidPassword`: An authentication attempt gave a wrong password.
     InvalidPassword,
-    ///`ListDialplan`: ShowDialPlan item: one priority, include, ignore pattern or switch.
+    /// `InvalidTransport`: The `InvalidTransport` event.
+    InvalidTransport,
+    /// `LineEntry`: One Skinny line in the answer to SKINNYlines.
+    LineEntry,
+    /// `LinelistComplete`: Ends the answer to SKINNYlines.
+    LinelistComplete,
+    /// `ListDialplan`: ShowDialPlan item: one priority, include, ignore pattern or switch.
     ListDialplan,
-    ///`LocalBridge`: The two halves of a Local channel were connected.
+    /// `Load`: The `Load` event.
+    Load,
+    /// `LoadAverageLimit`: The `LoadAverageLimit` event.
+    LoadAverageLimit,
+    /// `LocalBridge`: The two halves of a Local channel were connected.
     LocalBridge,
-    ///`MonitorStart`: Recording of a channel started.
+    /// `LocalOptimizationBegin`: The `LocalOptimizationBegin` event.
+    LocalOptimizationBegin,
+    /// `LocalOptimizationEnd`: The `LocalOptimizationEnd` event.
+    LocalOptimizationEnd,
+    /// `LogChannel`: The `LogChannel` event.
+    LogChannel,
+    /// `MCID`: The `MCID` event.
+    Mcid,
+    /// `MWIGet`: The `MWIGet` event.
+    MwiGet,
+    /// `MWIGetComplete`: The `MWIGetComplete` event.
+    MwiGetComplete,
+    /// `MeetmeEnd`: The `MeetmeEnd` event.
+    MeetmeEnd,
+    /// `MeetmeJoin`: The `MeetmeJoin` event.
+    MeetmeJoin,
+    /// `MeetmeLeave`: The `MeetmeLeave` event.
+    MeetmeLeave,
+    /// `MeetmeList`: The `MeetmeList` event.
+    MeetmeList,
+    /// `MeetmeListComplete`: Ends the answer to MeetmeList.
+    MeetmeListComplete,
+    /// `MeetmeListRooms`: The `MeetmeListRooms` event.
+    MeetmeListRooms,
+    /// `MeetmeListRoomsComplete`: Ends the answer to MeetmeListRooms.
+    MeetmeListRoomsComplete,
+    /// `MeetmeMute`: The `MeetmeMute` event.
+    MeetmeMute,
+    /// `MeetmeTalkRequest`: The `MeetmeTalkRequest` event.
+    MeetmeTalkRequest,
+    /// `MeetmeTalking`: The `MeetmeTalking` event.
+    MeetmeTalking,
+    /// `MemoryLimit`: The `MemoryLimit` event.
+    MemoryLimit,
+    /// `MessageWaiting`: The `MessageWaiting` event.
+    MessageWaiting,
+    /// `MiniVoiceMail`: The `MiniVoiceMail` event.
+    MiniVoiceMail,
+    /// `MixMonitorMute`: The `MixMonitorMute` event.
+    MixMonitorMute,
+    /// `MixMonitorStart`: The `MixMonitorStart` event.
+    MixMonitorStart,
+    /// `MixMonitorStop`: The `MixMonitorStop` event.
+    MixMonitorStop,
+    /// `MonitorStart`: Recording of a channel started.
     MonitorStart,
-    ///`MonitorStop`: Recording of a channel stopped.
+    /// `MonitorStop`: Recording of a channel stopped.
     MonitorStop,
-    ///`MusicOnHoldStart`: A channel started hearing music on hold.
+    /// `MusicOnHoldStart`: A channel started hearing music on hold.
     MusicOnHoldStart,
-    ///`MusicOnHoldStop`: A channel stopped hearing music on hold.
+    /// `MusicOnHoldStop`: A channel stopped hearing music on hold.
     MusicOnHoldStop,
-    ///`NewAccountCode`: A channel's account code changed.
+    /// `NewAccountCode`: A channel's account code changed.
     NewAccountCode,
-    ///`NewCallerid`: A channel's caller ID changed.
+    /// `NewCallerid`: A channel's caller ID changed.
     NewCallerId,
-    ///`NewConnectedLine`: A channel's connected line (the other party's identity) changed.
+    /// `NewConnectedLine`: A channel's connected line (the other party's identity) changed.
     NewConnectedLine,
-    ///`Newchannel`: A channel was created.
+    /// `Newchannel`: A channel was created.
     Newchannel,
-    ///`Newexten`: A channel moved to a new dialplan step.
+    /// `Newexten`: A channel moved to a new dialplan step.
     Newexten,
-    ///`Newstate`: A channel's state changed (for example it started ringing or was answered).
+    /// `Newstate`: A channel's state changed (for example it started ringing or was answered).
     Newstate,
-    ///`OriginateResponse`: The outcome of an Originate sent with Async; it echoes that action's ActionID.
+    /// `OriginateResponse`: The outcome of an Originate sent with Async; it echoes that action's ActionID.
     OriginateResponse,
-    ///`ParkedCall`: A call was parked; also the ParkedCalls list item.
+    /// `OutboundRegistrationDetail`: The `OutboundRegistrationDetail` event.
+    OutboundRegistrationDetail,
+    /// `OutboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsOutbound.
+    OutboundRegistrationDetailComplete,
+    /// `OutboundSubscriptionDetail`: The `OutboundSubscriptionDetail` event.
+    OutboundSubscriptionDetail,
+    /// `OutboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsOutbound.
+    OutboundSubscriptionDetailComplete,
+    /// `PJSIPMaintenanceStatus`: The `PJSIPMaintenanceStatus` event.
+    PjsipMaintenanceStatus,
+    /// `PJSIPMaintenanceStatusComplete`: Ends the answer to PJSIPShowMaintenance.
+    PjsipMaintenanceStatusComplete,
+    /// `PRIShowSpans`: One PRI span in the answer to PRIShowSpans.
+    PriShowSpans,
+    /// `PRIShowSpansComplete`: Ends the answer to PRIShowSpans.
+    PriShowSpansComplete,
+    /// `ParkedCall`: A call was parked; also the ParkedCalls list item.
     ParkedCall,
-    ///`ParkedCallGiveUp`: A parked caller hung up.
+    /// `ParkedCallGiveUp`: A parked caller hung up.
     ParkedCallGiveUp,
-    ///`ParkedCallSwap`: Another channel took the place of a parked call in its space.
+    /// `ParkedCallSwap`: Another channel took the place of a parked call in its space.
     ParkedCallSwap,
-    ///`ParkedCallTimeOut`: A parked call timed out and is sent back.
+    /// `ParkedCallTimeOut`: A parked call timed out and is sent back.
     ParkedCallTimeOut,
-    ///`ParkedCallsComplete`: Ends the ParkedCalls list.
+    /// `ParkedCallsComplete`: Ends the ParkedCalls list.
     ParkedCallsComplete,
-    ///`Parkinglot`: Parkinglots item: one parking lot.
+    /// `Parkinglot`: Parkinglots item: one parking lot.
     Parkinglot,
-    ///`ParkinglotsComplete`: Ends the Parkinglots list.
+    /// `ParkinglotsComplete`: Ends the Parkinglots list.
     ParkinglotsComplete,
-    ///`PeerEntry`: SIPpeers (also IAXpeers/IAXpeerlist) item: one peer.
+    /// `PeerEntry`: SIPpeers (also IAXpeers/IAXpeerlist) item: one peer.
     PeerEntry,
-    ///`PeerStatus`: A peer registered, unregistered, or changed reachability; also SIPpeerstatus items.
+    /// `PeerStatus`: A peer registered, unregistered, or changed reachability; also SIPpeerstatus items.
     PeerStatus,
-    ///`PeerlistComplete`: Ends the SIPpeers, IAXpeers or IAXpeerlist list.
+    /// `PeerlistComplete`: Ends the SIPpeers, IAXpeers or IAXpeerlist list.
     PeerlistComplete,
-    ///`QueueCallerAbandon`: A caller hung up while waiting in a queue.
+    /// `Pickup`: The `Pickup` event.
+    Pickup,
+    /// `PresenceStateChange`: The `PresenceStateChange` event.
+    PresenceStateChange,
+    /// `PresenceStateListComplete`: The `PresenceStateListComplete` event.
+    PresenceStateListComplete,
+    /// `PresenceStatus`: The `PresenceStatus` event.
+    PresenceStatus,
+    /// `QueueCallerAbandon`: A caller hung up while waiting in a queue.
     QueueCallerAbandon,
-    ///`QueueCallerJoin`: A caller entered a queue.
+    /// `QueueCallerJoin`: A caller entered a queue.
     QueueCallerJoin,
-    ///`QueueCallerLeave`: A caller left a queue (answered, timed out or withdrawn).
+    /// `QueueCallerLeave`: A caller left a queue (answered, timed out or withdrawn).
     QueueCallerLeave,
-    ///`QueueEntry`: QueueStatus item: one caller waiting in a queue.
+    /// `QueueEntry`: QueueStatus item: one caller waiting in a queue.
     QueueEntry,
-    ///`QueueMember`: QueueStatus item: one member of a queue.
+    /// `QueueMember`: QueueStatus item: one member of a queue.
     QueueMember,
-    ///`QueueMemberAdded`: A member was added to a queue.
+    /// `QueueMemberAdded`: A member was added to a queue.
     QueueMemberAdded,
-    ///`QueueMemberPause`: A queue member was paused or unpaused.
+    /// `QueueMemberPause`: A queue member was paused or unpaused.
     QueueMemberPause,
-    ///`QueueMemberPenalty`: A queue member's penalty changed.
+    /// `QueueMemberPenalty`: A queue member's penalty changed.
     QueueMemberPenalty,
-    ///`QueueMemberRemoved`: A member was removed from a queue.
+    /// `QueueMemberRemoved`: A member was removed from a queue.
     QueueMemberRemoved,
-    ///`QueueMemberRinginuse`: A queue member's ring-in-use setting changed.
+    /// `QueueMemberRinginuse`: A queue member's ring-in-use setting changed.
     QueueMemberRinginuse,
-    ///`QueueMemberStatus`: A queue member's device state or call counters changed.
+    /// `QueueMemberStatus`: A queue member's device state or call counters changed.
     QueueMemberStatus,
-    ///`QueueParams`: QueueStatus item: settings and counters of one queue.
+    /// `QueueParams`: QueueStatus item: settings and counters of one queue.
     QueueParams,
-    ///`QueueStatusComplete`: Ends the QueueStatus list.
+    /// `QueueStatusComplete`: Ends the QueueStatus list.
     QueueStatusComplete,
-    ///`QueueSummary`: QueueSummary item: totals for one queue.
+    /// `QueueSummary`: QueueSummary item: totals for one queue.
     QueueSummary,
-    ///`QueueSummaryComplete`: Ends the QueueSummary list.
+    /// `QueueSummaryComplete`: Ends the QueueSummary list.
     QueueSummaryComplete,
-    ///`RegistrationsComplete`: Ends the SIPshowregistry or IAXregistry list.
+    /// `RTCPReceived`: The `RTCPReceived` event.
+    RtcpReceived,
+    /// `RTCPSent`: The `RTCPSent` event.
+    RtcpSent,
+    /// `ReceiveFAX`: The `ReceiveFAX` event.
+    ReceiveFax,
+    /// `RegistrationsComplete`: Ends the SIPshowregistry or IAXregistry list.
     RegistrationsComplete,
-    ///`Registry`: An outbound registration changed state.
+    /// `Registry`: An outbound registration changed state.
     Registry,
-    ///`RegistryEntry`: SIPshowregistry (also IAXregistry) item: one outbound registration.
+    /// `RegistryEntry`: SIPshowregistry (also IAXregistry) item: one outbound registration.
     RegistryEntry,
-    ///`Rename`: A channel's name changed.
+    /// `Reload`: The `Reload` event.
+    Reload,
+    /// `Rename`: A channel's name changed.
     Rename,
-    ///`RequestBadFormat`: A request was malformed.
+    /// `RequestBadFormat`: A request was malformed.
     RequestBadFormat,
-    ///`SIPQualifyPeerDone`: A qualify started by SIPqualifypeer was sent.
+    /// `RequestNotAllowed`: The `RequestNotAllowed` event.
+    RequestNotAllowed,
+    /// `RequestNotSupported`: The `RequestNotSupported` event.
+    RequestNotSupported,
+    /// `ResourceListDetail`: The `ResourceListDetail` event.
+    ResourceListDetail,
+    /// `ResourceListDetailComplete`: Ends the answer to PJSIPShowResourceLists.
+    ResourceListDetailComplete,
+    /// `SIPQualifyPeerDone`: A qualify started by SIPqualifypeer was sent.
     SipQualifyPeerDone,
-    ///`SIPpeerstatusComplete`: Ends the SIPpeerstatus list.
+    /// `SIPpeerstatusComplete`: Ends the SIPpeerstatus list.
     SipPeerStatusComplete,
-    ///`ShowDialPlanComplete`: Ends the ShowDialPlan list, with totals.
+    /// `SendFAX`: The `SendFAX` event.
+    SendFax,
+    /// `SessionLimit`: The `SessionLimit` event.
+    SessionLimit,
+    /// `SessionTimeout`: The `SessionTimeout` event.
+    SessionTimeout,
+    /// `ShowDialPlanComplete`: Ends the ShowDialPlan list, with totals.
     ShowDialPlanComplete,
-    ///`SoftHangupRequest`: Asterisk asked a channel to hang up at its next opportunity.
+    /// `Shutdown`: The `Shutdown` event.
+    Shutdown,
+    /// `SoftHangupRequest`: Asterisk asked a channel to hang up at its next opportunity.
     SoftHangupRequest,
-    ///`Status`: One channel in the answer to a Status action.
+    /// `SpanAlarm`: The `SpanAlarm` event.
+    SpanAlarm,
+    /// `SpanAlarmClear`: The `SpanAlarmClear` event.
+    SpanAlarmClear,
+    /// `Status`: One channel in the answer to a Status action.
     Status,
-    ///`StatusComplete`: Ends the answer to a Status action.
+    /// `StatusComplete`: Ends the answer to a Status action.
     StatusComplete,
-    ///`SuccessfulAuth`: A request authenticated successfully.
+    /// `SuccessfulAuth`: A request authenticated successfully.
     SuccessfulAuth,
-    ///`UnParkedCall`: A parked call was picked up.
+    /// `TransportDetail`: The `TransportDetail` event.
+    TransportDetail,
+    /// `UnParkedCall`: A parked call was picked up.
     UnParkedCall,
-    ///`UnexpectedAddress`: A request for an existing session came from another address.
+    /// `UnexpectedAddress`: A request for an existing session came from another address.
     UnexpectedAddress,
-    ///`Unhold`: A channel took its peer off hold.
+    /// `Unhold`: A channel took its peer off hold.
     Unhold,
-    ///`UserEvent`: A custom event from the UserEvent action or dialplan application; its own headers follow as extras.
+    /// `Unload`: The `Unload` event.
+    Unload,
+    /// `UserEvent`: A custom event from the UserEvent action or dialplan application; its own headers follow as extras.
     UserEvent,
-    ///`VarSet`: A channel or global variable was set.
+    /// `VarSet`: A channel or global variable was set.
     VarSet,
+    /// `VoicemailBoxDetail`: One mailbox in the answer to VoicemailBoxSummary.
+    VoicemailBoxDetail,
+    /// `VoicemailBoxDetailComplete`: Ends the answer to VoicemailBoxSummary.
+    VoicemailBoxDetailComplete,
+    /// `VoicemailPasswordChange`: The `VoicemailPasswordChange` event.
+    VoicemailPasswordChange,
+    /// `VoicemailUserDetail`: One mailbox in the answer to VoicemailUserStatus.
+    VoicemailUserDetail,
+    /// `VoicemailUserDetailComplete`: Ends the answer to VoicemailUserStatus.
+    VoicemailUserDetailComplete,
+    /// `VoicemailUserEntry`: One mailbox in the answer to VoicemailUsersList.
+    VoicemailUserEntry,
+    /// `VoicemailUserEntryComplete`: Ends the answer to VoicemailUsersList.
+    VoicemailUserEntryComplete,
+    /// `Wink`: The `Wink` event.
+    Wink,
 }
 impl EventKind {
     /// Every kind, in wire-name order.
-    pub const ALL: [EventKind; 128usize] = [
+    pub const ALL: [EventKind; 237usize] = [
         EventKind::AgiExecEnd,
         EventKind::AgiExecStart,
         EventKind::AocD,
@@ -611,10 +1140,19 @@ impl EventKind {
         EventKind::AgentRingNoAnswer,
         EventKind::Agents,
         EventKind::AgentsComplete,
+        EventKind::Alarm,
+        EventKind::AlarmClear,
+        EventKind::AorDetail,
+        EventKind::AorList,
+        EventKind::AorListComplete,
         EventKind::AsyncAgiEnd,
         EventKind::AsyncAgiExec,
         EventKind::AsyncAgiStart,
         EventKind::AttendedTransfer,
+        EventKind::AuthDetail,
+        EventKind::AuthList,
+        EventKind::AuthListComplete,
+        EventKind::AuthMethodNotAllowed,
         EventKind::BlindTransfer,
         EventKind::BridgeCreate,
         EventKind::BridgeDestroy,
@@ -627,10 +1165,16 @@ impl EventKind {
         EventKind::BridgeMerge,
         EventKind::BridgeTechnologyListComplete,
         EventKind::BridgeTechnologyListItem,
+        EventKind::BridgeVideoSourceUpdate,
+        EventKind::Cel,
         EventKind::Cdr,
         EventKind::ChallengeResponseFailed,
         EventKind::ChallengeSent,
+        EventKind::ChanSpyStart,
+        EventKind::ChanSpyStop,
         EventKind::ChannelHungup,
+        EventKind::ChannelTalkingStart,
+        EventKind::ChannelTalkingStop,
         EventKind::ChannelsHungupListComplete,
         EventKind::ConfbridgeEnd,
         EventKind::ConfbridgeJoin,
@@ -645,22 +1189,48 @@ impl EventKind {
         EventKind::ConfbridgeStopRecord,
         EventKind::ConfbridgeTalking,
         EventKind::ConfbridgeUnmute,
+        EventKind::ContactList,
+        EventKind::ContactListComplete,
+        EventKind::ContactStatus,
+        EventKind::ContactStatusDetail,
+        EventKind::ContactStatusDetailComplete,
         EventKind::CoreShowChannel,
         EventKind::CoreShowChannelMap,
         EventKind::CoreShowChannelMapComplete,
         EventKind::CoreShowChannelsComplete,
+        EventKind::DahdiChannel,
+        EventKind::DahdiShowChannels,
+        EventKind::DahdiShowChannelsComplete,
+        EventKind::DahdiShowStatus,
+        EventKind::DahdiShowStatusComplete,
         EventKind::DbGetComplete,
         EventKind::DbGetResponse,
         EventKind::DbGetTreeComplete,
         EventKind::DbGetTreeResponse,
+        EventKind::DndState,
         EventKind::DtmfBegin,
         EventKind::DtmfEnd,
+        EventKind::DeadlockStart,
+        EventKind::DeviceEntry,
         EventKind::DeviceStateChange,
+        EventKind::DeviceStateListComplete,
+        EventKind::DevicelistComplete,
         EventKind::DialBegin,
         EventKind::DialEnd,
         EventKind::DialState,
+        EventKind::EndpointDetail,
+        EventKind::EndpointDetailComplete,
+        EventKind::EndpointList,
+        EventKind::EndpointListComplete,
+        EventKind::ExtensionStateListComplete,
         EventKind::ExtensionStatus,
+        EventKind::FaxSession,
+        EventKind::FaxSessionsComplete,
+        EventKind::FaxSessionsEntry,
+        EventKind::FaxStats,
+        EventKind::FaxStatus,
         EventKind::FailedAcl,
+        EventKind::Flash,
         EventKind::FullyBooted,
         EventKind::Hangup,
         EventKind::HangupHandlerPop,
@@ -668,10 +1238,42 @@ impl EventKind {
         EventKind::HangupHandlerRun,
         EventKind::HangupRequest,
         EventKind::Hold,
+        EventKind::IdentifyDetail,
+        EventKind::InboundRegistrationDetail,
+        EventKind::InboundRegistrationDetailComplete,
+        EventKind::InboundSubscriptionDetail,
+        EventKind::InboundSubscriptionDetailComplete,
         EventKind::InvalidAccountId,
         EventKind::InvalidPassword,
+        EventKind::InvalidTransport,
+        EventKind::LineEntry,
+        EventKind::LinelistComplete,
         EventKind::ListDialplan,
+        EventKind::Load,
+        EventKind::LoadAverageLimit,
         EventKind::LocalBridge,
+        EventKind::LocalOptimizationBegin,
+        EventKind::LocalOptimizationEnd,
+        EventKind::LogChannel,
+        EventKind::Mcid,
+        EventKind::MwiGet,
+        EventKind::MwiGetComplete,
+        EventKind::MeetmeEnd,
+        EventKind::MeetmeJoin,
+        EventKind::MeetmeLeave,
+        EventKind::MeetmeList,
+        EventKind::MeetmeListComplete,
+        EventKind::MeetmeListRooms,
+        EventKind::MeetmeListRoomsComplete,
+        EventKind::MeetmeMute,
+        EventKind::MeetmeTalkRequest,
+        EventKind::MeetmeTalking,
+        EventKind::MemoryLimit,
+        EventKind::MessageWaiting,
+        EventKind::MiniVoiceMail,
+        EventKind::MixMonitorMute,
+        EventKind::MixMonitorStart,
+        EventKind::MixMonitorStop,
         EventKind::MonitorStart,
         EventKind::MonitorStop,
         EventKind::MusicOnHoldStart,
@@ -683,6 +1285,14 @@ impl EventKind {
         EventKind::Newexten,
         EventKind::Newstate,
         EventKind::OriginateResponse,
+        EventKind::OutboundRegistrationDetail,
+        EventKind::OutboundRegistrationDetailComplete,
+        EventKind::OutboundSubscriptionDetail,
+        EventKind::OutboundSubscriptionDetailComplete,
+        EventKind::PjsipMaintenanceStatus,
+        EventKind::PjsipMaintenanceStatusComplete,
+        EventKind::PriShowSpans,
+        EventKind::PriShowSpansComplete,
         EventKind::ParkedCall,
         EventKind::ParkedCallGiveUp,
         EventKind::ParkedCallSwap,
@@ -693,6 +1303,10 @@ impl EventKind {
         EventKind::PeerEntry,
         EventKind::PeerStatus,
         EventKind::PeerlistComplete,
+        EventKind::Pickup,
+        EventKind::PresenceStateChange,
+        EventKind::PresenceStateListComplete,
+        EventKind::PresenceStatus,
         EventKind::QueueCallerAbandon,
         EventKind::QueueCallerJoin,
         EventKind::QueueCallerLeave,
@@ -708,23 +1322,47 @@ impl EventKind {
         EventKind::QueueStatusComplete,
         EventKind::QueueSummary,
         EventKind::QueueSummaryComplete,
+        EventKind::RtcpReceived,
+        EventKind::RtcpSent,
+        EventKind::ReceiveFax,
         EventKind::RegistrationsComplete,
         EventKind::Registry,
         EventKind::RegistryEntry,
+        EventKind::Reload,
         EventKind::Rename,
         EventKind::RequestBadFormat,
+        EventKind::RequestNotAllowed,
+        EventKind::RequestNotSupported,
+        EventKind::ResourceListDetail,
+        EventKind::ResourceListDetailComplete,
         EventKind::SipQualifyPeerDone,
         EventKind::SipPeerStatusComplete,
+        EventKind::SendFax,
+        EventKind::SessionLimit,
+        EventKind::SessionTimeout,
         EventKind::ShowDialPlanComplete,
+        EventKind::Shutdown,
         EventKind::SoftHangupRequest,
+        EventKind::SpanAlarm,
+        EventKind::SpanAlarmClear,
         EventKind::Status,
         EventKind::StatusComplete,
         EventKind::SuccessfulAuth,
+        EventKind::TransportDetail,
         EventKind::UnParkedCall,
         EventKind::UnexpectedAddress,
         EventKind::Unhold,
+        EventKind::Unload,
         EventKind::UserEvent,
         EventKind::VarSet,
+        EventKind::VoicemailBoxDetail,
+        EventKind::VoicemailBoxDetailComplete,
+        EventKind::VoicemailPasswordChange,
+        EventKind::VoicemailUserDetail,
+        EventKind::VoicemailUserDetailComplete,
+        EventKind::VoicemailUserEntry,
+        EventKind::VoicemailUserEntryComplete,
+        EventKind::Wink,
     ];
     /// The wire name.
     pub fn name(self) -> &'static str {
@@ -743,10 +1381,19 @@ impl EventKind {
             EventKind::AgentRingNoAnswer => "AgentRingNoAnswer",
             EventKind::Agents => "Agents",
             EventKind::AgentsComplete => "AgentsComplete",
+            EventKind::Alarm => "Alarm",
+            EventKind::AlarmClear => "AlarmClear",
+            EventKind::AorDetail => "AorDetail",
+            EventKind::AorList => "AorList",
+            EventKind::AorListComplete => "AorListComplete",
             EventKind::AsyncAgiEnd => "AsyncAGIEnd",
             EventKind::AsyncAgiExec => "AsyncAGIExec",
             EventKind::AsyncAgiStart => "AsyncAGIStart",
             EventKind::AttendedTransfer => "AttendedTransfer",
+            EventKind::AuthDetail => "AuthDetail",
+            EventKind::AuthList => "AuthList",
+            EventKind::AuthListComplete => "AuthListComplete",
+            EventKind::AuthMethodNotAllowed => "AuthMethodNotAllowed",
             EventKind::BlindTransfer => "BlindTransfer",
             EventKind::BridgeCreate => "BridgeCreate",
             EventKind::BridgeDestroy => "BridgeDestroy",
@@ -759,10 +1406,16 @@ impl EventKind {
             EventKind::BridgeMerge => "BridgeMerge",
             EventKind::BridgeTechnologyListComplete => "BridgeTechnologyListComplete",
             EventKind::BridgeTechnologyListItem => "BridgeTechnologyListItem",
+            EventKind::BridgeVideoSourceUpdate => "BridgeVideoSourceUpdate",
+            EventKind::Cel => "CEL",
             EventKind::Cdr => "Cdr",
             EventKind::ChallengeResponseFailed => "ChallengeResponseFailed",
             EventKind::ChallengeSent => "ChallengeSent",
+            EventKind::ChanSpyStart => "ChanSpyStart",
+            EventKind::ChanSpyStop => "ChanSpyStop",
             EventKind::ChannelHungup => "ChannelHungup",
+            EventKind::ChannelTalkingStart => "ChannelTalkingStart",
+            EventKind::ChannelTalkingStop => "ChannelTalkingStop",
             EventKind::ChannelsHungupListComplete => "ChannelsHungupListComplete",
             EventKind::ConfbridgeEnd => "ConfbridgeEnd",
             EventKind::ConfbridgeJoin => "ConfbridgeJoin",
@@ -777,22 +1430,48 @@ impl EventKind {
             EventKind::ConfbridgeStopRecord => "ConfbridgeStopRecord",
             EventKind::ConfbridgeTalking => "ConfbridgeTalking",
             EventKind::ConfbridgeUnmute => "ConfbridgeUnmute",
+            EventKind::ContactList => "ContactList",
+            EventKind::ContactListComplete => "ContactListComplete",
+            EventKind::ContactStatus => "ContactStatus",
+            EventKind::ContactStatusDetail => "ContactStatusDetail",
+            EventKind::ContactStatusDetailComplete => "ContactStatusDetailComplete",
             EventKind::CoreShowChannel => "CoreShowChannel",
             EventKind::CoreShowChannelMap => "CoreShowChannelMap",
             EventKind::CoreShowChannelMapComplete => "CoreShowChannelMapComplete",
             EventKind::CoreShowChannelsComplete => "CoreShowChannelsComplete",
+            EventKind::DahdiChannel => "DAHDIChannel",
+            EventKind::DahdiShowChannels => "DAHDIShowChannels",
+            EventKind::DahdiShowChannelsComplete => "DAHDIShowChannelsComplete",
+            EventKind::DahdiShowStatus => "DAHDIShowStatus",
+            EventKind::DahdiShowStatusComplete => "DAHDIShowStatusComplete",
             EventKind::DbGetComplete => "DBGetComplete",
             EventKind::DbGetResponse => "DBGetResponse",
             EventKind::DbGetTreeComplete => "DBGetTreeComplete",
             EventKind::DbGetTreeResponse => "DBGetTreeResponse",
+            EventKind::DndState => "DNDState",
             EventKind::DtmfBegin => "DTMFBegin",
             EventKind::DtmfEnd => "DTMFEnd",
+            EventKind::DeadlockStart => "DeadlockStart",
+            EventKind::DeviceEntry => "DeviceEntry",
             EventKind::DeviceStateChange => "DeviceStateChange",
+            EventKind::DeviceStateListComplete => "DeviceStateListComplete",
+            EventKind::DevicelistComplete => "DevicelistComplete",
             EventKind::DialBegin => "DialBegin",
             EventKind::DialEnd => "DialEnd",
             EventKind::DialState => "DialState",
+            EventKind::EndpointDetail => "EndpointDetail",
+            EventKind::EndpointDetailComplete => "EndpointDetailComplete",
+            EventKind::EndpointList => "EndpointList",
+            EventKind::EndpointListComplete => "EndpointListComplete",
+            EventKind::ExtensionStateListComplete => "ExtensionStateListComplete",
             EventKind::ExtensionStatus => "ExtensionStatus",
+            EventKind::FaxSession => "FAXSession",
+            EventKind::FaxSessionsComplete => "FAXSessionsComplete",
+            EventKind::FaxSessionsEntry => "FAXSessionsEntry",
+            EventKind::FaxStats => "FAXStats",
+            EventKind::FaxStatus => "FAXStatus",
             EventKind::FailedAcl => "FailedACL",
+            EventKind::Flash => "Flash",
             EventKind::FullyBooted => "FullyBooted",
             EventKind::Hangup => "Hangup",
             EventKind::HangupHandlerPop => "HangupHandlerPop",
@@ -800,10 +1479,42 @@ impl EventKind {
             EventKind::HangupHandlerRun => "HangupHandlerRun",
             EventKind::HangupRequest => "HangupRequest",
             EventKind::Hold => "Hold",
+            EventKind::IdentifyDetail => "IdentifyDetail",
+            EventKind::InboundRegistrationDetail => "InboundRegistrationDetail",
+            EventKind::InboundRegistrationDetailComplete => "InboundRegistrationDetailComplete",
+            EventKind::InboundSubscriptionDetail => "InboundSubscriptionDetail",
+            EventKind::InboundSubscriptionDetailComplete => "InboundSubscriptionDetailComplete",
             EventKind::InvalidAccountId => "InvalidAccountID",
             EventKind::InvalidPassword => "InvalidPassword",
+            EventKind::InvalidTransport => "InvalidTransport",
+            EventKind::LineEntry => "LineEntry",
+            EventKind::LinelistComplete => "LinelistComplete",
             EventKind::ListDialplan => "ListDialplan",
+            EventKind::Load => "Load",
+            EventKind::LoadAverageLimit => "LoadAverageLimit",
             EventKind::LocalBridge => "LocalBridge",
+            EventKind::LocalOptimizationBegin => "LocalOptimizationBegin",
+            EventKind::LocalOptimizationEnd => "LocalOptimizationEnd",
+            EventKind::LogChannel => "LogChannel",
+            EventKind::Mcid => "MCID",
+            EventKind::MwiGet => "MWIGet",
+            EventKind::MwiGetComplete => "MWIGetComplete",
+            EventKind::MeetmeEnd => "MeetmeEnd",
+            EventKind::MeetmeJoin => "MeetmeJoin",
+            EventKind::MeetmeLeave => "MeetmeLeave",
+            EventKind::MeetmeList => "MeetmeList",
+            EventKind::MeetmeListComplete => "MeetmeListComplete",
+            EventKind::MeetmeListRooms => "MeetmeListRooms",
+            EventKind::MeetmeListRoomsComplete => "MeetmeListRoomsComplete",
+            EventKind::MeetmeMute => "MeetmeMute",
+            EventKind::MeetmeTalkRequest => "MeetmeTalkRequest",
+            EventKind::MeetmeTalking => "MeetmeTalking",
+            EventKind::MemoryLimit => "MemoryLimit",
+            EventKind::MessageWaiting => "MessageWaiting",
+            EventKind::MiniVoiceMail => "MiniVoiceMail",
+            EventKind::MixMonitorMute => "MixMonitorMute",
+            EventKind::MixMonitorStart => "MixMonitorStart",
+            EventKind::MixMonitorStop => "MixMonitorStop",
             EventKind::MonitorStart => "MonitorStart",
             EventKind::MonitorStop => "MonitorStop",
             EventKind::MusicOnHoldStart => "MusicOnHoldStart",
@@ -815,6 +1526,14 @@ impl EventKind {
             EventKind::Newexten => "Newexten",
             EventKind::Newstate => "Newstate",
             EventKind::OriginateResponse => "OriginateResponse",
+            EventKind::OutboundRegistrationDetail => "OutboundRegistrationDetail",
+            EventKind::OutboundRegistrationDetailComplete => "OutboundRegistrationDetailComplete",
+            EventKind::OutboundSubscriptionDetail => "OutboundSubscriptionDetail",
+            EventKind::OutboundSubscriptionDetailComplete => "OutboundSubscriptionDetailComplete",
+            EventKind::PjsipMaintenanceStatus => "PJSIPMaintenanceStatus",
+            EventKind::PjsipMaintenanceStatusComplete => "PJSIPMaintenanceStatusComplete",
+            EventKind::PriShowSpans => "PRIShowSpans",
+            EventKind::PriShowSpansComplete => "PRIShowSpansComplete",
             EventKind::ParkedCall => "ParkedCall",
             EventKind::ParkedCallGiveUp => "ParkedCallGiveUp",
             EventKind::ParkedCallSwap => "ParkedCallSwap",
@@ -825,6 +1544,10 @@ impl EventKind {
             EventKind::PeerEntry => "PeerEntry",
             EventKind::PeerStatus => "PeerStatus",
             EventKind::PeerlistComplete => "PeerlistComplete",
+            EventKind::Pickup => "Pickup",
+            EventKind::PresenceStateChange => "PresenceStateChange",
+            EventKind::PresenceStateListComplete => "PresenceStateListComplete",
+            EventKind::PresenceStatus => "PresenceStatus",
             EventKind::QueueCallerAbandon => "QueueCallerAbandon",
             EventKind::QueueCallerJoin => "QueueCallerJoin",
             EventKind::QueueCallerLeave => "QueueCallerLeave",
@@ -840,23 +1563,47 @@ impl EventKind {
             EventKind::QueueStatusComplete => "QueueStatusComplete",
             EventKind::QueueSummary => "QueueSummary",
             EventKind::QueueSummaryComplete => "QueueSummaryComplete",
+            EventKind::RtcpReceived => "RTCPReceived",
+            EventKind::RtcpSent => "RTCPSent",
+            EventKind::ReceiveFax => "ReceiveFAX",
             EventKind::RegistrationsComplete => "RegistrationsComplete",
             EventKind::Registry => "Registry",
             EventKind::RegistryEntry => "RegistryEntry",
+            EventKind::Reload => "Reload",
             EventKind::Rename => "Rename",
             EventKind::RequestBadFormat => "RequestBadFormat",
+            EventKind::RequestNotAllowed => "RequestNotAllowed",
+            EventKind::RequestNotSupported => "RequestNotSupported",
+            EventKind::ResourceListDetail => "ResourceListDetail",
+            EventKind::ResourceListDetailComplete => "ResourceListDetailComplete",
             EventKind::SipQualifyPeerDone => "SIPQualifyPeerDone",
             EventKind::SipPeerStatusComplete => "SIPpeerstatusComplete",
+            EventKind::SendFax => "SendFAX",
+            EventKind::SessionLimit => "SessionLimit",
+            EventKind::SessionTimeout => "SessionTimeout",
             EventKind::ShowDialPlanComplete => "ShowDialPlanComplete",
+            EventKind::Shutdown => "Shutdown",
             EventKind::SoftHangupRequest => "SoftHangupRequest",
+            EventKind::SpanAlarm => "SpanAlarm",
+            EventKind::SpanAlarmClear => "SpanAlarmClear",
             EventKind::Status => "Status",
             EventKind::StatusComplete => "StatusComplete",
             EventKind::SuccessfulAuth => "SuccessfulAuth",
+            EventKind::TransportDetail => "TransportDetail",
             EventKind::UnParkedCall => "UnParkedCall",
             EventKind::UnexpectedAddress => "UnexpectedAddress",
             EventKind::Unhold => "Unhold",
+            EventKind::Unload => "Unload",
             EventKind::UserEvent => "UserEvent",
             EventKind::VarSet => "VarSet",
+            EventKind::VoicemailBoxDetail => "VoicemailBoxDetail",
+            EventKind::VoicemailBoxDetailComplete => "VoicemailBoxDetailComplete",
+            EventKind::VoicemailPasswordChange => "VoicemailPasswordChange",
+            EventKind::VoicemailUserDetail => "VoicemailUserDetail",
+            EventKind::VoicemailUserDetailComplete => "VoicemailUserDetailComplete",
+            EventKind::VoicemailUserEntry => "VoicemailUserEntry",
+            EventKind::VoicemailUserEntryComplete => "VoicemailUserEntryComplete",
+            EventKind::Wink => "Wink",
         }
     }
     /// The kind of a wire event name, matched exactly first, then ignoring ASCII case.
@@ -876,10 +1623,19 @@ impl EventKind {
             "AgentRingNoAnswer" => Some(EventKind::AgentRingNoAnswer),
             "Agents" => Some(EventKind::Agents),
             "AgentsComplete" => Some(EventKind::AgentsComplete),
+            "Alarm" => Some(EventKind::Alarm),
+            "AlarmClear" => Some(EventKind::AlarmClear),
+            "AorDetail" => Some(EventKind::AorDetail),
+            "AorList" => Some(EventKind::AorList),
+            "AorListComplete" => Some(EventKind::AorListComplete),
             "AsyncAGIEnd" => Some(EventKind::AsyncAgiEnd),
             "AsyncAGIExec" => Some(EventKind::AsyncAgiExec),
             "AsyncAGIStart" => Some(EventKind::AsyncAgiStart),
             "AttendedTransfer" => Some(EventKind::AttendedTransfer),
+            "AuthDetail" => Some(EventKind::AuthDetail),
+            "AuthList" => Some(EventKind::AuthList),
+            "AuthListComplete" => Some(EventKind::AuthListComplete),
+            "AuthMethodNotAllowed" => Some(EventKind::AuthMethodNotAllowed),
             "BlindTransfer" => Some(EventKind::BlindTransfer),
             "BridgeCreate" => Some(EventKind::BridgeCreate),
             "BridgeDestroy" => Some(EventKind::BridgeDestroy),
@@ -892,10 +1648,16 @@ impl EventKind {
             "BridgeMerge" => Some(EventKind::BridgeMerge),
             "BridgeTechnologyListComplete" => Some(EventKind::BridgeTechnologyListComplete),
             "BridgeTechnologyListItem" => Some(EventKind::BridgeTechnologyListItem),
+            "BridgeVideoSourceUpdate" => Some(EventKind::BridgeVideoSourceUpdate),
+            "CEL" => Some(EventKind::Cel),
             "Cdr" => Some(EventKind::Cdr),
             "ChallengeResponseFailed" => Some(EventKind::ChallengeResponseFailed),
             "ChallengeSent" => Some(EventKind::ChallengeSent),
+            "ChanSpyStart" => Some(EventKind::ChanSpyStart),
+            "ChanSpyStop" => Some(EventKind::ChanSpyStop),
             "ChannelHungup" => Some(EventKind::ChannelHungup),
+            "ChannelTalkingStart" => Some(EventKind::ChannelTalkingStart),
+            "ChannelTalkingStop" => Some(EventKind::ChannelTalkingStop),
             "ChannelsHungupListComplete" => Some(EventKind::ChannelsHungupListComplete),
             "ConfbridgeEnd" => Some(EventKind::ConfbridgeEnd),
             "ConfbridgeJoin" => Some(EventKind::ConfbridgeJoin),
@@ -910,22 +1672,48 @@ impl EventKind {
             "ConfbridgeStopRecord" => Some(EventKind::ConfbridgeStopRecord),
             "ConfbridgeTalking" => Some(EventKind::ConfbridgeTalking),
             "ConfbridgeUnmute" => Some(EventKind::ConfbridgeUnmute),
+            "ContactList" => Some(EventKind::ContactList),
+            "ContactListComplete" => Some(EventKind::ContactListComplete),
+            "ContactStatus" => Some(EventKind::ContactStatus),
+            "ContactStatusDetail" => Some(EventKind::ContactStatusDetail),
+            "ContactStatusDetailComplete" => Some(EventKind::ContactStatusDetailComplete),
             "CoreShowChannel" => Some(EventKind::CoreShowChannel),
             "CoreShowChannelMap" => Some(EventKind::CoreShowChannelMap),
             "CoreShowChannelMapComplete" => Some(EventKind::CoreShowChannelMapComplete),
             "CoreShowChannelsComplete" => Some(EventKind::CoreShowChannelsComplete),
+            "DAHDIChannel" => Some(EventKind::DahdiChannel),
+            "DAHDIShowChannels" => Some(EventKind::DahdiShowChannels),
+            "DAHDIShowChannelsComplete" => Some(EventKind::DahdiShowChannelsComplete),
+            "DAHDIShowStatus" => Some(EventKind::DahdiShowStatus),
+            "DAHDIShowStatusComplete" => Some(EventKind::DahdiShowStatusComplete),
             "DBGetComplete" => Some(EventKind::DbGetComplete),
             "DBGetResponse" => Some(EventKind::DbGetResponse),
             "DBGetTreeComplete" => Some(EventKind::DbGetTreeComplete),
             "DBGetTreeResponse" => Some(EventKind::DbGetTreeResponse),
+            "DNDState" => Some(EventKind::DndState),
             "DTMFBegin" => Some(EventKind::DtmfBegin),
             "DTMFEnd" => Some(EventKind::DtmfEnd),
+            "DeadlockStart" => Some(EventKind::DeadlockStart),
+            "DeviceEntry" => Some(EventKind::DeviceEntry),
             "DeviceStateChange" => Some(EventKind::DeviceStateChange),
+            "DeviceStateListComplete" => Some(EventKind::DeviceStateListComplete),
+            "DevicelistComplete" => Some(EventKind::DevicelistComplete),
             "DialBegin" => Some(EventKind::DialBegin),
             "DialEnd" => Some(EventKind::DialEnd),
             "DialState" => Some(EventKind::DialState),
+            "EndpointDetail" => Some(EventKind::EndpointDetail),
+            "EndpointDetailComplete" => Some(EventKind::EndpointDetailComplete),
+            "EndpointList" => Some(EventKind::EndpointList),
+            "EndpointListComplete" => Some(EventKind::EndpointListComplete),
+            "ExtensionStateListComplete" => Some(EventKind::ExtensionStateListComplete),
             "ExtensionStatus" => Some(EventKind::ExtensionStatus),
+            "FAXSession" => Some(EventKind::FaxSession),
+            "FAXSessionsComplete" => Some(EventKind::FaxSessionsComplete),
+            "FAXSessionsEntry" => Some(EventKind::FaxSessionsEntry),
+            "FAXStats" => Some(EventKind::FaxStats),
+            "FAXStatus" => Some(EventKind::FaxStatus),
             "FailedACL" => Some(EventKind::FailedAcl),
+            "Flash" => Some(EventKind::Flash),
             "FullyBooted" => Some(EventKind::FullyBooted),
             "Hangup" => Some(EventKind::Hangup),
             "HangupHandlerPop" => Some(EventKind::HangupHandlerPop),
@@ -933,10 +1721,46 @@ impl EventKind {
             "HangupHandlerRun" => Some(EventKind::HangupHandlerRun),
             "HangupRequest" => Some(EventKind::HangupRequest),
             "Hold" => Some(EventKind::Hold),
+            "IdentifyDetail" => Some(EventKind::IdentifyDetail),
+            "InboundRegistrationDetail" => Some(EventKind::InboundRegistrationDetail),
+            "InboundRegistrationDetailComplete" => {
+                Some(EventKind::InboundRegistrationDetailComplete)
+            }
+            "InboundSubscriptionDetail" => Some(EventKind::InboundSubscriptionDetail),
+            "InboundSubscriptionDetailComplete" => {
+                Some(EventKind::InboundSubscriptionDetailComplete)
+            }
             "InvalidAccountID" => Some(EventKind::InvalidAccountId),
             "InvalidPassword" => Some(EventKind::InvalidPassword),
+            "InvalidTransport" => Some(EventKind::InvalidTransport),
+            "LineEntry" => Some(EventKind::LineEntry),
+            "LinelistComplete" => Some(EventKind::LinelistComplete),
             "ListDialplan" => Some(EventKind::ListDialplan),
+            "Load" => Some(EventKind::Load),
+            "LoadAverageLimit" => Some(EventKind::LoadAverageLimit),
             "LocalBridge" => Some(EventKind::LocalBridge),
+            "LocalOptimizationBegin" => Some(EventKind::LocalOptimizationBegin),
+            "LocalOptimizationEnd" => Some(EventKind::LocalOptimizationEnd),
+            "LogChannel" => Some(EventKind::LogChannel),
+            "MCID" => Some(EventKind::Mcid),
+            "MWIGet" => Some(EventKind::MwiGet),
+            "MWIGetComplete" => Some(EventKind::MwiGetComplete),
+            "MeetmeEnd" => Some(EventKind::MeetmeEnd),
+            "MeetmeJoin" => Some(EventKind::MeetmeJoin),
+            "MeetmeLeave" => Some(EventKind::MeetmeLeave),
+            "MeetmeList" => Some(EventKind::MeetmeList),
+            "MeetmeListComplete" => Some(EventKind::MeetmeListComplete),
+            "MeetmeListRooms" => Some(EventKind::MeetmeListRooms),
+            "MeetmeListRoomsComplete" => Some(EventKind::MeetmeListRoomsComplete),
+            "MeetmeMute" => Some(EventKind::MeetmeMute),
+            "MeetmeTalkRequest" => Some(EventKind::MeetmeTalkRequest),
+            "MeetmeTalking" => Some(EventKind::MeetmeTalking),
+            "MemoryLimit" => Some(EventKind::MemoryLimit),
+            "MessageWaiting" => Some(EventKind::MessageWaiting),
+            "MiniVoiceMail" => Some(EventKind::MiniVoiceMail),
+            "MixMonitorMute" => Some(EventKind::MixMonitorMute),
+            "MixMonitorStart" => Some(EventKind::MixMonitorStart),
+            "MixMonitorStop" => Some(EventKind::MixMonitorStop),
             "MonitorStart" => Some(EventKind::MonitorStart),
             "MonitorStop" => Some(EventKind::MonitorStop),
             "MusicOnHoldStart" => Some(EventKind::MusicOnHoldStart),
@@ -948,6 +1772,18 @@ impl EventKind {
             "Newexten" => Some(EventKind::Newexten),
             "Newstate" => Some(EventKind::Newstate),
             "OriginateResponse" => Some(EventKind::OriginateResponse),
+            "OutboundRegistrationDetail" => Some(EventKind::OutboundRegistrationDetail),
+            "OutboundRegistrationDetailComplete" => {
+                Some(EventKind::OutboundRegistrationDetailComplete)
+            }
+            "OutboundSubscriptionDetail" => Some(EventKind::OutboundSubscriptionDetail),
+            "OutboundSubscriptionDetailComplete" => {
+                Some(EventKind::OutboundSubscriptionDetailComplete)
+            }
+            "PJSIPMaintenanceStatus" => Some(EventKind::PjsipMaintenanceStatus),
+            "PJSIPMaintenanceStatusComplete" => Some(EventKind::PjsipMaintenanceStatusComplete),
+            "PRIShowSpans" => Some(EventKind::PriShowSpans),
+            "PRIShowSpansComplete" => Some(EventKind::PriShowSpansComplete),
             "ParkedCall" => Some(EventKind::ParkedCall),
             "ParkedCallGiveUp" => Some(EventKind::ParkedCallGiveUp),
             "ParkedCallSwap" => Some(EventKind::ParkedCallSwap),
@@ -958,6 +1794,10 @@ impl EventKind {
             "PeerEntry" => Some(EventKind::PeerEntry),
             "PeerStatus" => Some(EventKind::PeerStatus),
             "PeerlistComplete" => Some(EventKind::PeerlistComplete),
+            "Pickup" => Some(EventKind::Pickup),
+            "PresenceStateChange" => Some(EventKind::PresenceStateChange),
+            "PresenceStateListComplete" => Some(EventKind::PresenceStateListComplete),
+            "PresenceStatus" => Some(EventKind::PresenceStatus),
             "QueueCallerAbandon" => Some(EventKind::QueueCallerAbandon),
             "QueueCallerJoin" => Some(EventKind::QueueCallerJoin),
             "QueueCallerLeave" => Some(EventKind::QueueCallerLeave),
@@ -973,23 +1813,47 @@ impl EventKind {
             "QueueStatusComplete" => Some(EventKind::QueueStatusComplete),
             "QueueSummary" => Some(EventKind::QueueSummary),
             "QueueSummaryComplete" => Some(EventKind::QueueSummaryComplete),
+            "RTCPReceived" => Some(EventKind::RtcpReceived),
+            "RTCPSent" => Some(EventKind::RtcpSent),
+            "ReceiveFAX" => Some(EventKind::ReceiveFax),
             "RegistrationsComplete" => Some(EventKind::RegistrationsComplete),
             "Registry" => Some(EventKind::Registry),
             "RegistryEntry" => Some(EventKind::RegistryEntry),
+            "Reload" => Some(EventKind::Reload),
             "Rename" => Some(EventKind::Rename),
             "RequestBadFormat" => Some(EventKind::RequestBadFormat),
+            "RequestNotAllowed" => Some(EventKind::RequestNotAllowed),
+            "RequestNotSupported" => Some(EventKind::RequestNotSupported),
+            "ResourceListDetail" => Some(EventKind::ResourceListDetail),
+            "ResourceListDetailComplete" => Some(EventKind::ResourceListDetailComplete),
             "SIPQualifyPeerDone" => Some(EventKind::SipQualifyPeerDone),
             "SIPpeerstatusComplete" => Some(EventKind::SipPeerStatusComplete),
+            "SendFAX" => Some(EventKind::SendFax),
+            "SessionLimit" => Some(EventKind::SessionLimit),
+            "SessionTimeout" => Some(EventKind::SessionTimeout),
             "ShowDialPlanComplete" => Some(EventKind::ShowDialPlanComplete),
+            "Shutdown" => Some(EventKind::Shutdown),
             "SoftHangupRequest" => Some(EventKind::SoftHangupRequest),
+            "SpanAlarm" => Some(EventKind::SpanAlarm),
+            "SpanAlarmClear" => Some(EventKind::SpanAlarmClear),
             "Status" => Some(EventKind::Status),
             "StatusComplete" => Some(EventKind::StatusComplete),
             "SuccessfulAuth" => Some(EventKind::SuccessfulAuth),
+            "TransportDetail" => Some(EventKind::TransportDetail),
             "UnParkedCall" => Some(EventKind::UnParkedCall),
             "UnexpectedAddress" => Some(EventKind::UnexpectedAddress),
             "Unhold" => Some(EventKind::Unhold),
+            "Unload" => Some(EventKind::Unload),
             "UserEvent" => Some(EventKind::UserEvent),
             "VarSet" => Some(EventKind::VarSet),
+            "VoicemailBoxDetail" => Some(EventKind::VoicemailBoxDetail),
+            "VoicemailBoxDetailComplete" => Some(EventKind::VoicemailBoxDetailComplete),
+            "VoicemailPasswordChange" => Some(EventKind::VoicemailPasswordChange),
+            "VoicemailUserDetail" => Some(EventKind::VoicemailUserDetail),
+            "VoicemailUserDetailComplete" => Some(EventKind::VoicemailUserDetailComplete),
+            "VoicemailUserEntry" => Some(EventKind::VoicemailUserEntry),
+            "VoicemailUserEntryComplete" => Some(EventKind::VoicemailUserEntryComplete),
+            "Wink" => Some(EventKind::Wink),
             _ => EventKind::ALL
                 .into_iter()
                 .find(|k| k.name().eq_ignore_ascii_case(name)),
@@ -1037,6 +1901,13 @@ impl<'a> Event<'a> {
             Some(EventKind::AgentsComplete) => {
                 Event::AgentsComplete(event::AgentsComplete::from_message(msg)?)
             }
+            Some(EventKind::Alarm) => Event::Alarm(event::Alarm::from_message(msg)?),
+            Some(EventKind::AlarmClear) => Event::AlarmClear(event::AlarmClear::from_message(msg)?),
+            Some(EventKind::AorDetail) => Event::AorDetail(event::AorDetail::from_message(msg)?),
+            Some(EventKind::AorList) => Event::AorList(event::AorList::from_message(msg)?),
+            Some(EventKind::AorListComplete) => {
+                Event::AorListComplete(event::AorListComplete::from_message(msg)?)
+            }
             Some(EventKind::AsyncAgiEnd) => {
                 Event::AsyncAgiEnd(event::AsyncAgiEnd::from_message(msg)?)
             }
@@ -1047,7 +1918,15 @@ impl<'a> Event<'a> {
                 Event::AsyncAgiStart(event::AsyncAgiStart::from_message(msg)?)
             }
             Some(EventKind::AttendedTransfer) => {
-                Event::AttendedTransfer(event::AttendedTransfer::from_message(msg)?)
+                Event::AttendedTransfer(Box::new(event::AttendedTransfer::from_message(msg)?))
+            }
+            Some(EventKind::AuthDetail) => Event::AuthDetail(event::AuthDetail::from_message(msg)?),
+            Some(EventKind::AuthList) => Event::AuthList(event::AuthList::from_message(msg)?),
+            Some(EventKind::AuthListComplete) => {
+                Event::AuthListComplete(event::AuthListComplete::from_message(msg)?)
+            }
+            Some(EventKind::AuthMethodNotAllowed) => {
+                Event::AuthMethodNotAllowed(event::AuthMethodNotAllowed::from_message(msg)?)
             }
             Some(EventKind::BlindTransfer) => {
                 Event::BlindTransfer(event::BlindTransfer::from_message(msg)?)
@@ -1085,6 +1964,10 @@ impl<'a> Event<'a> {
             Some(EventKind::BridgeTechnologyListItem) => {
                 Event::BridgeTechnologyListItem(event::BridgeTechnologyListItem::from_message(msg)?)
             }
+            Some(EventKind::BridgeVideoSourceUpdate) => {
+                Event::BridgeVideoSourceUpdate(event::BridgeVideoSourceUpdate::from_message(msg)?)
+            }
+            Some(EventKind::Cel) => Event::Cel(event::Cel::from_message(msg)?),
             Some(EventKind::Cdr) => Event::Cdr(event::Cdr::from_message(msg)?),
             Some(EventKind::ChallengeResponseFailed) => {
                 Event::ChallengeResponseFailed(event::ChallengeResponseFailed::from_message(msg)?)
@@ -1092,8 +1975,20 @@ impl<'a> Event<'a> {
             Some(EventKind::ChallengeSent) => {
                 Event::ChallengeSent(event::ChallengeSent::from_message(msg)?)
             }
+            Some(EventKind::ChanSpyStart) => {
+                Event::ChanSpyStart(event::ChanSpyStart::from_message(msg)?)
+            }
+            Some(EventKind::ChanSpyStop) => {
+                Event::ChanSpyStop(event::ChanSpyStop::from_message(msg)?)
+            }
             Some(EventKind::ChannelHungup) => {
                 Event::ChannelHungup(event::ChannelHungup::from_message(msg)?)
+            }
+            Some(EventKind::ChannelTalkingStart) => {
+                Event::ChannelTalkingStart(event::ChannelTalkingStart::from_message(msg)?)
+            }
+            Some(EventKind::ChannelTalkingStop) => {
+                Event::ChannelTalkingStop(event::ChannelTalkingStop::from_message(msg)?)
             }
             Some(EventKind::ChannelsHungupListComplete) => Event::ChannelsHungupListComplete(
                 event::ChannelsHungupListComplete::from_message(msg)?,
@@ -1137,6 +2032,21 @@ impl<'a> Event<'a> {
             Some(EventKind::ConfbridgeUnmute) => {
                 Event::ConfbridgeUnmute(event::ConfbridgeUnmute::from_message(msg)?)
             }
+            Some(EventKind::ContactList) => {
+                Event::ContactList(event::ContactList::from_message(msg)?)
+            }
+            Some(EventKind::ContactListComplete) => {
+                Event::ContactListComplete(event::ContactListComplete::from_message(msg)?)
+            }
+            Some(EventKind::ContactStatus) => {
+                Event::ContactStatus(event::ContactStatus::from_message(msg)?)
+            }
+            Some(EventKind::ContactStatusDetail) => {
+                Event::ContactStatusDetail(event::ContactStatusDetail::from_message(msg)?)
+            }
+            Some(EventKind::ContactStatusDetailComplete) => Event::ContactStatusDetailComplete(
+                event::ContactStatusDetailComplete::from_message(msg)?,
+            ),
             Some(EventKind::CoreShowChannel) => {
                 Event::CoreShowChannel(event::CoreShowChannel::from_message(msg)?)
             }
@@ -1148,6 +2058,21 @@ impl<'a> Event<'a> {
             ),
             Some(EventKind::CoreShowChannelsComplete) => {
                 Event::CoreShowChannelsComplete(event::CoreShowChannelsComplete::from_message(msg)?)
+            }
+            Some(EventKind::DahdiChannel) => {
+                Event::DahdiChannel(event::DahdiChannel::from_message(msg)?)
+            }
+            Some(EventKind::DahdiShowChannels) => {
+                Event::DahdiShowChannels(event::DahdiShowChannels::from_message(msg)?)
+            }
+            Some(EventKind::DahdiShowChannelsComplete) => Event::DahdiShowChannelsComplete(
+                event::DahdiShowChannelsComplete::from_message(msg)?,
+            ),
+            Some(EventKind::DahdiShowStatus) => {
+                Event::DahdiShowStatus(event::DahdiShowStatus::from_message(msg)?)
+            }
+            Some(EventKind::DahdiShowStatusComplete) => {
+                Event::DahdiShowStatusComplete(event::DahdiShowStatusComplete::from_message(msg)?)
             }
             Some(EventKind::DbGetComplete) => {
                 Event::DbGetComplete(event::DbGetComplete::from_message(msg)?)
@@ -1161,18 +2086,56 @@ impl<'a> Event<'a> {
             Some(EventKind::DbGetTreeResponse) => {
                 Event::DbGetTreeResponse(event::DbGetTreeResponse::from_message(msg)?)
             }
+            Some(EventKind::DndState) => Event::DndState(event::DndState::from_message(msg)?),
             Some(EventKind::DtmfBegin) => Event::DtmfBegin(event::DtmfBegin::from_message(msg)?),
             Some(EventKind::DtmfEnd) => Event::DtmfEnd(event::DtmfEnd::from_message(msg)?),
+            Some(EventKind::DeadlockStart) => {
+                Event::DeadlockStart(event::DeadlockStart::from_message(msg)?)
+            }
+            Some(EventKind::DeviceEntry) => {
+                Event::DeviceEntry(event::DeviceEntry::from_message(msg)?)
+            }
             Some(EventKind::DeviceStateChange) => {
                 Event::DeviceStateChange(event::DeviceStateChange::from_message(msg)?)
+            }
+            Some(EventKind::DeviceStateListComplete) => {
+                Event::DeviceStateListComplete(event::DeviceStateListComplete::from_message(msg)?)
+            }
+            Some(EventKind::DevicelistComplete) => {
+                Event::DevicelistComplete(event::DevicelistComplete::from_message(msg)?)
             }
             Some(EventKind::DialBegin) => Event::DialBegin(event::DialBegin::from_message(msg)?),
             Some(EventKind::DialEnd) => Event::DialEnd(event::DialEnd::from_message(msg)?),
             Some(EventKind::DialState) => Event::DialState(event::DialState::from_message(msg)?),
+            Some(EventKind::EndpointDetail) => {
+                Event::EndpointDetail(Box::new(event::EndpointDetail::from_message(msg)?))
+            }
+            Some(EventKind::EndpointDetailComplete) => {
+                Event::EndpointDetailComplete(event::EndpointDetailComplete::from_message(msg)?)
+            }
+            Some(EventKind::EndpointList) => {
+                Event::EndpointList(event::EndpointList::from_message(msg)?)
+            }
+            Some(EventKind::EndpointListComplete) => {
+                Event::EndpointListComplete(event::EndpointListComplete::from_message(msg)?)
+            }
+            Some(EventKind::ExtensionStateListComplete) => Event::ExtensionStateListComplete(
+                event::ExtensionStateListComplete::from_message(msg)?,
+            ),
             Some(EventKind::ExtensionStatus) => {
                 Event::ExtensionStatus(event::ExtensionStatus::from_message(msg)?)
             }
+            Some(EventKind::FaxSession) => Event::FaxSession(event::FaxSession::from_message(msg)?),
+            Some(EventKind::FaxSessionsComplete) => {
+                Event::FaxSessionsComplete(event::FaxSessionsComplete::from_message(msg)?)
+            }
+            Some(EventKind::FaxSessionsEntry) => {
+                Event::FaxSessionsEntry(event::FaxSessionsEntry::from_message(msg)?)
+            }
+            Some(EventKind::FaxStats) => Event::FaxStats(event::FaxStats::from_message(msg)?),
+            Some(EventKind::FaxStatus) => Event::FaxStatus(event::FaxStatus::from_message(msg)?),
             Some(EventKind::FailedAcl) => Event::FailedAcl(event::FailedAcl::from_message(msg)?),
+            Some(EventKind::Flash) => Event::Flash(event::Flash::from_message(msg)?),
             Some(EventKind::FullyBooted) => {
                 Event::FullyBooted(event::FullyBooted::from_message(msg)?)
             }
@@ -1190,17 +2153,99 @@ impl<'a> Event<'a> {
                 Event::HangupRequest(event::HangupRequest::from_message(msg)?)
             }
             Some(EventKind::Hold) => Event::Hold(event::Hold::from_message(msg)?),
+            Some(EventKind::IdentifyDetail) => {
+                Event::IdentifyDetail(event::IdentifyDetail::from_message(msg)?)
+            }
+            Some(EventKind::InboundRegistrationDetail) => Event::InboundRegistrationDetail(
+                event::InboundRegistrationDetail::from_message(msg)?,
+            ),
+            Some(EventKind::InboundRegistrationDetailComplete) => {
+                Event::InboundRegistrationDetailComplete(
+                    event::InboundRegistrationDetailComplete::from_message(msg)?,
+                )
+            }
+            Some(EventKind::InboundSubscriptionDetail) => Event::InboundSubscriptionDetail(
+                event::InboundSubscriptionDetail::from_message(msg)?,
+            ),
+            Some(EventKind::InboundSubscriptionDetailComplete) => {
+                Event::InboundSubscriptionDetailComplete(
+                    event::InboundSubscriptionDetailComplete::from_message(msg)?,
+                )
+            }
             Some(EventKind::InvalidAccountId) => {
                 Event::InvalidAccountId(event::InvalidAccountId::from_message(msg)?)
             }
             Some(EventKind::InvalidPassword) => {
                 Event::InvalidPassword(event::InvalidPassword::from_message(msg)?)
             }
+            Some(EventKind::InvalidTransport) => {
+                Event::InvalidTransport(event::InvalidTransport::from_message(msg)?)
+            }
+            Some(EventKind::LineEntry) => Event::LineEntry(event::LineEntry::from_message(msg)?),
+            Some(EventKind::LinelistComplete) => {
+                Event::LinelistComplete(event::LinelistComplete::from_message(msg)?)
+            }
             Some(EventKind::ListDialplan) => {
                 Event::ListDialplan(event::ListDialplan::from_message(msg)?)
             }
+            Some(EventKind::Load) => Event::Load(event::Load::from_message(msg)?),
+            Some(EventKind::LoadAverageLimit) => {
+                Event::LoadAverageLimit(event::LoadAverageLimit::from_message(msg)?)
+            }
             Some(EventKind::LocalBridge) => {
                 Event::LocalBridge(event::LocalBridge::from_message(msg)?)
+            }
+            Some(EventKind::LocalOptimizationBegin) => {
+                Event::LocalOptimizationBegin(event::LocalOptimizationBegin::from_message(msg)?)
+            }
+            Some(EventKind::LocalOptimizationEnd) => {
+                Event::LocalOptimizationEnd(event::LocalOptimizationEnd::from_message(msg)?)
+            }
+            Some(EventKind::LogChannel) => Event::LogChannel(event::LogChannel::from_message(msg)?),
+            Some(EventKind::Mcid) => Event::Mcid(event::Mcid::from_message(msg)?),
+            Some(EventKind::MwiGet) => Event::MwiGet(event::MwiGet::from_message(msg)?),
+            Some(EventKind::MwiGetComplete) => {
+                Event::MwiGetComplete(event::MwiGetComplete::from_message(msg)?)
+            }
+            Some(EventKind::MeetmeEnd) => Event::MeetmeEnd(event::MeetmeEnd::from_message(msg)?),
+            Some(EventKind::MeetmeJoin) => Event::MeetmeJoin(event::MeetmeJoin::from_message(msg)?),
+            Some(EventKind::MeetmeLeave) => {
+                Event::MeetmeLeave(event::MeetmeLeave::from_message(msg)?)
+            }
+            Some(EventKind::MeetmeList) => Event::MeetmeList(event::MeetmeList::from_message(msg)?),
+            Some(EventKind::MeetmeListComplete) => {
+                Event::MeetmeListComplete(event::MeetmeListComplete::from_message(msg)?)
+            }
+            Some(EventKind::MeetmeListRooms) => {
+                Event::MeetmeListRooms(event::MeetmeListRooms::from_message(msg)?)
+            }
+            Some(EventKind::MeetmeListRoomsComplete) => {
+                Event::MeetmeListRoomsComplete(event::MeetmeListRoomsComplete::from_message(msg)?)
+            }
+            Some(EventKind::MeetmeMute) => Event::MeetmeMute(event::MeetmeMute::from_message(msg)?),
+            Some(EventKind::MeetmeTalkRequest) => {
+                Event::MeetmeTalkRequest(event::MeetmeTalkRequest::from_message(msg)?)
+            }
+            Some(EventKind::MeetmeTalking) => {
+                Event::MeetmeTalking(event::MeetmeTalking::from_message(msg)?)
+            }
+            Some(EventKind::MemoryLimit) => {
+                Event::MemoryLimit(event::MemoryLimit::from_message(msg)?)
+            }
+            Some(EventKind::MessageWaiting) => {
+                Event::MessageWaiting(event::MessageWaiting::from_message(msg)?)
+            }
+            Some(EventKind::MiniVoiceMail) => {
+                Event::MiniVoiceMail(event::MiniVoiceMail::from_message(msg)?)
+            }
+            Some(EventKind::MixMonitorMute) => {
+                Event::MixMonitorMute(event::MixMonitorMute::from_message(msg)?)
+            }
+            Some(EventKind::MixMonitorStart) => {
+                Event::MixMonitorStart(event::MixMonitorStart::from_message(msg)?)
+            }
+            Some(EventKind::MixMonitorStop) => {
+                Event::MixMonitorStop(event::MixMonitorStop::from_message(msg)?)
             }
             Some(EventKind::MonitorStart) => {
                 Event::MonitorStart(event::MonitorStart::from_message(msg)?)
@@ -1229,6 +2274,36 @@ impl<'a> Event<'a> {
             Some(EventKind::OriginateResponse) => {
                 Event::OriginateResponse(event::OriginateResponse::from_message(msg)?)
             }
+            Some(EventKind::OutboundRegistrationDetail) => Event::OutboundRegistrationDetail(
+                event::OutboundRegistrationDetail::from_message(msg)?,
+            ),
+            Some(EventKind::OutboundRegistrationDetailComplete) => {
+                Event::OutboundRegistrationDetailComplete(
+                    event::OutboundRegistrationDetailComplete::from_message(msg)?,
+                )
+            }
+            Some(EventKind::OutboundSubscriptionDetail) => Event::OutboundSubscriptionDetail(
+                event::OutboundSubscriptionDetail::from_message(msg)?,
+            ),
+            Some(EventKind::OutboundSubscriptionDetailComplete) => {
+                Event::OutboundSubscriptionDetailComplete(
+                    event::OutboundSubscriptionDetailComplete::from_message(msg)?,
+                )
+            }
+            Some(EventKind::PjsipMaintenanceStatus) => {
+                Event::PjsipMaintenanceStatus(event::PjsipMaintenanceStatus::from_message(msg)?)
+            }
+            Some(EventKind::PjsipMaintenanceStatusComplete) => {
+                Event::PjsipMaintenanceStatusComplete(
+                    event::PjsipMaintenanceStatusComplete::from_message(msg)?,
+                )
+            }
+            Some(EventKind::PriShowSpans) => {
+                Event::PriShowSpans(event::PriShowSpans::from_message(msg)?)
+            }
+            Some(EventKind::PriShowSpansComplete) => {
+                Event::PriShowSpansComplete(event::PriShowSpansComplete::from_message(msg)?)
+            }
             Some(EventKind::ParkedCall) => Event::ParkedCall(event::ParkedCall::from_message(msg)?),
             Some(EventKind::ParkedCallGiveUp) => {
                 Event::ParkedCallGiveUp(event::ParkedCallGiveUp::from_message(msg)?)
@@ -1250,6 +2325,16 @@ impl<'a> Event<'a> {
             Some(EventKind::PeerStatus) => Event::PeerStatus(event::PeerStatus::from_message(msg)?),
             Some(EventKind::PeerlistComplete) => {
                 Event::PeerlistComplete(event::PeerlistComplete::from_message(msg)?)
+            }
+            Some(EventKind::Pickup) => Event::Pickup(event::Pickup::from_message(msg)?),
+            Some(EventKind::PresenceStateChange) => {
+                Event::PresenceStateChange(event::PresenceStateChange::from_message(msg)?)
+            }
+            Some(EventKind::PresenceStateListComplete) => Event::PresenceStateListComplete(
+                event::PresenceStateListComplete::from_message(msg)?,
+            ),
+            Some(EventKind::PresenceStatus) => {
+                Event::PresenceStatus(event::PresenceStatus::from_message(msg)?)
             }
             Some(EventKind::QueueCallerAbandon) => {
                 Event::QueueCallerAbandon(event::QueueCallerAbandon::from_message(msg)?)
@@ -1294,6 +2379,11 @@ impl<'a> Event<'a> {
             Some(EventKind::QueueSummaryComplete) => {
                 Event::QueueSummaryComplete(event::QueueSummaryComplete::from_message(msg)?)
             }
+            Some(EventKind::RtcpReceived) => {
+                Event::RtcpReceived(event::RtcpReceived::from_message(msg)?)
+            }
+            Some(EventKind::RtcpSent) => Event::RtcpSent(event::RtcpSent::from_message(msg)?),
+            Some(EventKind::ReceiveFax) => Event::ReceiveFax(event::ReceiveFax::from_message(msg)?),
             Some(EventKind::RegistrationsComplete) => {
                 Event::RegistrationsComplete(event::RegistrationsComplete::from_message(msg)?)
             }
@@ -1301,21 +2391,46 @@ impl<'a> Event<'a> {
             Some(EventKind::RegistryEntry) => {
                 Event::RegistryEntry(event::RegistryEntry::from_message(msg)?)
             }
+            Some(EventKind::Reload) => Event::Reload(event::Reload::from_message(msg)?),
             Some(EventKind::Rename) => Event::Rename(event::Rename::from_message(msg)?),
             Some(EventKind::RequestBadFormat) => {
                 Event::RequestBadFormat(event::RequestBadFormat::from_message(msg)?)
             }
+            Some(EventKind::RequestNotAllowed) => {
+                Event::RequestNotAllowed(event::RequestNotAllowed::from_message(msg)?)
+            }
+            Some(EventKind::RequestNotSupported) => {
+                Event::RequestNotSupported(event::RequestNotSupported::from_message(msg)?)
+            }
+            Some(EventKind::ResourceListDetail) => {
+                Event::ResourceListDetail(event::ResourceListDetail::from_message(msg)?)
+            }
+            Some(EventKind::ResourceListDetailComplete) => Event::ResourceListDetailComplete(
+                event::ResourceListDetailComplete::from_message(msg)?,
+            ),
             Some(EventKind::SipQualifyPeerDone) => {
                 Event::SipQualifyPeerDone(event::SipQualifyPeerDone::from_message(msg)?)
             }
             Some(EventKind::SipPeerStatusComplete) => {
                 Event::SipPeerStatusComplete(event::SipPeerStatusComplete::from_message(msg)?)
             }
+            Some(EventKind::SendFax) => Event::SendFax(event::SendFax::from_message(msg)?),
+            Some(EventKind::SessionLimit) => {
+                Event::SessionLimit(event::SessionLimit::from_message(msg)?)
+            }
+            Some(EventKind::SessionTimeout) => {
+                Event::SessionTimeout(event::SessionTimeout::from_message(msg)?)
+            }
             Some(EventKind::ShowDialPlanComplete) => {
                 Event::ShowDialPlanComplete(event::ShowDialPlanComplete::from_message(msg)?)
             }
+            Some(EventKind::Shutdown) => Event::Shutdown(event::Shutdown::from_message(msg)?),
             Some(EventKind::SoftHangupRequest) => {
                 Event::SoftHangupRequest(event::SoftHangupRequest::from_message(msg)?)
+            }
+            Some(EventKind::SpanAlarm) => Event::SpanAlarm(event::SpanAlarm::from_message(msg)?),
+            Some(EventKind::SpanAlarmClear) => {
+                Event::SpanAlarmClear(event::SpanAlarmClear::from_message(msg)?)
             }
             Some(EventKind::Status) => Event::Status(event::Status::from_message(msg)?),
             Some(EventKind::StatusComplete) => {
@@ -1324,15 +2439,41 @@ impl<'a> Event<'a> {
             Some(EventKind::SuccessfulAuth) => {
                 Event::SuccessfulAuth(event::SuccessfulAuth::from_message(msg)?)
             }
+            Some(EventKind::TransportDetail) => {
+                Event::TransportDetail(event::TransportDetail::from_message(msg)?)
+            }
             Some(EventKind::UnParkedCall) => {
-                Event::UnParkedCall(event::UnParkedCall::from_message(msg)?)
+                Event::UnParkedCall(Box::new(event::UnParkedCall::from_message(msg)?))
             }
             Some(EventKind::UnexpectedAddress) => {
                 Event::UnexpectedAddress(event::UnexpectedAddress::from_message(msg)?)
             }
             Some(EventKind::Unhold) => Event::Unhold(event::Unhold::from_message(msg)?),
+            Some(EventKind::Unload) => Event::Unload(event::Unload::from_message(msg)?),
             Some(EventKind::UserEvent) => Event::UserEvent(event::UserEvent::from_message(msg)?),
             Some(EventKind::VarSet) => Event::VarSet(event::VarSet::from_message(msg)?),
+            Some(EventKind::VoicemailBoxDetail) => {
+                Event::VoicemailBoxDetail(event::VoicemailBoxDetail::from_message(msg)?)
+            }
+            Some(EventKind::VoicemailBoxDetailComplete) => Event::VoicemailBoxDetailComplete(
+                event::VoicemailBoxDetailComplete::from_message(msg)?,
+            ),
+            Some(EventKind::VoicemailPasswordChange) => {
+                Event::VoicemailPasswordChange(event::VoicemailPasswordChange::from_message(msg)?)
+            }
+            Some(EventKind::VoicemailUserDetail) => {
+                Event::VoicemailUserDetail(event::VoicemailUserDetail::from_message(msg)?)
+            }
+            Some(EventKind::VoicemailUserDetailComplete) => Event::VoicemailUserDetailComplete(
+                event::VoicemailUserDetailComplete::from_message(msg)?,
+            ),
+            Some(EventKind::VoicemailUserEntry) => {
+                Event::VoicemailUserEntry(event::VoicemailUserEntry::from_message(msg)?)
+            }
+            Some(EventKind::VoicemailUserEntryComplete) => Event::VoicemailUserEntryComplete(
+                event::VoicemailUserEntryComplete::from_message(msg)?,
+            ),
+            Some(EventKind::Wink) => Event::Wink(event::Wink::from_message(msg)?),
             None => Event::Unknown(msg),
         })
     }
@@ -1353,10 +2494,19 @@ impl<'a> Event<'a> {
             Event::AgentRingNoAnswer(_) => "AgentRingNoAnswer",
             Event::Agents(_) => "Agents",
             Event::AgentsComplete(_) => "AgentsComplete",
+            Event::Alarm(_) => "Alarm",
+            Event::AlarmClear(_) => "AlarmClear",
+            Event::AorDetail(_) => "AorDetail",
+            Event::AorList(_) => "AorList",
+            Event::AorListComplete(_) => "AorListComplete",
             Event::AsyncAgiEnd(_) => "AsyncAGIEnd",
             Event::AsyncAgiExec(_) => "AsyncAGIExec",
             Event::AsyncAgiStart(_) => "AsyncAGIStart",
             Event::AttendedTransfer(_) => "AttendedTransfer",
+            Event::AuthDetail(_) => "AuthDetail",
+            Event::AuthList(_) => "AuthList",
+            Event::AuthListComplete(_) => "AuthListComplete",
+            Event::AuthMethodNotAllowed(_) => "AuthMethodNotAllowed",
             Event::BlindTransfer(_) => "BlindTransfer",
             Event::BridgeCreate(_) => "BridgeCreate",
             Event::BridgeDestroy(_) => "BridgeDestroy",
@@ -1369,10 +2519,16 @@ impl<'a> Event<'a> {
             Event::BridgeMerge(_) => "BridgeMerge",
             Event::BridgeTechnologyListComplete(_) => "BridgeTechnologyListComplete",
             Event::BridgeTechnologyListItem(_) => "BridgeTechnologyListItem",
+            Event::BridgeVideoSourceUpdate(_) => "BridgeVideoSourceUpdate",
+            Event::Cel(_) => "CEL",
             Event::Cdr(_) => "Cdr",
             Event::ChallengeResponseFailed(_) => "ChallengeResponseFailed",
             Event::ChallengeSent(_) => "ChallengeSent",
+            Event::ChanSpyStart(_) => "ChanSpyStart",
+            Event::ChanSpyStop(_) => "ChanSpyStop",
             Event::ChannelHungup(_) => "ChannelHungup",
+            Event::ChannelTalkingStart(_) => "ChannelTalkingStart",
+            Event::ChannelTalkingStop(_) => "ChannelTalkingStop",
             Event::ChannelsHungupListComplete(_) => "ChannelsHungupListComplete",
             Event::ConfbridgeEnd(_) => "ConfbridgeEnd",
             Event::ConfbridgeJoin(_) => "ConfbridgeJoin",
@@ -1387,22 +2543,48 @@ impl<'a> Event<'a> {
             Event::ConfbridgeStopRecord(_) => "ConfbridgeStopRecord",
             Event::ConfbridgeTalking(_) => "ConfbridgeTalking",
             Event::ConfbridgeUnmute(_) => "ConfbridgeUnmute",
+            Event::ContactList(_) => "ContactList",
+            Event::ContactListComplete(_) => "ContactListComplete",
+            Event::ContactStatus(_) => "ContactStatus",
+            Event::ContactStatusDetail(_) => "ContactStatusDetail",
+            Event::ContactStatusDetailComplete(_) => "ContactStatusDetailComplete",
             Event::CoreShowChannel(_) => "CoreShowChannel",
             Event::CoreShowChannelMap(_) => "CoreShowChannelMap",
             Event::CoreShowChannelMapComplete(_) => "CoreShowChannelMapComplete",
             Event::CoreShowChannelsComplete(_) => "CoreShowChannelsComplete",
+            Event::DahdiChannel(_) => "DAHDIChannel",
+            Event::DahdiShowChannels(_) => "DAHDIShowChannels",
+            Event::DahdiShowChannelsComplete(_) => "DAHDIShowChannelsComplete",
+            Event::DahdiShowStatus(_) => "DAHDIShowStatus",
+            Event::DahdiShowStatusComplete(_) => "DAHDIShowStatusComplete",
             Event::DbGetComplete(_) => "DBGetComplete",
             Event::DbGetResponse(_) => "DBGetResponse",
             Event::DbGetTreeComplete(_) => "DBGetTreeComplete",
             Event::DbGetTreeResponse(_) => "DBGetTreeResponse",
+            Event::DndState(_) => "DNDState",
             Event::DtmfBegin(_) => "DTMFBegin",
             Event::DtmfEnd(_) => "DTMFEnd",
+            Event::DeadlockStart(_) => "DeadlockStart",
+            Event::DeviceEntry(_) => "DeviceEntry",
             Event::DeviceStateChange(_) => "DeviceStateChange",
+            Event::DeviceStateListComplete(_) => "DeviceStateListComplete",
+            Event::DevicelistComplete(_) => "DevicelistComplete",
             Event::DialBegin(_) => "DialBegin",
             Event::DialEnd(_) => "DialEnd",
             Event::DialState(_) => "DialState",
+            Event::EndpointDetail(_) => "EndpointDetail",
+            Event::EndpointDetailComplete(_) => "EndpointDetailComplete",
+            Event::EndpointList(_) => "EndpointList",
+            Event::EndpointListComplete(_) => "EndpointListComplete",
+            Event::ExtensionStateListComplete(_) => "ExtensionStateListComplete",
             Event::ExtensionStatus(_) => "ExtensionStatus",
+            Event::FaxSession(_) => "FAXSession",
+            Event::FaxSessionsComplete(_) => "FAXSessionsComplete",
+            Event::FaxSessionsEntry(_) => "FAXSessionsEntry",
+            Event::FaxStats(_) => "FAXStats",
+            Event::FaxStatus(_) => "FAXStatus",
             Event::FailedAcl(_) => "FailedACL",
+            Event::Flash(_) => "Flash",
             Event::FullyBooted(_) => "FullyBooted",
             Event::Hangup(_) => "Hangup",
             Event::HangupHandlerPop(_) => "HangupHandlerPop",
@@ -1410,10 +2592,42 @@ impl<'a> Event<'a> {
             Event::HangupHandlerRun(_) => "HangupHandlerRun",
             Event::HangupRequest(_) => "HangupRequest",
             Event::Hold(_) => "Hold",
+            Event::IdentifyDetail(_) => "IdentifyDetail",
+            Event::InboundRegistrationDetail(_) => "InboundRegistrationDetail",
+            Event::InboundRegistrationDetailComplete(_) => "InboundRegistrationDetailComplete",
+            Event::InboundSubscriptionDetail(_) => "InboundSubscriptionDetail",
+            Event::InboundSubscriptionDetailComplete(_) => "InboundSubscriptionDetailComplete",
             Event::InvalidAccountId(_) => "InvalidAccountID",
             Event::InvalidPassword(_) => "InvalidPassword",
+            Event::InvalidTransport(_) => "InvalidTransport",
+            Event::LineEntry(_) => "LineEntry",
+            Event::LinelistComplete(_) => "LinelistComplete",
             Event::ListDialplan(_) => "ListDialplan",
+            Event::Load(_) => "Load",
+            Event::LoadAverageLimit(_) => "LoadAverageLimit",
             Event::LocalBridge(_) => "LocalBridge",
+            Event::LocalOptimizationBegin(_) => "LocalOptimizationBegin",
+            Event::LocalOptimizationEnd(_) => "LocalOptimizationEnd",
+            Event::LogChannel(_) => "LogChannel",
+            Event::Mcid(_) => "MCID",
+            Event::MwiGet(_) => "MWIGet",
+            Event::MwiGetComplete(_) => "MWIGetComplete",
+            Event::MeetmeEnd(_) => "MeetmeEnd",
+            Event::MeetmeJoin(_) => "MeetmeJoin",
+            Event::MeetmeLeave(_) => "MeetmeLeave",
+            Event::MeetmeList(_) => "MeetmeList",
+            Event::MeetmeListComplete(_) => "MeetmeListComplete",
+            Event::MeetmeListRooms(_) => "MeetmeListRooms",
+            Event::MeetmeListRoomsComplete(_) => "MeetmeListRoomsComplete",
+            Event::MeetmeMute(_) => "MeetmeMute",
+            Event::MeetmeTalkRequest(_) => "MeetmeTalkRequest",
+            Event::MeetmeTalking(_) => "MeetmeTalking",
+            Event::MemoryLimit(_) => "MemoryLimit",
+            Event::MessageWaiting(_) => "MessageWaiting",
+            Event::MiniVoiceMail(_) => "MiniVoiceMail",
+            Event::MixMonitorMute(_) => "MixMonitorMute",
+            Event::MixMonitorStart(_) => "MixMonitorStart",
+            Event::MixMonitorStop(_) => "MixMonitorStop",
             Event::MonitorStart(_) => "MonitorStart",
             Event::MonitorStop(_) => "MonitorStop",
             Event::MusicOnHoldStart(_) => "MusicOnHoldStart",
@@ -1425,6 +2639,14 @@ impl<'a> Event<'a> {
             Event::Newexten(_) => "Newexten",
             Event::Newstate(_) => "Newstate",
             Event::OriginateResponse(_) => "OriginateResponse",
+            Event::OutboundRegistrationDetail(_) => "OutboundRegistrationDetail",
+            Event::OutboundRegistrationDetailComplete(_) => "OutboundRegistrationDetailComplete",
+            Event::OutboundSubscriptionDetail(_) => "OutboundSubscriptionDetail",
+            Event::OutboundSubscriptionDetailComplete(_) => "OutboundSubscriptionDetailComplete",
+            Event::PjsipMaintenanceStatus(_) => "PJSIPMaintenanceStatus",
+            Event::PjsipMaintenanceStatusComplete(_) => "PJSIPMaintenanceStatusComplete",
+            Event::PriShowSpans(_) => "PRIShowSpans",
+            Event::PriShowSpansComplete(_) => "PRIShowSpansComplete",
             Event::ParkedCall(_) => "ParkedCall",
             Event::ParkedCallGiveUp(_) => "ParkedCallGiveUp",
             Event::ParkedCallSwap(_) => "ParkedCallSwap",
@@ -1435,6 +2657,10 @@ impl<'a> Event<'a> {
             Event::PeerEntry(_) => "PeerEntry",
             Event::PeerStatus(_) => "PeerStatus",
             Event::PeerlistComplete(_) => "PeerlistComplete",
+            Event::Pickup(_) => "Pickup",
+            Event::PresenceStateChange(_) => "PresenceStateChange",
+            Event::PresenceStateListComplete(_) => "PresenceStateListComplete",
+            Event::PresenceStatus(_) => "PresenceStatus",
             Event::QueueCallerAbandon(_) => "QueueCallerAbandon",
             Event::QueueCallerJoin(_) => "QueueCallerJoin",
             Event::QueueCallerLeave(_) => "QueueCallerLeave",
@@ -1450,23 +2676,47 @@ impl<'a> Event<'a> {
             Event::QueueStatusComplete(_) => "QueueStatusComplete",
             Event::QueueSummary(_) => "QueueSummary",
             Event::QueueSummaryComplete(_) => "QueueSummaryComplete",
+            Event::RtcpReceived(_) => "RTCPReceived",
+            Event::RtcpSent(_) => "RTCPSent",
+            Event::ReceiveFax(_) => "ReceiveFAX",
             Event::RegistrationsComplete(_) => "RegistrationsComplete",
             Event::Registry(_) => "Registry",
             Event::RegistryEntry(_) => "RegistryEntry",
+            Event::Reload(_) => "Reload",
             Event::Rename(_) => "Rename",
             Event::RequestBadFormat(_) => "RequestBadFormat",
+            Event::RequestNotAllowed(_) => "RequestNotAllowed",
+            Event::RequestNotSupported(_) => "RequestNotSupported",
+            Event::ResourceListDetail(_) => "ResourceListDetail",
+            Event::ResourceListDetailComplete(_) => "ResourceListDetailComplete",
             Event::SipQualifyPeerDone(_) => "SIPQualifyPeerDone",
             Event::SipPeerStatusComplete(_) => "SIPpeerstatusComplete",
+            Event::SendFax(_) => "SendFAX",
+            Event::SessionLimit(_) => "SessionLimit",
+            Event::SessionTimeout(_) => "SessionTimeout",
             Event::ShowDialPlanComplete(_) => "ShowDialPlanComplete",
+            Event::Shutdown(_) => "Shutdown",
             Event::SoftHangupRequest(_) => "SoftHangupRequest",
+            Event::SpanAlarm(_) => "SpanAlarm",
+            Event::SpanAlarmClear(_) => "SpanAlarmClear",
             Event::Status(_) => "Status",
             Event::StatusComplete(_) => "StatusComplete",
             Event::SuccessfulAuth(_) => "SuccessfulAuth",
+            Event::TransportDetail(_) => "TransportDetail",
             Event::UnParkedCall(_) => "UnParkedCall",
             Event::UnexpectedAddress(_) => "UnexpectedAddress",
             Event::Unhold(_) => "Unhold",
+            Event::Unload(_) => "Unload",
             Event::UserEvent(_) => "UserEvent",
             Event::VarSet(_) => "VarSet",
+            Event::VoicemailBoxDetail(_) => "VoicemailBoxDetail",
+            Event::VoicemailBoxDetailComplete(_) => "VoicemailBoxDetailComplete",
+            Event::VoicemailPasswordChange(_) => "VoicemailPasswordChange",
+            Event::VoicemailUserDetail(_) => "VoicemailUserDetail",
+            Event::VoicemailUserDetailComplete(_) => "VoicemailUserDetailComplete",
+            Event::VoicemailUserEntry(_) => "VoicemailUserEntry",
+            Event::VoicemailUserEntryComplete(_) => "VoicemailUserEntryComplete",
+            Event::Wink(_) => "Wink",
             Event::Unknown(msg) => msg.event().unwrap_or_default(),
         }
     }
@@ -1487,10 +2737,19 @@ impl<'a> Event<'a> {
             Event::AgentRingNoAnswer(_) => Some(EventKind::AgentRingNoAnswer),
             Event::Agents(_) => Some(EventKind::Agents),
             Event::AgentsComplete(_) => Some(EventKind::AgentsComplete),
+            Event::Alarm(_) => Some(EventKind::Alarm),
+            Event::AlarmClear(_) => Some(EventKind::AlarmClear),
+            Event::AorDetail(_) => Some(EventKind::AorDetail),
+            Event::AorList(_) => Some(EventKind::AorList),
+            Event::AorListComplete(_) => Some(EventKind::AorListComplete),
             Event::AsyncAgiEnd(_) => Some(EventKind::AsyncAgiEnd),
             Event::AsyncAgiExec(_) => Some(EventKind::AsyncAgiExec),
             Event::AsyncAgiStart(_) => Some(EventKind::AsyncAgiStart),
             Event::AttendedTransfer(_) => Some(EventKind::AttendedTransfer),
+            Event::AuthDetail(_) => Some(EventKind::AuthDetail),
+            Event::AuthList(_) => Some(EventKind::AuthList),
+            Event::AuthListComplete(_) => Some(EventKind::AuthListComplete),
+            Event::AuthMethodNotAllowed(_) => Some(EventKind::AuthMethodNotAllowed),
             Event::BlindTransfer(_) => Some(EventKind::BlindTransfer),
             Event::BridgeCreate(_) => Some(EventKind::BridgeCreate),
             Event::BridgeDestroy(_) => Some(EventKind::BridgeDestroy),
@@ -1503,10 +2762,16 @@ impl<'a> Event<'a> {
             Event::BridgeMerge(_) => Some(EventKind::BridgeMerge),
             Event::BridgeTechnologyListComplete(_) => Some(EventKind::BridgeTechnologyListComplete),
             Event::BridgeTechnologyListItem(_) => Some(EventKind::BridgeTechnologyListItem),
+            Event::BridgeVideoSourceUpdate(_) => Some(EventKind::BridgeVideoSourceUpdate),
+            Event::Cel(_) => Some(EventKind::Cel),
             Event::Cdr(_) => Some(EventKind::Cdr),
             Event::ChallengeResponseFailed(_) => Some(EventKind::ChallengeResponseFailed),
             Event::ChallengeSent(_) => Some(EventKind::ChallengeSent),
+            Event::ChanSpyStart(_) => Some(EventKind::ChanSpyStart),
+            Event::ChanSpyStop(_) => Some(EventKind::ChanSpyStop),
             Event::ChannelHungup(_) => Some(EventKind::ChannelHungup),
+            Event::ChannelTalkingStart(_) => Some(EventKind::ChannelTalkingStart),
+            Event::ChannelTalkingStop(_) => Some(EventKind::ChannelTalkingStop),
             Event::ChannelsHungupListComplete(_) => Some(EventKind::ChannelsHungupListComplete),
             Event::ConfbridgeEnd(_) => Some(EventKind::ConfbridgeEnd),
             Event::ConfbridgeJoin(_) => Some(EventKind::ConfbridgeJoin),
@@ -1521,22 +2786,48 @@ impl<'a> Event<'a> {
             Event::ConfbridgeStopRecord(_) => Some(EventKind::ConfbridgeStopRecord),
             Event::ConfbridgeTalking(_) => Some(EventKind::ConfbridgeTalking),
             Event::ConfbridgeUnmute(_) => Some(EventKind::ConfbridgeUnmute),
+            Event::ContactList(_) => Some(EventKind::ContactList),
+            Event::ContactListComplete(_) => Some(EventKind::ContactListComplete),
+            Event::ContactStatus(_) => Some(EventKind::ContactStatus),
+            Event::ContactStatusDetail(_) => Some(EventKind::ContactStatusDetail),
+            Event::ContactStatusDetailComplete(_) => Some(EventKind::ContactStatusDetailComplete),
             Event::CoreShowChannel(_) => Some(EventKind::CoreShowChannel),
             Event::CoreShowChannelMap(_) => Some(EventKind::CoreShowChannelMap),
             Event::CoreShowChannelMapComplete(_) => Some(EventKind::CoreShowChannelMapComplete),
             Event::CoreShowChannelsComplete(_) => Some(EventKind::CoreShowChannelsComplete),
+            Event::DahdiChannel(_) => Some(EventKind::DahdiChannel),
+            Event::DahdiShowChannels(_) => Some(EventKind::DahdiShowChannels),
+            Event::DahdiShowChannelsComplete(_) => Some(EventKind::DahdiShowChannelsComplete),
+            Event::DahdiShowStatus(_) => Some(EventKind::DahdiShowStatus),
+            Event::DahdiShowStatusComplete(_) => Some(EventKind::DahdiShowStatusComplete),
             Event::DbGetComplete(_) => Some(EventKind::DbGetComplete),
             Event::DbGetResponse(_) => Some(EventKind::DbGetResponse),
             Event::DbGetTreeComplete(_) => Some(EventKind::DbGetTreeComplete),
             Event::DbGetTreeResponse(_) => Some(EventKind::DbGetTreeResponse),
+            Event::DndState(_) => Some(EventKind::DndState),
             Event::DtmfBegin(_) => Some(EventKind::DtmfBegin),
             Event::DtmfEnd(_) => Some(EventKind::DtmfEnd),
+            Event::DeadlockStart(_) => Some(EventKind::DeadlockStart),
+            Event::DeviceEntry(_) => Some(EventKind::DeviceEntry),
             Event::DeviceStateChange(_) => Some(EventKind::DeviceStateChange),
+            Event::DeviceStateListComplete(_) => Some(EventKind::DeviceStateListComplete),
+            Event::DevicelistComplete(_) => Some(EventKind::DevicelistComplete),
             Event::DialBegin(_) => Some(EventKind::DialBegin),
             Event::DialEnd(_) => Some(EventKind::DialEnd),
             Event::DialState(_) => Some(EventKind::DialState),
+            Event::EndpointDetail(_) => Some(EventKind::EndpointDetail),
+            Event::EndpointDetailComplete(_) => Some(EventKind::EndpointDetailComplete),
+            Event::EndpointList(_) => Some(EventKind::EndpointList),
+            Event::EndpointListComplete(_) => Some(EventKind::EndpointListComplete),
+            Event::ExtensionStateListComplete(_) => Some(EventKind::ExtensionStateListComplete),
             Event::ExtensionStatus(_) => Some(EventKind::ExtensionStatus),
+            Event::FaxSession(_) => Some(EventKind::FaxSession),
+            Event::FaxSessionsComplete(_) => Some(EventKind::FaxSessionsComplete),
+            Event::FaxSessionsEntry(_) => Some(EventKind::FaxSessionsEntry),
+            Event::FaxStats(_) => Some(EventKind::FaxStats),
+            Event::FaxStatus(_) => Some(EventKind::FaxStatus),
             Event::FailedAcl(_) => Some(EventKind::FailedAcl),
+            Event::Flash(_) => Some(EventKind::Flash),
             Event::FullyBooted(_) => Some(EventKind::FullyBooted),
             Event::Hangup(_) => Some(EventKind::Hangup),
             Event::HangupHandlerPop(_) => Some(EventKind::HangupHandlerPop),
@@ -1544,10 +2835,46 @@ impl<'a> Event<'a> {
             Event::HangupHandlerRun(_) => Some(EventKind::HangupHandlerRun),
             Event::HangupRequest(_) => Some(EventKind::HangupRequest),
             Event::Hold(_) => Some(EventKind::Hold),
+            Event::IdentifyDetail(_) => Some(EventKind::IdentifyDetail),
+            Event::InboundRegistrationDetail(_) => Some(EventKind::InboundRegistrationDetail),
+            Event::InboundRegistrationDetailComplete(_) => {
+                Some(EventKind::InboundRegistrationDetailComplete)
+            }
+            Event::InboundSubscriptionDetail(_) => Some(EventKind::InboundSubscriptionDetail),
+            Event::InboundSubscriptionDetailComplete(_) => {
+                Some(EventKind::InboundSubscriptionDetailComplete)
+            }
             Event::InvalidAccountId(_) => Some(EventKind::InvalidAccountId),
             Event::InvalidPassword(_) => Some(EventKind::InvalidPassword),
+            Event::InvalidTransport(_) => Some(EventKind::InvalidTransport),
+            Event::LineEntry(_) => Some(EventKind::LineEntry),
+            Event::LinelistComplete(_) => Some(EventKind::LinelistComplete),
             Event::ListDialplan(_) => Some(EventKind::ListDialplan),
+            Event::Load(_) => Some(EventKind::Load),
+            Event::LoadAverageLimit(_) => Some(EventKind::LoadAverageLimit),
             Event::LocalBridge(_) => Some(EventKind::LocalBridge),
+            Event::LocalOptimizationBegin(_) => Some(EventKind::LocalOptimizationBegin),
+            Event::LocalOptimizationEnd(_) => Some(EventKind::LocalOptimizationEnd),
+            Event::LogChannel(_) => Some(EventKind::LogChannel),
+            Event::Mcid(_) => Some(EventKind::Mcid),
+            Event::MwiGet(_) => Some(EventKind::MwiGet),
+            Event::MwiGetComplete(_) => Some(EventKind::MwiGetComplete),
+            Event::MeetmeEnd(_) => Some(EventKind::MeetmeEnd),
+            Event::MeetmeJoin(_) => Some(EventKind::MeetmeJoin),
+            Event::MeetmeLeave(_) => Some(EventKind::MeetmeLeave),
+            Event::MeetmeList(_) => Some(EventKind::MeetmeList),
+            Event::MeetmeListComplete(_) => Some(EventKind::MeetmeListComplete),
+            Event::MeetmeListRooms(_) => Some(EventKind::MeetmeListRooms),
+            Event::MeetmeListRoomsComplete(_) => Some(EventKind::MeetmeListRoomsComplete),
+            Event::MeetmeMute(_) => Some(EventKind::MeetmeMute),
+            Event::MeetmeTalkRequest(_) => Some(EventKind::MeetmeTalkRequest),
+            Event::MeetmeTalking(_) => Some(EventKind::MeetmeTalking),
+            Event::MemoryLimit(_) => Some(EventKind::MemoryLimit),
+            Event::MessageWaiting(_) => Some(EventKind::MessageWaiting),
+            Event::MiniVoiceMail(_) => Some(EventKind::MiniVoiceMail),
+            Event::MixMonitorMute(_) => Some(EventKind::MixMonitorMute),
+            Event::MixMonitorStart(_) => Some(EventKind::MixMonitorStart),
+            Event::MixMonitorStop(_) => Some(EventKind::MixMonitorStop),
             Event::MonitorStart(_) => Some(EventKind::MonitorStart),
             Event::MonitorStop(_) => Some(EventKind::MonitorStop),
             Event::MusicOnHoldStart(_) => Some(EventKind::MusicOnHoldStart),
@@ -1559,6 +2886,20 @@ impl<'a> Event<'a> {
             Event::Newexten(_) => Some(EventKind::Newexten),
             Event::Newstate(_) => Some(EventKind::Newstate),
             Event::OriginateResponse(_) => Some(EventKind::OriginateResponse),
+            Event::OutboundRegistrationDetail(_) => Some(EventKind::OutboundRegistrationDetail),
+            Event::OutboundRegistrationDetailComplete(_) => {
+                Some(EventKind::OutboundRegistrationDetailComplete)
+            }
+            Event::OutboundSubscriptionDetail(_) => Some(EventKind::OutboundSubscriptionDetail),
+            Event::OutboundSubscriptionDetailComplete(_) => {
+                Some(EventKind::OutboundSubscriptionDetailComplete)
+            }
+            Event::PjsipMaintenanceStatus(_) => Some(EventKind::PjsipMaintenanceStatus),
+            Event::PjsipMaintenanceStatusComplete(_) => {
+                Some(EventKind::PjsipMaintenanceStatusComplete)
+            }
+            Event::PriShowSpans(_) => Some(EventKind::PriShowSpans),
+            Event::PriShowSpansComplete(_) => Some(EventKind::PriShowSpansComplete),
             Event::ParkedCall(_) => Some(EventKind::ParkedCall),
             Event::ParkedCallGiveUp(_) => Some(EventKind::ParkedCallGiveUp),
             Event::ParkedCallSwap(_) => Some(EventKind::ParkedCallSwap),
@@ -1569,6 +2910,10 @@ impl<'a> Event<'a> {
             Event::PeerEntry(_) => Some(EventKind::PeerEntry),
             Event::PeerStatus(_) => Some(EventKind::PeerStatus),
             Event::PeerlistComplete(_) => Some(EventKind::PeerlistComplete),
+            Event::Pickup(_) => Some(EventKind::Pickup),
+            Event::PresenceStateChange(_) => Some(EventKind::PresenceStateChange),
+            Event::PresenceStateListComplete(_) => Some(EventKind::PresenceStateListComplete),
+            Event::PresenceStatus(_) => Some(EventKind::PresenceStatus),
             Event::QueueCallerAbandon(_) => Some(EventKind::QueueCallerAbandon),
             Event::QueueCallerJoin(_) => Some(EventKind::QueueCallerJoin),
             Event::QueueCallerLeave(_) => Some(EventKind::QueueCallerLeave),
@@ -1584,23 +2929,47 @@ impl<'a> Event<'a> {
             Event::QueueStatusComplete(_) => Some(EventKind::QueueStatusComplete),
             Event::QueueSummary(_) => Some(EventKind::QueueSummary),
             Event::QueueSummaryComplete(_) => Some(EventKind::QueueSummaryComplete),
+            Event::RtcpReceived(_) => Some(EventKind::RtcpReceived),
+            Event::RtcpSent(_) => Some(EventKind::RtcpSent),
+            Event::ReceiveFax(_) => Some(EventKind::ReceiveFax),
             Event::RegistrationsComplete(_) => Some(EventKind::RegistrationsComplete),
             Event::Registry(_) => Some(EventKind::Registry),
             Event::RegistryEntry(_) => Some(EventKind::RegistryEntry),
+            Event::Reload(_) => Some(EventKind::Reload),
             Event::Rename(_) => Some(EventKind::Rename),
             Event::RequestBadFormat(_) => Some(EventKind::RequestBadFormat),
+            Event::RequestNotAllowed(_) => Some(EventKind::RequestNotAllowed),
+            Event::RequestNotSupported(_) => Some(EventKind::RequestNotSupported),
+            Event::ResourceListDetail(_) => Some(EventKind::ResourceListDetail),
+            Event::ResourceListDetailComplete(_) => Some(EventKind::ResourceListDetailComplete),
             Event::SipQualifyPeerDone(_) => Some(EventKind::SipQualifyPeerDone),
             Event::SipPeerStatusComplete(_) => Some(EventKind::SipPeerStatusComplete),
+            Event::SendFax(_) => Some(EventKind::SendFax),
+            Event::SessionLimit(_) => Some(EventKind::SessionLimit),
+            Event::SessionTimeout(_) => Some(EventKind::SessionTimeout),
             Event::ShowDialPlanComplete(_) => Some(EventKind::ShowDialPlanComplete),
+            Event::Shutdown(_) => Some(EventKind::Shutdown),
             Event::SoftHangupRequest(_) => Some(EventKind::SoftHangupRequest),
+            Event::SpanAlarm(_) => Some(EventKind::SpanAlarm),
+            Event::SpanAlarmClear(_) => Some(EventKind::SpanAlarmClear),
             Event::Status(_) => Some(EventKind::Status),
             Event::StatusComplete(_) => Some(EventKind::StatusComplete),
             Event::SuccessfulAuth(_) => Some(EventKind::SuccessfulAuth),
+            Event::TransportDetail(_) => Some(EventKind::TransportDetail),
             Event::UnParkedCall(_) => Some(EventKind::UnParkedCall),
             Event::UnexpectedAddress(_) => Some(EventKind::UnexpectedAddress),
             Event::Unhold(_) => Some(EventKind::Unhold),
+            Event::Unload(_) => Some(EventKind::Unload),
             Event::UserEvent(_) => Some(EventKind::UserEvent),
             Event::VarSet(_) => Some(EventKind::VarSet),
+            Event::VoicemailBoxDetail(_) => Some(EventKind::VoicemailBoxDetail),
+            Event::VoicemailBoxDetailComplete(_) => Some(EventKind::VoicemailBoxDetailComplete),
+            Event::VoicemailPasswordChange(_) => Some(EventKind::VoicemailPasswordChange),
+            Event::VoicemailUserDetail(_) => Some(EventKind::VoicemailUserDetail),
+            Event::VoicemailUserDetailComplete(_) => Some(EventKind::VoicemailUserDetailComplete),
+            Event::VoicemailUserEntry(_) => Some(EventKind::VoicemailUserEntry),
+            Event::VoicemailUserEntryComplete(_) => Some(EventKind::VoicemailUserEntryComplete),
+            Event::Wink(_) => Some(EventKind::Wink),
             Event::Unknown(_) => None,
         }
     }
@@ -1645,6 +3014,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: the channel is not in async AGI",
+                "Action: AGI\nChannel: SIP/agent-01-00000007\nCommand: Hangup\n",
+                "Response: Error\nMessage: Failed to add AGI command to channel SIP/agent-01-00000007 queue\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Agi>,
     },
@@ -1846,6 +3222,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Queue an AOC-D currency charge (the seed spells the header UnitAmout(0), a typo Asterisk would ignore; corrected here)",
+                "Action: AOCMessage\nChannel: SIP/agent-01-00000008\nMsgType: D\nChargeType: Currency\nUnitAmount(0): 1000\nUnitType(0): 1\nCurrencyName: USD\nCurrencyAmount: 132\nCurrencyMultiplier: One\nTotalType: SubTotal",
+                "Response: Success\nMessage: AOC Message successfully queued on channel",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::AocMessage>,
     },
@@ -1872,6 +3255,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Set a 30 second limit on a channel",
+                "Action: AbsoluteTimeout\nActionID: 66a9dbf0-dfb1-4382-8055-c5caed9bddb7\nChannel: SIP/agent-01-00000003\nTimeout: 30",
+                "Response: Success\nActionID: 66a9dbf0-dfb1-4382-8055-c5caed9bddb7\nMessage: Timeout Set",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::AbsoluteTimeout>,
     },
@@ -1898,6 +3288,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::AgentLogoff>,
     },
@@ -1911,6 +3302,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("AgentsComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "No agents configured",
+                "Action: Agents\n",
+                "Response: Success\nEventList: start\nMessage: Agents will follow\n\nEvent: AgentsComplete\nEventList: Complete\nListItems: 0\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Agents>,
     },
@@ -1943,6 +3341,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Atxfer>,
     },
@@ -1975,6 +3374,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: Some("BlindTransfer"),
         removed: None,
+        examples: &[
+            (
+                "Successful transfer, followed by the BlindTransfer event",
+                "Action: BlindTransfer\nChannel: SIP/agent-01-00000005\nContext: sample_musiconhold\nExten: s",
+                "Response: Success\nMessage: Transfer succeeded\n\nEvent: BlindTransfer\nPrivilege: call,all\nResult: Success\nTransfererChannel: SIP/agent-01-00000005\nTransfererChannelState: 6\nTransfererChannelStateDesc: Up\nTransfererCallerIDNum: agent-01\nTransfererCallerIDName: <unknown>\nTransfererConnectedLineNum: <unknown>\nTransfererConnectedLineName: <unknown>\nTransfererLanguage: en\nTransfererAccountCode: \nTransfererContext: park-dial\nTransfererExten: SIP_agent-01\nTransfererPriority: 1\nTransfererUniqueid: 1481706048.11\nTransfererLinkedid: 1481706048.11\nTransfereeChannel: SIP/agent-01-00000006\nTransfereeChannelState: 6\nTransfereeChannelStateDesc: Up\nTransfereeCallerIDNum: SIP_agent-01\nTransfereeCallerIDName: <unknown>\nTransfereeConnectedLineNum: agent-01\nTransfereeConnectedLineName: <unknown>\nTransfereeLanguage: en\nTransfereeAccountCode: \nTransfereeContext: public\nTransfereeExten: \nTransfereePriority: 1\nTransfereeUniqueid: 1481706093.12\nTransfereeLinkedid: 1481706048.11\nBridgeUniqueid: b9ad516f-984d-4dce-a465-d95690edc656\nBridgeType: basic\nBridgeTechnology: native_rtp\nBridgeCreator: <unknown>\nBridgeName: <unknown>\nBridgeNumChannels: 2\nIsExternal: Yes\nContext: sample_musiconhold\nExtension: s",
+            ),
+            (
+                "Transfer of a parked channel is refused",
+                "Action: BlindTransfer\nChannel: SIP/agent-01-00000002\nExten: s\nContext: sample_musiconhold",
+                "Response: Error\nMessage: Transfer invalid\n\nEvent: BlindTransfer\nPrivilege: call,all\nResult: Invalid\nTransfererChannel: SIP/agent-01-00000002\nTransfererChannelState: 6\nTransfererChannelStateDesc: Up\nTransfererCallerIDNum: agent-01\nTransfererCallerIDName: <unknown>\nTransfererConnectedLineNum: <unknown>\nTransfererConnectedLineName: <unknown>\nTransfererLanguage: en\nTransfererAccountCode: \nTransfererContext: sample_park\nTransfererExten: s\nTransfererPriority: 2\nTransfererUniqueid: 1481705835.4\nTransfererLinkedid: 1481705835.4\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nBridgeType: parking\nBridgeTechnology: holding_bridge\nBridgeCreator: Parking\nBridgeName: default\nBridgeNumChannels: 1\nIsExternal: Yes\nContext: sample_musiconhold\nExtension: s",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BlindTransfer>,
     },
@@ -2007,6 +3418,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Bridge two channels",
+                "Action: Bridge\nChannel1: SIP/agent-01-00000000\nChannel2: SIP/agent-02-00000001\nActionID: 61187bf7-6ef3-4fb5-aab6-42ac52ff0878",
+                "Response: Success\nActionID: 61187bf7-6ef3-4fb5-aab6-42ac52ff0878\nMessage: Channels have been bridged",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Bridge>,
     },
@@ -2027,6 +3445,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeDestroy>,
     },
@@ -2047,6 +3466,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("BridgeInfoComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Describe a parking bridge with one channel",
+                "Action: BridgeInfo\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1",
+                "Response: Success\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nEventList: start\nMessage: Bridge channel listing will follow\n\nEvent: BridgeInfoChannel\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nChannel: SIP/agent-01-0000000a\nChannelState: 6\nChannelStateDesc: Up\nCallerIDNum: agent-01\nCallerIDName: <unknown>\nConnectedLineNum: <unknown>\nConnectedLineName: <unknown>\nLanguage: en\nAccountCode: \nContext: sample_park\nExten: s\nPriority: 2\nUniqueid: 1481708311.23\nLinkedid: 1481708311.23\n\nEvent: BridgeInfoComplete\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nEventList: Complete\nListItems: 1\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nBridgeType: parking\nBridgeTechnology: holding_bridge\nBridgeCreator: Parking\nBridgeName: default\nBridgeNumChannels: 1",
+            ),
+            (
+                "Unknown bridge",
+                "Action: BridgeInfo\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333eddd\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1",
+                "Response: Error\nActionID: d3bb2f6b-7e92-45c7-b01b-72d45143b8d1\nMessage: Specified BridgeUniqueid not found",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeInfo>,
     },
@@ -2073,6 +3504,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeKick>,
     },
@@ -2093,6 +3525,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("BridgeListComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "List bridges",
+                "Action: BridgeList\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3",
+                "Response: Success\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3\nEventList: start\nMessage: Bridge listing will follow\n\nEvent: BridgeListItem\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3\nBridgeUniqueid: 299de6ea-1dc7-4144-9e46-d6513723333e\nBridgeType: parking\nBridgeTechnology: holding_bridge\nBridgeCreator: Parking\nBridgeName: default\nBridgeNumChannels: 0\n\nEvent: BridgeListComplete\nActionID: 692667eb-6c9b-4b7a-bb49-30c6ade671e3\nEventList: Complete\nListItems: 1",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeList>,
     },
@@ -2106,6 +3545,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("BridgeTechnologyListComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "List bridging technologies",
+                "Action: BridgeTechnologyList\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b",
+                "Response: Success\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\nEventList: start\nMessage: Bridge technology listing will follow\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: holding_bridge\nBridgeType: Holding\nBridgePriority: 50\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: simple_bridge\nBridgeType: 1to1Mix\nBridgePriority: 50\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: softmix\nBridgeType: MultiMix\nBridgePriority: 10\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListItem\nBridgeTechnology: native_rtp\nBridgeType: Native\nBridgePriority: 90\nBridgeSuspended: No\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\n\nEvent: BridgeTechnologyListComplete\nActionID: 049b03bf-3a2b-493c-a2b1-0616293fe08b\nEventList: Complete\nListItems: 4",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeTechnologyList>,
     },
@@ -2126,6 +3572,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Suspend softmix",
+                "Action: BridgeTechnologySuspend\nActionID: 58284e65-4cec-48e3-ba8f-203517974bc3\nBridgeTechnology: softmix",
+                "Response: Success\nActionID: 58284e65-4cec-48e3-ba8f-203517974bc3\nMessage: Suspended bridge technology",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeTechnologySuspend>,
     },
@@ -2146,8 +3599,36 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Unsuspend softmix",
+                "Action: BridgeTechnologyUnsuspend\nActionID: 9bb6fb44-e605-4b4b-8c3b-d12c9821f926\nBridgeTechnology: softmix",
+                "Response: Success\nActionID: 9bb6fb44-e605-4b4b-8c3b-d12c9821f926\nMessage: Unsuspended bridge technology",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeTechnologyUnsuspend>,
+    },
+    ActionInfo {
+        name: "CancelAtxfer",
+        rust: "CancelAtxfer",
+        module: "manager",
+        synopsis: "The `CancelAtxfer` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::CancelAtxfer>,
     },
     ActionInfo {
         name: "Challenge",
@@ -2166,6 +3647,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Ask for an MD5 challenge",
+                "Action: Challenge\nActionID: 8189894c-80c9-4566-b4f6-6e542abdc169\nAuthType: MD5",
+                "Response: Success\nActionID: 8189894c-80c9-4566-b4f6-6e542abdc169\nChallenge: 576396885",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(response::ChallengeResponse::from_message(m)?)),
         reencode: reencode::<action::Challenge>,
     },
@@ -2192,6 +3680,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ChangeMonitor>,
     },
@@ -2212,6 +3701,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Run a CLI command; each output line is an Output header",
+                "Action: Command\nCommand: sip show peers",
+                "Response: Success\nMessage: Command output follows\nOutput: Name/username             Host                                    Dyn Forcerport Comedia    ACL Port     Status      Description                      \nOutput: 200/200                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 201/201                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 202/202                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 300/300                   (Unspecified)                            D  Auto (No)  No             0        UNKNOWN                                      \nOutput: 301/301                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 302/302                   (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: agent-01/agent-01         (Unspecified)                            D  Auto (No)  No             0        UNKNOWN                                      \nOutput: agent-02/agent-02         (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: agent-03/agent-03         (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: client-01                 (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: client-02                 (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: client-03                 (Unspecified)                            D  Auto (No)  No             0        Unmonitored                                  \nOutput: 12 sip peers [Monitored: 0 online, 2 offline Unmonitored: 0 online, 10 offline]",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::CommandOutput::from_message(m)?)),
         reencode: reencode::<action::Command>,
     },
@@ -2238,6 +3734,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeKick>,
     },
@@ -2258,6 +3755,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("ConfbridgeListComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: Conference missing",
+                "Action: ConfbridgeList\n",
+                "Response: Error\nMessage: No Conference name provided.\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeList>,
     },
@@ -2271,6 +3775,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("ConfbridgeListRoomsComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: no conference is active",
+                "Action: ConfbridgeListRooms\n",
+                "Response: Error\nMessage: No active conferences.\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeListRooms>,
     },
@@ -2291,6 +3802,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: Conference missing",
+                "Action: ConfbridgeLock\n",
+                "Response: Error\nMessage: No Conference name provided.\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeLock>,
     },
@@ -2317,6 +3835,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: Conference missing",
+                "Action: ConfbridgeMute\n",
+                "Response: Error\nMessage: No Conference name provided.\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeMute>,
     },
@@ -2343,6 +3868,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: Conference missing",
+                "Action: ConfbridgeSetSingleVideoSrc\n",
+                "Response: Error\nMessage: No Conference name provided.\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeSetSingleVideoSrc>,
     },
@@ -2369,6 +3901,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Error: Conference missing",
+                "Action: ConfbridgeStartRecord\n",
+                "Response: Error\nMessage: No Conference name provided.\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeStartRecord>,
     },
@@ -2389,6 +3928,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeStopRecord>,
     },
@@ -2409,6 +3949,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeUnlock>,
     },
@@ -2435,8 +3976,36 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeUnmute>,
+    },
+    ActionInfo {
+        name: "ControlPlayback",
+        rust: "ControlPlayback",
+        module: "app_controlplayback",
+        synopsis: "The `ControlPlayback` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Control",
+                ty: "enum",
+                required: true,
+                values: &["stop", "forward", "reverse", "pause", "restart"],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::ControlPlayback>,
     },
     ActionInfo {
         name: "CoreSettings",
@@ -2448,6 +4017,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(
             Dyn::new(response::CoreSettingsResponse::from_message(m)?),
         ),
@@ -2470,6 +4040,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("CoreShowChannelMapComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::CoreShowChannelMap>,
     },
@@ -2483,6 +4054,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("CoreShowChannelsComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::CoreShowChannels>,
     },
@@ -2496,10 +4068,192 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(
             Dyn::new(response::CoreStatusResponse::from_message(m)?),
         ),
         reencode: reencode::<action::CoreStatus>,
+    },
+    ActionInfo {
+        name: "CreateConfig",
+        rust: "CreateConfig",
+        module: "manager",
+        synopsis: "The `CreateConfig` action.",
+        params: &[
+            ParamInfo {
+                name: "Filename",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::CreateConfig>,
+    },
+    ActionInfo {
+        name: "DAHDIDNDoff",
+        rust: "DahdidnDoff",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIDNDoff` action.",
+        params: &[
+            ParamInfo {
+                name: "DAHDIChannel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdidnDoff>,
+    },
+    ActionInfo {
+        name: "DAHDIDNDon",
+        rust: "DahdidnDon",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIDNDon` action.",
+        params: &[
+            ParamInfo {
+                name: "DAHDIChannel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdidnDon>,
+    },
+    ActionInfo {
+        name: "DAHDIDialOffhook",
+        rust: "DahdiDialOffhook",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIDialOffhook` action.",
+        params: &[
+            ParamInfo {
+                name: "DAHDIChannel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Number",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdiDialOffhook>,
+    },
+    ActionInfo {
+        name: "DAHDIHangup",
+        rust: "DahdiHangup",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIHangup` action.",
+        params: &[
+            ParamInfo {
+                name: "DAHDIChannel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdiHangup>,
+    },
+    ActionInfo {
+        name: "DAHDIRestart",
+        rust: "DahdiRestart",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIRestart` action.",
+        params: &[],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdiRestart>,
+    },
+    ActionInfo {
+        name: "DAHDIShowChannels",
+        rust: "DahdiShowChannels",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIShowChannels` action.",
+        params: &[
+            ParamInfo {
+                name: "DAHDIChannel",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &["DAHDIShowChannels"],
+        list_complete: Some("DAHDIShowChannelsComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdiShowChannels>,
+    },
+    ActionInfo {
+        name: "DAHDIShowStatus",
+        rust: "DahdiShowStatus",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDIShowStatus` action.",
+        params: &[],
+        list_items: &["DAHDIShowStatus"],
+        list_complete: Some("DAHDIShowStatusComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdiShowStatus>,
+    },
+    ActionInfo {
+        name: "DAHDITransfer",
+        rust: "DahdiTransfer",
+        module: "chan_dahdi",
+        synopsis: "The `DAHDITransfer` action.",
+        params: &[
+            ParamInfo {
+                name: "DAHDIChannel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DahdiTransfer>,
     },
     ActionInfo {
         name: "DBDel",
@@ -2524,6 +4278,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbDel>,
     },
@@ -2550,6 +4305,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbDelTree>,
     },
@@ -2576,6 +4332,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("DBGetComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbGet>,
     },
@@ -2602,6 +4359,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("DBGetTreeComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbGetTree>,
     },
@@ -2634,8 +4392,23 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbPut>,
+    },
+    ActionInfo {
+        name: "DeviceStateList",
+        rust: "DeviceStateList",
+        module: "res_manager_devicestate",
+        synopsis: "The `DeviceStateList` action.",
+        params: &[],
+        list_items: &["DeviceStateChange"],
+        list_complete: Some("DeviceStateListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::DeviceStateList>,
     },
     ActionInfo {
         name: "DialplanExtensionAdd",
@@ -2684,6 +4457,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Add priority 1 of a new extension",
+                "Action: DialplanExtensionAdd\nActionID: 123456\nContext: test_dialplan\nExtension: test_exten\nPriority: 1\nApplication: echo\n",
+                "Response: Success\nActionID: 123456\nMessage: Added requested extension\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DialplanExtensionAdd>,
     },
@@ -2716,6 +4496,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Remove a whole extension",
+                "Action: DialplanExtensionRemove\nActionID: 999\nContext: test_dialplan\nExtension: test_exten\n",
+                "Response: Success\nActionID: 999\nMessage: Removed the requested extension\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DialplanExtensionRemove>,
     },
@@ -2736,8 +4523,99 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(response::EventsResponse::from_message(m)?)),
         reencode: reencode::<action::Events>,
+    },
+    ActionInfo {
+        name: "ExtensionState",
+        rust: "ExtensionState",
+        module: "manager",
+        synopsis: "The `ExtensionState` action.",
+        params: &[
+            ParamInfo {
+                name: "Exten",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::ExtensionState>,
+    },
+    ActionInfo {
+        name: "ExtensionStateList",
+        rust: "ExtensionStateList",
+        module: "channel",
+        synopsis: "The `ExtensionStateList` action.",
+        params: &[],
+        list_items: &["ExtensionStatus"],
+        list_complete: Some("ExtensionStateListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::ExtensionStateList>,
+    },
+    ActionInfo {
+        name: "FAXSession",
+        rust: "FaxSession",
+        module: "res_fax",
+        synopsis: "The `FAXSession` action.",
+        params: &[
+            ParamInfo {
+                name: "SessionNumber",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::FaxSession>,
+    },
+    ActionInfo {
+        name: "FAXSessions",
+        rust: "FaxSessions",
+        module: "res_fax",
+        synopsis: "The `FAXSessions` action.",
+        params: &[],
+        list_items: &["FAXSessionsEntry"],
+        list_complete: Some("FAXSessionsComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::FaxSessions>,
+    },
+    ActionInfo {
+        name: "FAXStats",
+        rust: "FaxStats",
+        module: "res_fax",
+        synopsis: "The `FAXStats` action.",
+        params: &[],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::FaxStats>,
     },
     ActionInfo {
         name: "Filter",
@@ -2768,8 +4646,75 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Filter>,
+    },
+    ActionInfo {
+        name: "GetConfig",
+        rust: "GetConfig",
+        module: "manager",
+        synopsis: "The `GetConfig` action.",
+        params: &[
+            ParamInfo {
+                name: "Filename",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Category",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Filter",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::GetConfig>,
+    },
+    ActionInfo {
+        name: "GetConfigJSON",
+        rust: "GetConfigJson",
+        module: "manager",
+        synopsis: "The `GetConfigJSON` action.",
+        params: &[
+            ParamInfo {
+                name: "Filename",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Category",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Filter",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::GetConfigJson>,
     },
     ActionInfo {
         name: "Getvar",
@@ -2794,6 +4739,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(response::GetvarResponse::from_message(m)?)),
         reencode: reencode::<action::Getvar>,
     },
@@ -2871,8 +4817,119 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Hangup>,
+    },
+    ActionInfo {
+        name: "IAXnetstats",
+        rust: "IaXnetstats",
+        module: "chan_iax2",
+        synopsis: "The `IAXnetstats` action.",
+        params: &[],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::IaXnetstats>,
+    },
+    ActionInfo {
+        name: "IAXpeerlist",
+        rust: "IaXpeerlist",
+        module: "chan_iax2",
+        synopsis: "The `IAXpeerlist` action.",
+        params: &[],
+        list_items: &["PeerEntry"],
+        list_complete: Some("PeerlistComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::IaXpeerlist>,
+    },
+    ActionInfo {
+        name: "IAXpeers",
+        rust: "IaXpeers",
+        module: "chan_iax2",
+        synopsis: "The `IAXpeers` action.",
+        params: &[],
+        list_items: &["PeerEntry"],
+        list_complete: Some("PeerlistComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::IaXpeers>,
+    },
+    ActionInfo {
+        name: "IAXregistry",
+        rust: "IaXregistry",
+        module: "chan_iax2",
+        synopsis: "The `IAXregistry` action.",
+        params: &[],
+        list_items: &["RegistryEntry"],
+        list_complete: Some("RegistrationsComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::IaXregistry>,
+    },
+    ActionInfo {
+        name: "JabberSend",
+        rust: "JabberSend",
+        module: "res_xmpp",
+        synopsis: "The `JabberSend` action.",
+        params: &[
+            ParamInfo {
+                name: "Jabber",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "JID",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Message",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::JabberSend>,
+    },
+    ActionInfo {
+        name: "ListCategories",
+        rust: "ListCategories",
+        module: "manager",
+        synopsis: "The `ListCategories` action.",
+        params: &[
+            ParamInfo {
+                name: "Filename",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::ListCategories>,
     },
     ActionInfo {
         name: "ListCommands",
@@ -2884,8 +4941,44 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ListCommands>,
+    },
+    ActionInfo {
+        name: "LocalOptimizeAway",
+        rust: "LocalOptimizeAway",
+        module: "channel",
+        synopsis: "The `LocalOptimizeAway` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::LocalOptimizeAway>,
+    },
+    ActionInfo {
+        name: "LoggerRotate",
+        rust: "LoggerRotate",
+        module: "manager",
+        synopsis: "The `LoggerRotate` action.",
+        params: &[],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::LoggerRotate>,
     },
     ActionInfo {
         name: "Login",
@@ -2928,6 +5021,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Plain login (header names are case-insensitive)",
+                "Action: login\nusername: test\nsecret: test",
+                "Response: Success\nMessage: Authentication accepted",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Login>,
     },
@@ -2941,8 +5041,413 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Log off",
+                "Action: Logoff\nActionID: logofftest",
+                "Response: Goodbye\nActionID: logofftest\nMessage: Thanks for all the fish.",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Goodbye::from_message(m)?)),
         reencode: reencode::<action::Logoff>,
+    },
+    ActionInfo {
+        name: "MWIDelete",
+        rust: "MwiDelete",
+        module: "res_mwi_external_ami",
+        synopsis: "The `MWIDelete` action.",
+        params: &[
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MwiDelete>,
+    },
+    ActionInfo {
+        name: "MWIGet",
+        rust: "MwiGet",
+        module: "res_mwi_external_ami",
+        synopsis: "The `MWIGet` action.",
+        params: &[
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &["MWIGet"],
+        list_complete: Some("MWIGetComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MwiGet>,
+    },
+    ActionInfo {
+        name: "MWIUpdate",
+        rust: "MwiUpdate",
+        module: "res_mwi_external_ami",
+        synopsis: "The `MWIUpdate` action.",
+        params: &[
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "OldMessages",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "NewMessages",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MwiUpdate>,
+    },
+    ActionInfo {
+        name: "MailboxCount",
+        rust: "MailboxCount",
+        module: "manager",
+        synopsis: "The `MailboxCount` action.",
+        params: &[
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MailboxCount>,
+    },
+    ActionInfo {
+        name: "MailboxStatus",
+        rust: "MailboxStatus",
+        module: "manager",
+        synopsis: "The `MailboxStatus` action.",
+        params: &[
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MailboxStatus>,
+    },
+    ActionInfo {
+        name: "MeetmeList",
+        rust: "MeetmeList",
+        module: "app_meetme",
+        synopsis: "The `MeetmeList` action.",
+        params: &[
+            ParamInfo {
+                name: "Conference",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &["MeetmeList"],
+        list_complete: Some("MeetmeListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MeetmeList>,
+    },
+    ActionInfo {
+        name: "MeetmeListRooms",
+        rust: "MeetmeListRooms",
+        module: "app_meetme",
+        synopsis: "The `MeetmeListRooms` action.",
+        params: &[],
+        list_items: &["MeetmeListRooms"],
+        list_complete: Some("MeetmeListRoomsComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MeetmeListRooms>,
+    },
+    ActionInfo {
+        name: "MeetmeMute",
+        rust: "MeetmeMute",
+        module: "app_meetme",
+        synopsis: "The `MeetmeMute` action.",
+        params: &[
+            ParamInfo {
+                name: "Meetme",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Usernum",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MeetmeMute>,
+    },
+    ActionInfo {
+        name: "MeetmeUnmute",
+        rust: "MeetmeUnmute",
+        module: "app_meetme",
+        synopsis: "The `MeetmeUnmute` action.",
+        params: &[
+            ParamInfo {
+                name: "Meetme",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Usernum",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MeetmeUnmute>,
+    },
+    ActionInfo {
+        name: "MessageSend",
+        rust: "MessageSend",
+        module: "message",
+        synopsis: "The `MessageSend` action.",
+        params: &[
+            ParamInfo {
+                name: "Destination",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "To",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "From",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Body",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Base64Body",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Variable",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MessageSend>,
+    },
+    ActionInfo {
+        name: "MixMonitor",
+        rust: "MixMonitor",
+        module: "app_mixmonitor",
+        synopsis: "The `MixMonitor` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "File",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Options",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Command",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MixMonitor>,
+    },
+    ActionInfo {
+        name: "MixMonitorMute",
+        rust: "MixMonitorMute",
+        module: "app_mixmonitor",
+        synopsis: "The `MixMonitorMute` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Direction",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "State",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MixMonitorMute>,
+    },
+    ActionInfo {
+        name: "ModuleCheck",
+        rust: "ModuleCheck",
+        module: "manager",
+        synopsis: "The `ModuleCheck` action.",
+        params: &[
+            ParamInfo {
+                name: "Module",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::ModuleCheck>,
+    },
+    ActionInfo {
+        name: "ModuleLoad",
+        rust: "ModuleLoad",
+        module: "manager",
+        synopsis: "The `ModuleLoad` action.",
+        params: &[
+            ParamInfo {
+                name: "Module",
+                ty: "enum",
+                required: false,
+                values: &[
+                    "cdr",
+                    "dnsmgr",
+                    "extconfig",
+                    "enum",
+                    "acl",
+                    "manager",
+                    "http",
+                    "logger",
+                    "features",
+                    "dsp",
+                    "udptl",
+                    "indications",
+                    "cel",
+                    "plc",
+                ],
+            },
+            ParamInfo {
+                name: "LoadType",
+                ty: "enum",
+                required: true,
+                values: &["load", "unload", "reload", "refresh"],
+            },
+            ParamInfo {
+                name: "Recursive",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::ModuleLoad>,
     },
     ActionInfo {
         name: "Monitor",
@@ -2979,8 +5484,48 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[
+            (
+                "Start recording a SIP channel",
+                "Action: Monitor\nChannel: SIP/300-00000000\n",
+                "Response: Success\nMessage: Started monitoring channel\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Monitor>,
+    },
+    ActionInfo {
+        name: "MuteAudio",
+        rust: "MuteAudio",
+        module: "res_mutestream",
+        synopsis: "The `MuteAudio` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Direction",
+                ty: "enum",
+                required: true,
+                values: &["in", "out", "all"],
+            },
+            ParamInfo {
+                name: "State",
+                ty: "bool",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::MuteAudio>,
     },
     ActionInfo {
         name: "Originate",
@@ -3089,8 +5634,449 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: Some("OriginateResponse"),
         removed: None,
+        examples: &[
+            (
+                "Asynchronous originate to an application (ActionId spelling is accepted)",
+                "Action: Originate\nActionId: 1112\nChannel: sip/300\nApplication: park\nAsync: 1",
+                "Response: Success\nActionID: 1112\nMessage: Originate successfully queued",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Originate>,
+    },
+    ActionInfo {
+        name: "PJSIPHangup",
+        rust: "PjsipHangup",
+        module: "chan_pjsip",
+        synopsis: "The `PJSIPHangup` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Cause",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipHangup>,
+    },
+    ActionInfo {
+        name: "PJSIPNotify",
+        rust: "PjsipNotify",
+        module: "res_pjsip_notify",
+        synopsis: "The `PJSIPNotify` action.",
+        params: &[
+            ParamInfo {
+                name: "Endpoint",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "URI",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "channel",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Option",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Variable",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipNotify>,
+    },
+    ActionInfo {
+        name: "PJSIPQualify",
+        rust: "PjsipQualify",
+        module: "res_pjsip",
+        synopsis: "The `PJSIPQualify` action.",
+        params: &[
+            ParamInfo {
+                name: "Endpoint",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipQualify>,
+    },
+    ActionInfo {
+        name: "PJSIPRegister",
+        rust: "PjsipRegister",
+        module: "res_pjsip_outbound_registration",
+        synopsis: "The `PJSIPRegister` action.",
+        params: &[
+            ParamInfo {
+                name: "Registration",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipRegister>,
+    },
+    ActionInfo {
+        name: "PJSIPSetMaintenance",
+        rust: "PjsipSetMaintenance",
+        module: "res_pjsip_maintenance",
+        synopsis: "The `PJSIPSetMaintenance` action.",
+        params: &[
+            ParamInfo {
+                name: "Endpoint",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "State",
+                ty: "bool",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipSetMaintenance>,
+    },
+    ActionInfo {
+        name: "PJSIPShowAors",
+        rust: "PjsipShowAors",
+        module: "res_pjsip",
+        synopsis: "The `PJSIPShowAors` action.",
+        params: &[],
+        list_items: &["AorList"],
+        list_complete: Some("AorListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowAors>,
+    },
+    ActionInfo {
+        name: "PJSIPShowAuths",
+        rust: "PjsipShowAuths",
+        module: "res_pjsip",
+        synopsis: "The `PJSIPShowAuths` action.",
+        params: &[],
+        list_items: &["AuthList"],
+        list_complete: Some("AuthListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowAuths>,
+    },
+    ActionInfo {
+        name: "PJSIPShowContacts",
+        rust: "PjsipShowContacts",
+        module: "res_pjsip",
+        synopsis: "The `PJSIPShowContacts` action.",
+        params: &[],
+        list_items: &["ContactList"],
+        list_complete: Some("ContactListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowContacts>,
+    },
+    ActionInfo {
+        name: "PJSIPShowEndpoint",
+        rust: "PjsipShowEndpoint",
+        module: "res_pjsip",
+        synopsis: "The `PJSIPShowEndpoint` action.",
+        params: &[
+            ParamInfo {
+                name: "Endpoint",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[
+            "EndpointDetail",
+            "IdentifyDetail",
+            "ContactStatusDetail",
+            "AuthDetail",
+            "TransportDetail",
+            "AorDetail",
+        ],
+        list_complete: Some("EndpointDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowEndpoint>,
+    },
+    ActionInfo {
+        name: "PJSIPShowEndpoints",
+        rust: "PjsipShowEndpoints",
+        module: "res_pjsip",
+        synopsis: "The `PJSIPShowEndpoints` action.",
+        params: &[],
+        list_items: &["EndpointList"],
+        list_complete: Some("EndpointListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowEndpoints>,
+    },
+    ActionInfo {
+        name: "PJSIPShowMaintenance",
+        rust: "PjsipShowMaintenance",
+        module: "res_pjsip_maintenance",
+        synopsis: "The `PJSIPShowMaintenance` action.",
+        params: &[
+            ParamInfo {
+                name: "Endpoint",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &["PJSIPMaintenanceStatus"],
+        list_complete: Some("PJSIPMaintenanceStatusComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowMaintenance>,
+    },
+    ActionInfo {
+        name: "PJSIPShowRegistrationInboundContactStatuses",
+        rust: "PjsipShowRegistrationInboundContactStatuses",
+        module: "res_pjsip_registrar",
+        synopsis: "The `PJSIPShowRegistrationInboundContactStatuses` action.",
+        params: &[],
+        list_items: &["ContactStatusDetail"],
+        list_complete: Some("ContactStatusDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowRegistrationInboundContactStatuses>,
+    },
+    ActionInfo {
+        name: "PJSIPShowRegistrationsInbound",
+        rust: "PjsipShowRegistrationsInbound",
+        module: "res_pjsip_registrar",
+        synopsis: "The `PJSIPShowRegistrationsInbound` action.",
+        params: &[],
+        list_items: &["InboundRegistrationDetail"],
+        list_complete: Some("InboundRegistrationDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowRegistrationsInbound>,
+    },
+    ActionInfo {
+        name: "PJSIPShowRegistrationsOutbound",
+        rust: "PjsipShowRegistrationsOutbound",
+        module: "res_pjsip_outbound_registration",
+        synopsis: "The `PJSIPShowRegistrationsOutbound` action.",
+        params: &[],
+        list_items: &["OutboundRegistrationDetail"],
+        list_complete: Some("OutboundRegistrationDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowRegistrationsOutbound>,
+    },
+    ActionInfo {
+        name: "PJSIPShowResourceLists",
+        rust: "PjsipShowResourceLists",
+        module: "res_pjsip_pubsub",
+        synopsis: "The `PJSIPShowResourceLists` action.",
+        params: &[],
+        list_items: &["ResourceListDetail"],
+        list_complete: Some("ResourceListDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowResourceLists>,
+    },
+    ActionInfo {
+        name: "PJSIPShowSubscriptionsInbound",
+        rust: "PjsipShowSubscriptionsInbound",
+        module: "res_pjsip_pubsub",
+        synopsis: "The `PJSIPShowSubscriptionsInbound` action.",
+        params: &[],
+        list_items: &["InboundSubscriptionDetail"],
+        list_complete: Some("InboundSubscriptionDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowSubscriptionsInbound>,
+    },
+    ActionInfo {
+        name: "PJSIPShowSubscriptionsOutbound",
+        rust: "PjsipShowSubscriptionsOutbound",
+        module: "res_pjsip_pubsub",
+        synopsis: "The `PJSIPShowSubscriptionsOutbound` action.",
+        params: &[],
+        list_items: &["OutboundSubscriptionDetail"],
+        list_complete: Some("OutboundSubscriptionDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipShowSubscriptionsOutbound>,
+    },
+    ActionInfo {
+        name: "PJSIPUnregister",
+        rust: "PjsipUnregister",
+        module: "res_pjsip_outbound_registration",
+        synopsis: "The `PJSIPUnregister` action.",
+        params: &[
+            ParamInfo {
+                name: "Registration",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PjsipUnregister>,
+    },
+    ActionInfo {
+        name: "PRIDebugFileSet",
+        rust: "PriDebugFileSet",
+        module: "chan_dahdi",
+        synopsis: "The `PRIDebugFileSet` action.",
+        params: &[
+            ParamInfo {
+                name: "File",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PriDebugFileSet>,
+    },
+    ActionInfo {
+        name: "PRIDebugFileUnset",
+        rust: "PriDebugFileUnset",
+        module: "chan_dahdi",
+        synopsis: "The `PRIDebugFileUnset` action.",
+        params: &[],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PriDebugFileUnset>,
+    },
+    ActionInfo {
+        name: "PRIDebugSet",
+        rust: "PriDebugSet",
+        module: "chan_dahdi",
+        synopsis: "The `PRIDebugSet` action.",
+        params: &[
+            ParamInfo {
+                name: "Span",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Level",
+                ty: "enum",
+                required: true,
+                values: &["off", "on", "hex", "intense"],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PriDebugSet>,
+    },
+    ActionInfo {
+        name: "PRIShowSpans",
+        rust: "PriShowSpans",
+        module: "chan_dahdi",
+        synopsis: "The `PRIShowSpans` action.",
+        params: &[
+            ParamInfo {
+                name: "Span",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &["PRIShowSpans"],
+        list_complete: Some("PRIShowSpansComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PriShowSpans>,
     },
     ActionInfo {
         name: "Park",
@@ -3139,6 +6125,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Park a SIP channel",
+                "Action: park\nChannel: SIP/300-00000013\n",
+                "Response: Success\nMessage: Park successful\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Park>,
     },
@@ -3159,6 +6152,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("ParkedCallsComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ParkedCalls>,
     },
@@ -3172,6 +6166,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("ParkinglotsComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Parkinglots>,
     },
@@ -3192,6 +6187,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PauseMonitor>,
     },
@@ -3205,8 +6201,116 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(response::PingResponse::from_message(m)?)),
         reencode: reencode::<action::Ping>,
+    },
+    ActionInfo {
+        name: "PlayDTMF",
+        rust: "PlayDtmf",
+        module: "app_senddtmf",
+        synopsis: "The `PlayDTMF` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Digit",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Duration",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Receive",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PlayDtmf>,
+    },
+    ActionInfo {
+        name: "PlayMF",
+        rust: "PlayMf",
+        module: "app_mf",
+        synopsis: "The `PlayMF` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Digit",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Duration",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PlayMf>,
+    },
+    ActionInfo {
+        name: "PresenceState",
+        rust: "PresenceState",
+        module: "manager",
+        synopsis: "The `PresenceState` action.",
+        params: &[
+            ParamInfo {
+                name: "Provider",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PresenceState>,
+    },
+    ActionInfo {
+        name: "PresenceStateList",
+        rust: "PresenceStateList",
+        module: "res_manager_presencestate",
+        synopsis: "The `PresenceStateList` action.",
+        params: &[],
+        list_items: &["PresenceStateChange"],
+        list_complete: Some("PresenceStateListComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::PresenceStateList>,
     },
     ActionInfo {
         name: "QueueAdd",
@@ -3261,6 +6365,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueAdd>,
     },
@@ -3299,6 +6404,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueChangePriorityCaller>,
     },
@@ -3343,6 +6449,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueLog>,
     },
@@ -3375,6 +6482,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueMemberRingInUse>,
     },
@@ -3413,6 +6521,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueuePause>,
     },
@@ -3445,6 +6554,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueuePenalty>,
     },
@@ -3483,6 +6593,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueReload>,
     },
@@ -3509,6 +6620,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueRemove>,
     },
@@ -3529,6 +6641,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueReset>,
     },
@@ -3549,6 +6662,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(response::QueueRuleResponse::from_message(m)?)),
         reencode: reencode::<action::QueueRule>,
     },
@@ -3575,6 +6689,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("QueueStatusComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Status of one queue with a member and a waiting caller",
+                "Action: QueueStatus\nQueue: Camp200\nActionID: 001\n",
+                "Response: Success\nActionID: 001\nMessage: Queue status will follow\n\nEvent: QueueParams\nQueue: Camp200\nMax: 0\nStrategy: ringall\nCalls: 0\nHoldtime: 0\nTalkTime: 0\nCompleted: 0\nAbandoned: 0\nServiceLevel: 0\nServicelevelPerf: 0.0\nWeight: 100\nActionID: 001\n\nEvent: QueueMember\nQueue: Camp200\nName: user1\nLocation: Local/200@DialCamp\nMembership: static\nPenalty: 0\nCallsTaken: 0\nLastCall: 0\nStatus: 5\nPaused: 0\nActionID: 001\n\nEvent: QueueEntry\nQueue: Camp200\nPosition: 1\nChannel: SIP/test-201-00000001\nUniqueid: 1447837150.7\nCallerIDNum: 201\nCallerIDName: user 2\nConnectedLineNum: unknown\nConnectedLineName: unknown\nWait: 16\n\nEvent: QueueStatusComplete\nActionID: 001\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueStatus>,
     },
@@ -3595,6 +6716,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("QueueSummaryComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Summary of one queue",
+                "Action: QueueSummary\nQueue: Camp200\n",
+                "Response: Success\nMessage: Queue summary will follow\n\nEvent: QueueSummary\nQueue: Camp200\nLoggedIn: 1\nAvailable: 1\nCallers: 0\nHoldTime: 0\nTalkTime: 3\nLongestHoldTime: 0\n\nEvent: QueueSummaryComplete\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueSummary>,
     },
@@ -3627,6 +6755,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueWithdrawCaller>,
     },
@@ -3689,8 +6818,30 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Redirect>,
+    },
+    ActionInfo {
+        name: "Reload",
+        rust: "Reload",
+        module: "manager",
+        synopsis: "The `Reload` action.",
+        params: &[
+            ParamInfo {
+                name: "Module",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::Reload>,
     },
     ActionInfo {
         name: "SIPnotify",
@@ -3721,6 +6872,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipNotify>,
     },
@@ -3734,6 +6886,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("PeerlistComplete"),
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipPeers>,
     },
@@ -3754,6 +6907,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("SIPpeerstatusComplete"),
         follow_up: None,
         removed: Some("21"),
+        examples: &[
+            (
+                "Peer with qualify turned off",
+                "Action: SIPpeerstatus\nPeer: SIP/300\n",
+                "Response: Success\nEventList: start\nMessage: Peer status will follow\n\nEvent: PeerStatus\nPrivilege: System\nChannelType: SIP\nPeer: SIP/300\nPeerStatus: Unmonitored\n\nEvent: SIPpeerstatusComplete\nEventList: Complete\nListItems: 1\n",
+            ),
+            (
+                "Same peer after qualify was turned on, nothing measured yet",
+                "Action: SIPpeerstatus\nPeer: SIP/300\n",
+                "Response: Success\nEventList: start\nMessage: Peer status will follow\n\nEvent: PeerStatus\nPrivilege: System\nChannelType: SIP\nPeer: SIP/300\nPeerStatus: Unknown\n\nEvent: SIPpeerstatusComplete\nEventList: Complete\nListItems: 1\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipPeerStatus>,
     },
@@ -3774,6 +6939,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: Some("SIPQualifyPeerDone"),
         removed: Some("21"),
+        examples: &[
+            (
+                "Qualify a peer",
+                "Action: SIPqualifypeer\nPeer: 300\n",
+                "Response: Success\nMessage: SIP peer found - will qualify\n\nEvent: SIPQualifyPeerDone\nPrivilege: call,all\nPeer: 300\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipQualifyPeer>,
     },
@@ -3794,6 +6966,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(
             Dyn::new(response::SipShowPeerResponse::from_message(m)?),
         ),
@@ -3809,8 +6982,145 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("RegistrationsComplete"),
         follow_up: None,
         removed: Some("21"),
+        examples: &[
+            (
+                "One registration in progress",
+                "Action: SIPshowregistry\n",
+                "Response: Success\nEventList: start\nMessage: Registrations will follow\n\nEvent: RegistryEntry\nHost: 192.168.100.10\nPort: 5060\nUsername: test_register\nDomain: 192.168.100.10\nDomainPort: 5060\nRefresh: 105\nState: Request Sent\nRegistrationTime: 1447519599\n\nEvent: RegistrationsComplete\nEventList: Complete\nListItems: 1\n",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipShowRegistry>,
+    },
+    ActionInfo {
+        name: "SKINNYdevices",
+        rust: "SkinnYdevices",
+        module: "chan_skinny",
+        synopsis: "The `SKINNYdevices` action.",
+        params: &[],
+        list_items: &["DeviceEntry"],
+        list_complete: Some("DevicelistComplete"),
+        follow_up: None,
+        removed: Some("21"),
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SkinnYdevices>,
+    },
+    ActionInfo {
+        name: "SKINNYlines",
+        rust: "SkinnYlines",
+        module: "chan_skinny",
+        synopsis: "The `SKINNYlines` action.",
+        params: &[],
+        list_items: &["LineEntry"],
+        list_complete: Some("LinelistComplete"),
+        follow_up: None,
+        removed: Some("21"),
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SkinnYlines>,
+    },
+    ActionInfo {
+        name: "SKINNYshowdevice",
+        rust: "SkinnYshowdevice",
+        module: "chan_skinny",
+        synopsis: "The `SKINNYshowdevice` action.",
+        params: &[
+            ParamInfo {
+                name: "Device",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: Some("21"),
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SkinnYshowdevice>,
+    },
+    ActionInfo {
+        name: "SKINNYshowline",
+        rust: "SkinnYshowline",
+        module: "chan_skinny",
+        synopsis: "The `SKINNYshowline` action.",
+        params: &[
+            ParamInfo {
+                name: "Line",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: Some("21"),
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SkinnYshowline>,
+    },
+    ActionInfo {
+        name: "SendFlash",
+        rust: "SendFlash",
+        module: "app_senddtmf",
+        synopsis: "The `SendFlash` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Receive",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SendFlash>,
+    },
+    ActionInfo {
+        name: "SendText",
+        rust: "SendText",
+        module: "manager",
+        synopsis: "The `SendText` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Message",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Content-Type",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SendText>,
     },
     ActionInfo {
         name: "Setvar",
@@ -3841,6 +7151,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Setvar>,
     },
@@ -3867,8 +7178,132 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("ShowDialPlanComplete"),
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ShowDialPlan>,
+    },
+    ActionInfo {
+        name: "SorceryMemoryCacheExpire",
+        rust: "SorceryMemoryCacheExpire",
+        module: "res_sorcery_memory_cache",
+        synopsis: "The `SorceryMemoryCacheExpire` action.",
+        params: &[
+            ParamInfo {
+                name: "Cache",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SorceryMemoryCacheExpire>,
+    },
+    ActionInfo {
+        name: "SorceryMemoryCacheExpireObject",
+        rust: "SorceryMemoryCacheExpireObject",
+        module: "res_sorcery_memory_cache",
+        synopsis: "The `SorceryMemoryCacheExpireObject` action.",
+        params: &[
+            ParamInfo {
+                name: "Cache",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Object",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SorceryMemoryCacheExpireObject>,
+    },
+    ActionInfo {
+        name: "SorceryMemoryCachePopulate",
+        rust: "SorceryMemoryCachePopulate",
+        module: "res_sorcery_memory_cache",
+        synopsis: "The `SorceryMemoryCachePopulate` action.",
+        params: &[
+            ParamInfo {
+                name: "Cache",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SorceryMemoryCachePopulate>,
+    },
+    ActionInfo {
+        name: "SorceryMemoryCacheStale",
+        rust: "SorceryMemoryCacheStale",
+        module: "res_sorcery_memory_cache",
+        synopsis: "The `SorceryMemoryCacheStale` action.",
+        params: &[
+            ParamInfo {
+                name: "Cache",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SorceryMemoryCacheStale>,
+    },
+    ActionInfo {
+        name: "SorceryMemoryCacheStaleObject",
+        rust: "SorceryMemoryCacheStaleObject",
+        module: "res_sorcery_memory_cache",
+        synopsis: "The `SorceryMemoryCacheStaleObject` action.",
+        params: &[
+            ParamInfo {
+                name: "Cache",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Object",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Reload",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::SorceryMemoryCacheStaleObject>,
     },
     ActionInfo {
         name: "Status",
@@ -3899,8 +7334,42 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: Some("StatusComplete"),
         follow_up: None,
         removed: None,
+        examples: &[
+            (
+                "Status of all channels with all their variables",
+                "Action: Status\nAllVariables: true\nActionID: a6519095-0c70-42ec-a013-ead0cae59401",
+                "Response: Success\nActionID: a6519095-0c70-42ec-a013-ead0cae59401\nEventList: start\nMessage: Channel status will follow\n\nEvent: Status\nPrivilege: Call\nChannel: SIP/300-0000000c\nChannelState: 6\nChannelStateDesc: Up\nCallerIDNum: 300\nCallerIDName: <unknown>\nConnectedLineNum: <unknown>\nConnectedLineName: <unknown>\nLanguage: en\nAccountCode: \nContext: sample_park\nExten: s\nPriority: 2\nUniqueid: 1481806671.27\nLinkedid: 1481806671.27\nType: SIP\nDNID: 4001\nEffectiveConnectedLineNum: <unknown>\nEffectiveConnectedLineName: <unknown>\nTimeToHangup: 0\nBridgeID: 299de6ea-1dc7-4144-9e46-d6513723333e\nLinkedid: 1481806671.27\nApplication: Park\nData: \nNativeformats: (ulaw)\nReadformat: ulaw\nReadtrans: \nWriteformat: gsm\nWritetrans: (gsm@8000)->(slin@8000)->(ulaw@8000)\nCallgroup: 0\nPickupgroup: 0\nSeconds: 2\nVariable: SIPCALLID=1945371327@pluto.pchero21.com\nVariable: SIPDOMAIN=pluto.pchero21.com\nVariable: SIPURI=sip:300@10.1.27.60:5060\nActionID: a6519095-0c70-42ec-a013-ead0cae59401\n\nEvent: StatusComplete\nActionID: a6519095-0c70-42ec-a013-ead0cae59401\nEventList: Complete\nListItems: 1\nItems: 1",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Status>,
+    },
+    ActionInfo {
+        name: "StopMixMonitor",
+        rust: "StopMixMonitor",
+        module: "app_mixmonitor",
+        synopsis: "The `StopMixMonitor` action.",
+        params: &[
+            ParamInfo {
+                name: "Channel",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "MixMonitorID",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::StopMixMonitor>,
     },
     ActionInfo {
         name: "StopMonitor",
@@ -3919,6 +7388,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::StopMonitor>,
     },
@@ -3939,8 +7409,108 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: Some("21"),
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::UnpauseMonitor>,
+    },
+    ActionInfo {
+        name: "UpdateConfig",
+        rust: "UpdateConfig",
+        module: "manager",
+        synopsis: "The `UpdateConfig` action.",
+        params: &[
+            ParamInfo {
+                name: "SrcFilename",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "DstFilename",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Reload",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "PreserveEffectiveContext",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Action-000000",
+                ty: "enum",
+                required: false,
+                values: &[
+                    "NewCat",
+                    "RenameCat",
+                    "DelCat",
+                    "EmptyCat",
+                    "Update",
+                    "Delete",
+                    "Append",
+                    "Insert",
+                ],
+            },
+            ParamInfo {
+                name: "Cat-000000",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Var-000000",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Value-000000",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Match-000000",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Line-000000",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Options-000000",
+                ty: "enum",
+                required: false,
+                values: &[
+                    "NewCat",
+                    "RenameCat",
+                    "DelCat",
+                    "EmptyCat",
+                    "Update",
+                    "Delete",
+                    "Append",
+                    "Insert",
+                ],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::UpdateConfig>,
     },
     ActionInfo {
         name: "UserEvent",
@@ -3959,8 +7529,266 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
+        examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::UserEvent>,
+    },
+    ActionInfo {
+        name: "VoicemailBoxSummary",
+        rust: "VoicemailBoxSummary",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailBoxSummary` action.",
+        params: &[
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &["VoicemailBoxDetail"],
+        list_complete: Some("VoicemailBoxDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailBoxSummary>,
+    },
+    ActionInfo {
+        name: "VoicemailForward",
+        rust: "VoicemailForward",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailForward` action.",
+        params: &[
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Folder",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ID",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ToContext",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ToMailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ToFolder",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailForward>,
+    },
+    ActionInfo {
+        name: "VoicemailMove",
+        rust: "VoicemailMove",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailMove` action.",
+        params: &[
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Folder",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ID",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ToFolder",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailMove>,
+    },
+    ActionInfo {
+        name: "VoicemailRefresh",
+        rust: "VoicemailRefresh",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailRefresh` action.",
+        params: &[
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: false,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailRefresh>,
+    },
+    ActionInfo {
+        name: "VoicemailRemove",
+        rust: "VoicemailRemove",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailRemove` action.",
+        params: &[
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Folder",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "ID",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailRemove>,
+    },
+    ActionInfo {
+        name: "VoicemailUserStatus",
+        rust: "VoicemailUserStatus",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailUserStatus` action.",
+        params: &[
+            ParamInfo {
+                name: "Context",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+            ParamInfo {
+                name: "Mailbox",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &["VoicemailUserDetail"],
+        list_complete: Some("VoicemailUserDetailComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailUserStatus>,
+    },
+    ActionInfo {
+        name: "VoicemailUsersList",
+        rust: "VoicemailUsersList",
+        module: "app_voicemail",
+        synopsis: "The `VoicemailUsersList` action.",
+        params: &[],
+        list_items: &["VoicemailUserEntry"],
+        list_complete: Some("VoicemailUserEntryComplete"),
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::VoicemailUsersList>,
+    },
+    ActionInfo {
+        name: "WaitEvent",
+        rust: "WaitEvent",
+        module: "manager",
+        synopsis: "The `WaitEvent` action.",
+        params: &[
+            ParamInfo {
+                name: "Timeout",
+                ty: "string",
+                required: true,
+                values: &[],
+            },
+        ],
+        list_items: &[],
+        list_complete: None,
+        follow_up: None,
+        removed: None,
+        examples: &[],
+        decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
+        reencode: reencode::<action::WaitEvent>,
     },
 ];
 /// Every event of the spec, sorted by wire name.
@@ -4050,6 +7878,36 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::AgentsComplete::from_message(m)?)),
     },
     EventInfo {
+        name: "Alarm",
+        rust: "Alarm",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::Alarm::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AlarmClear",
+        rust: "AlarmClear",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::AlarmClear::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AorDetail",
+        rust: "AorDetail",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::AorDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AorList",
+        rust: "AorList",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::AorList::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AorListComplete",
+        rust: "AorListComplete",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::AorListComplete::from_message(m)?)),
+    },
+    EventInfo {
         name: "AsyncAGIEnd",
         rust: "AsyncAgiEnd",
         module: "res_agi",
@@ -4072,6 +7930,30 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AttendedTransfer",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::AttendedTransfer::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AuthDetail",
+        rust: "AuthDetail",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::AuthDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AuthList",
+        rust: "AuthList",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::AuthList::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AuthListComplete",
+        rust: "AuthListComplete",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::AuthListComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "AuthMethodNotAllowed",
+        rust: "AuthMethodNotAllowed",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::AuthMethodNotAllowed::from_message(m)?)),
     },
     EventInfo {
         name: "BlindTransfer",
@@ -4150,6 +8032,18 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::BridgeTechnologyListItem::from_message(m)?)),
     },
     EventInfo {
+        name: "BridgeVideoSourceUpdate",
+        rust: "BridgeVideoSourceUpdate",
+        module: "bridge",
+        decode: |m| Ok(Dyn::new(event::BridgeVideoSourceUpdate::from_message(m)?)),
+    },
+    EventInfo {
+        name: "CEL",
+        rust: "Cel",
+        module: "cel_manager",
+        decode: |m| Ok(Dyn::new(event::Cel::from_message(m)?)),
+    },
+    EventInfo {
         name: "Cdr",
         rust: "Cdr",
         module: "cdr",
@@ -4168,10 +8062,34 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::ChallengeSent::from_message(m)?)),
     },
     EventInfo {
+        name: "ChanSpyStart",
+        rust: "ChanSpyStart",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::ChanSpyStart::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ChanSpyStop",
+        rust: "ChanSpyStop",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::ChanSpyStop::from_message(m)?)),
+    },
+    EventInfo {
         name: "ChannelHungup",
         rust: "ChannelHungup",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::ChannelHungup::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ChannelTalkingStart",
+        rust: "ChannelTalkingStart",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::ChannelTalkingStart::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ChannelTalkingStop",
+        rust: "ChannelTalkingStop",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::ChannelTalkingStop::from_message(m)?)),
     },
     EventInfo {
         name: "ChannelsHungupListComplete",
@@ -4266,6 +8184,40 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::ConfbridgeUnmute::from_message(m)?)),
     },
     EventInfo {
+        name: "ContactList",
+        rust: "ContactList",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::ContactList::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ContactListComplete",
+        rust: "ContactListComplete",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::ContactListComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ContactStatus",
+        rust: "ContactStatus",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::ContactStatus::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ContactStatusDetail",
+        rust: "ContactStatusDetail",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::ContactStatusDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ContactStatusDetailComplete",
+        rust: "ContactStatusDetailComplete",
+        module: "res_pjsip_registrar",
+        decode: |m| {
+            Ok(Dyn::new(event::ContactStatusDetailComplete::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
         name: "CoreShowChannel",
         rust: "CoreShowChannel",
         module: "manager",
@@ -4294,6 +8246,36 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::CoreShowChannelsComplete::from_message(m)?)),
     },
     EventInfo {
+        name: "DAHDIChannel",
+        rust: "DahdiChannel",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::DahdiChannel::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DAHDIShowChannels",
+        rust: "DahdiShowChannels",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::DahdiShowChannels::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DAHDIShowChannelsComplete",
+        rust: "DahdiShowChannelsComplete",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::DahdiShowChannelsComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DAHDIShowStatus",
+        rust: "DahdiShowStatus",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::DahdiShowStatus::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DAHDIShowStatusComplete",
+        rust: "DahdiShowStatusComplete",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::DahdiShowStatusComplete::from_message(m)?)),
+    },
+    EventInfo {
         name: "DBGetComplete",
         rust: "DbGetComplete",
         module: "db",
@@ -4318,6 +8300,12 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::DbGetTreeResponse::from_message(m)?)),
     },
     EventInfo {
+        name: "DNDState",
+        rust: "DndState",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::DndState::from_message(m)?)),
+    },
+    EventInfo {
         name: "DTMFBegin",
         rust: "DtmfBegin",
         module: "channel",
@@ -4330,10 +8318,34 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::DtmfEnd::from_message(m)?)),
     },
     EventInfo {
+        name: "DeadlockStart",
+        rust: "DeadlockStart",
+        module: "lock",
+        decode: |m| Ok(Dyn::new(event::DeadlockStart::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DeviceEntry",
+        rust: "DeviceEntry",
+        module: "chan_skinny",
+        decode: |m| Ok(Dyn::new(event::DeviceEntry::from_message(m)?)),
+    },
+    EventInfo {
         name: "DeviceStateChange",
         rust: "DeviceStateChange",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DeviceStateChange::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DeviceStateListComplete",
+        rust: "DeviceStateListComplete",
+        module: "res_manager_devicestate",
+        decode: |m| Ok(Dyn::new(event::DeviceStateListComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "DevicelistComplete",
+        rust: "DevicelistComplete",
+        module: "chan_skinny",
+        decode: |m| Ok(Dyn::new(event::DevicelistComplete::from_message(m)?)),
     },
     EventInfo {
         name: "DialBegin",
@@ -4354,16 +8366,86 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::DialState::from_message(m)?)),
     },
     EventInfo {
+        name: "EndpointDetail",
+        rust: "EndpointDetail",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::EndpointDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "EndpointDetailComplete",
+        rust: "EndpointDetailComplete",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::EndpointDetailComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "EndpointList",
+        rust: "EndpointList",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::EndpointList::from_message(m)?)),
+    },
+    EventInfo {
+        name: "EndpointListComplete",
+        rust: "EndpointListComplete",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::EndpointListComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ExtensionStateListComplete",
+        rust: "ExtensionStateListComplete",
+        module: "channel",
+        decode: |m| {
+            Ok(Dyn::new(event::ExtensionStateListComplete::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
         name: "ExtensionStatus",
         rust: "ExtensionStatus",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ExtensionStatus::from_message(m)?)),
     },
     EventInfo {
+        name: "FAXSession",
+        rust: "FaxSession",
+        module: "res_fax",
+        decode: |m| Ok(Dyn::new(event::FaxSession::from_message(m)?)),
+    },
+    EventInfo {
+        name: "FAXSessionsComplete",
+        rust: "FaxSessionsComplete",
+        module: "res_fax",
+        decode: |m| Ok(Dyn::new(event::FaxSessionsComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "FAXSessionsEntry",
+        rust: "FaxSessionsEntry",
+        module: "res_fax",
+        decode: |m| Ok(Dyn::new(event::FaxSessionsEntry::from_message(m)?)),
+    },
+    EventInfo {
+        name: "FAXStats",
+        rust: "FaxStats",
+        module: "res_fax",
+        decode: |m| Ok(Dyn::new(event::FaxStats::from_message(m)?)),
+    },
+    EventInfo {
+        name: "FAXStatus",
+        rust: "FaxStatus",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::FaxStatus::from_message(m)?)),
+    },
+    EventInfo {
         name: "FailedACL",
         rust: "FailedAcl",
         module: "security",
         decode: |m| Ok(Dyn::new(event::FailedAcl::from_message(m)?)),
+    },
+    EventInfo {
+        name: "Flash",
+        rust: "Flash",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::Flash::from_message(m)?)),
     },
     EventInfo {
         name: "FullyBooted",
@@ -4408,6 +8490,44 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::Hold::from_message(m)?)),
     },
     EventInfo {
+        name: "IdentifyDetail",
+        rust: "IdentifyDetail",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::IdentifyDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "InboundRegistrationDetail",
+        rust: "InboundRegistrationDetail",
+        module: "res_pjsip_registrar",
+        decode: |m| Ok(Dyn::new(event::InboundRegistrationDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "InboundRegistrationDetailComplete",
+        rust: "InboundRegistrationDetailComplete",
+        module: "res_pjsip_registrar",
+        decode: |m| {
+            Ok(Dyn::new(
+                event::InboundRegistrationDetailComplete::from_message(m)?,
+            ))
+        },
+    },
+    EventInfo {
+        name: "InboundSubscriptionDetail",
+        rust: "InboundSubscriptionDetail",
+        module: "res_pjsip_pubsub",
+        decode: |m| Ok(Dyn::new(event::InboundSubscriptionDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "InboundSubscriptionDetailComplete",
+        rust: "InboundSubscriptionDetailComplete",
+        module: "res_pjsip_pubsub",
+        decode: |m| {
+            Ok(Dyn::new(
+                event::InboundSubscriptionDetailComplete::from_message(m)?,
+            ))
+        },
+    },
+    EventInfo {
         name: "InvalidAccountID",
         rust: "InvalidAccountId",
         module: "security",
@@ -4420,16 +8540,178 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::InvalidPassword::from_message(m)?)),
     },
     EventInfo {
+        name: "InvalidTransport",
+        rust: "InvalidTransport",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::InvalidTransport::from_message(m)?)),
+    },
+    EventInfo {
+        name: "LineEntry",
+        rust: "LineEntry",
+        module: "chan_skinny",
+        decode: |m| Ok(Dyn::new(event::LineEntry::from_message(m)?)),
+    },
+    EventInfo {
+        name: "LinelistComplete",
+        rust: "LinelistComplete",
+        module: "chan_skinny",
+        decode: |m| Ok(Dyn::new(event::LinelistComplete::from_message(m)?)),
+    },
+    EventInfo {
         name: "ListDialplan",
         rust: "ListDialplan",
         module: "pbx",
         decode: |m| Ok(Dyn::new(event::ListDialplan::from_message(m)?)),
     },
     EventInfo {
+        name: "Load",
+        rust: "Load",
+        module: "loader",
+        decode: |m| Ok(Dyn::new(event::Load::from_message(m)?)),
+    },
+    EventInfo {
+        name: "LoadAverageLimit",
+        rust: "LoadAverageLimit",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::LoadAverageLimit::from_message(m)?)),
+    },
+    EventInfo {
         name: "LocalBridge",
         rust: "LocalBridge",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::LocalBridge::from_message(m)?)),
+    },
+    EventInfo {
+        name: "LocalOptimizationBegin",
+        rust: "LocalOptimizationBegin",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::LocalOptimizationBegin::from_message(m)?)),
+    },
+    EventInfo {
+        name: "LocalOptimizationEnd",
+        rust: "LocalOptimizationEnd",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::LocalOptimizationEnd::from_message(m)?)),
+    },
+    EventInfo {
+        name: "LogChannel",
+        rust: "LogChannel",
+        module: "logger_doc",
+        decode: |m| Ok(Dyn::new(event::LogChannel::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MCID",
+        rust: "Mcid",
+        module: "sig_pri",
+        decode: |m| Ok(Dyn::new(event::Mcid::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MWIGet",
+        rust: "MwiGet",
+        module: "res_mwi_external_ami",
+        decode: |m| Ok(Dyn::new(event::MwiGet::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MWIGetComplete",
+        rust: "MwiGetComplete",
+        module: "res_mwi_external_ami",
+        decode: |m| Ok(Dyn::new(event::MwiGetComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeEnd",
+        rust: "MeetmeEnd",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeEnd::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeJoin",
+        rust: "MeetmeJoin",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeJoin::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeLeave",
+        rust: "MeetmeLeave",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeLeave::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeList",
+        rust: "MeetmeList",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeList::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeListComplete",
+        rust: "MeetmeListComplete",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeListComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeListRooms",
+        rust: "MeetmeListRooms",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeListRooms::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeListRoomsComplete",
+        rust: "MeetmeListRoomsComplete",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeListRoomsComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeMute",
+        rust: "MeetmeMute",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeMute::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeTalkRequest",
+        rust: "MeetmeTalkRequest",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeTalkRequest::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MeetmeTalking",
+        rust: "MeetmeTalking",
+        module: "app_meetme",
+        decode: |m| Ok(Dyn::new(event::MeetmeTalking::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MemoryLimit",
+        rust: "MemoryLimit",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::MemoryLimit::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MessageWaiting",
+        rust: "MessageWaiting",
+        module: "manager_mwi",
+        decode: |m| Ok(Dyn::new(event::MessageWaiting::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MiniVoiceMail",
+        rust: "MiniVoiceMail",
+        module: "app_minivm",
+        decode: |m| Ok(Dyn::new(event::MiniVoiceMail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MixMonitorMute",
+        rust: "MixMonitorMute",
+        module: "app_mixmonitor",
+        decode: |m| Ok(Dyn::new(event::MixMonitorMute::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MixMonitorStart",
+        rust: "MixMonitorStart",
+        module: "app_mixmonitor",
+        decode: |m| Ok(Dyn::new(event::MixMonitorStart::from_message(m)?)),
+    },
+    EventInfo {
+        name: "MixMonitorStop",
+        rust: "MixMonitorStop",
+        module: "app_mixmonitor",
+        decode: |m| Ok(Dyn::new(event::MixMonitorStop::from_message(m)?)),
     },
     EventInfo {
         name: "MonitorStart",
@@ -4498,6 +8780,74 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::OriginateResponse::from_message(m)?)),
     },
     EventInfo {
+        name: "OutboundRegistrationDetail",
+        rust: "OutboundRegistrationDetail",
+        module: "res_pjsip_outbound_registration",
+        decode: |m| {
+            Ok(Dyn::new(event::OutboundRegistrationDetail::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
+        name: "OutboundRegistrationDetailComplete",
+        rust: "OutboundRegistrationDetailComplete",
+        module: "res_pjsip_outbound_registration",
+        decode: |m| {
+            Ok(Dyn::new(
+                event::OutboundRegistrationDetailComplete::from_message(m)?,
+            ))
+        },
+    },
+    EventInfo {
+        name: "OutboundSubscriptionDetail",
+        rust: "OutboundSubscriptionDetail",
+        module: "res_pjsip_pubsub",
+        decode: |m| {
+            Ok(Dyn::new(event::OutboundSubscriptionDetail::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
+        name: "OutboundSubscriptionDetailComplete",
+        rust: "OutboundSubscriptionDetailComplete",
+        module: "res_pjsip_pubsub",
+        decode: |m| {
+            Ok(Dyn::new(
+                event::OutboundSubscriptionDetailComplete::from_message(m)?,
+            ))
+        },
+    },
+    EventInfo {
+        name: "PJSIPMaintenanceStatus",
+        rust: "PjsipMaintenanceStatus",
+        module: "res_pjsip_maintenance",
+        decode: |m| Ok(Dyn::new(event::PjsipMaintenanceStatus::from_message(m)?)),
+    },
+    EventInfo {
+        name: "PJSIPMaintenanceStatusComplete",
+        rust: "PjsipMaintenanceStatusComplete",
+        module: "res_pjsip_maintenance",
+        decode: |m| {
+            Ok(Dyn::new(
+                event::PjsipMaintenanceStatusComplete::from_message(m)?,
+            ))
+        },
+    },
+    EventInfo {
+        name: "PRIShowSpans",
+        rust: "PriShowSpans",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::PriShowSpans::from_message(m)?)),
+    },
+    EventInfo {
+        name: "PRIShowSpansComplete",
+        rust: "PriShowSpansComplete",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::PriShowSpansComplete::from_message(m)?)),
+    },
+    EventInfo {
         name: "ParkedCall",
         rust: "ParkedCall",
         module: "res_parking",
@@ -4556,6 +8906,30 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "PeerlistComplete",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::PeerlistComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "Pickup",
+        rust: "Pickup",
+        module: "pickup",
+        decode: |m| Ok(Dyn::new(event::Pickup::from_message(m)?)),
+    },
+    EventInfo {
+        name: "PresenceStateChange",
+        rust: "PresenceStateChange",
+        module: "presencestate",
+        decode: |m| Ok(Dyn::new(event::PresenceStateChange::from_message(m)?)),
+    },
+    EventInfo {
+        name: "PresenceStateListComplete",
+        rust: "PresenceStateListComplete",
+        module: "res_manager_presencestate",
+        decode: |m| Ok(Dyn::new(event::PresenceStateListComplete::from_message(m)?)),
+    },
+    EventInfo {
+        name: "PresenceStatus",
+        rust: "PresenceStatus",
+        module: "manager",
+        decode: |m| Ok(Dyn::new(event::PresenceStatus::from_message(m)?)),
     },
     EventInfo {
         name: "QueueCallerAbandon",
@@ -4648,6 +9022,24 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::QueueSummaryComplete::from_message(m)?)),
     },
     EventInfo {
+        name: "RTCPReceived",
+        rust: "RtcpReceived",
+        module: "rtp_engine",
+        decode: |m| Ok(Dyn::new(event::RtcpReceived::from_message(m)?)),
+    },
+    EventInfo {
+        name: "RTCPSent",
+        rust: "RtcpSent",
+        module: "rtp_engine",
+        decode: |m| Ok(Dyn::new(event::RtcpSent::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ReceiveFAX",
+        rust: "ReceiveFax",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::ReceiveFax::from_message(m)?)),
+    },
+    EventInfo {
         name: "RegistrationsComplete",
         rust: "RegistrationsComplete",
         module: "chan_sip",
@@ -4666,6 +9058,12 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::RegistryEntry::from_message(m)?)),
     },
     EventInfo {
+        name: "Reload",
+        rust: "Reload",
+        module: "loader",
+        decode: |m| Ok(Dyn::new(event::Reload::from_message(m)?)),
+    },
+    EventInfo {
         name: "Rename",
         rust: "Rename",
         module: "channel",
@@ -4676,6 +9074,34 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "RequestBadFormat",
         module: "security",
         decode: |m| Ok(Dyn::new(event::RequestBadFormat::from_message(m)?)),
+    },
+    EventInfo {
+        name: "RequestNotAllowed",
+        rust: "RequestNotAllowed",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::RequestNotAllowed::from_message(m)?)),
+    },
+    EventInfo {
+        name: "RequestNotSupported",
+        rust: "RequestNotSupported",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::RequestNotSupported::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ResourceListDetail",
+        rust: "ResourceListDetail",
+        module: "res_pjsip_pubsub",
+        decode: |m| Ok(Dyn::new(event::ResourceListDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "ResourceListDetailComplete",
+        rust: "ResourceListDetailComplete",
+        module: "res_pjsip_pubsub",
+        decode: |m| {
+            Ok(Dyn::new(event::ResourceListDetailComplete::from_message(
+                m,
+            )?))
+        },
     },
     EventInfo {
         name: "SIPQualifyPeerDone",
@@ -4690,16 +9116,52 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::SipPeerStatusComplete::from_message(m)?)),
     },
     EventInfo {
+        name: "SendFAX",
+        rust: "SendFax",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::SendFax::from_message(m)?)),
+    },
+    EventInfo {
+        name: "SessionLimit",
+        rust: "SessionLimit",
+        module: "security",
+        decode: |m| Ok(Dyn::new(event::SessionLimit::from_message(m)?)),
+    },
+    EventInfo {
+        name: "SessionTimeout",
+        rust: "SessionTimeout",
+        module: "chan_sip",
+        decode: |m| Ok(Dyn::new(event::SessionTimeout::from_message(m)?)),
+    },
+    EventInfo {
         name: "ShowDialPlanComplete",
         rust: "ShowDialPlanComplete",
         module: "pbx",
         decode: |m| Ok(Dyn::new(event::ShowDialPlanComplete::from_message(m)?)),
     },
     EventInfo {
+        name: "Shutdown",
+        rust: "Shutdown",
+        module: "manager",
+        decode: |m| Ok(Dyn::new(event::Shutdown::from_message(m)?)),
+    },
+    EventInfo {
         name: "SoftHangupRequest",
         rust: "SoftHangupRequest",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::SoftHangupRequest::from_message(m)?)),
+    },
+    EventInfo {
+        name: "SpanAlarm",
+        rust: "SpanAlarm",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::SpanAlarm::from_message(m)?)),
+    },
+    EventInfo {
+        name: "SpanAlarmClear",
+        rust: "SpanAlarmClear",
+        module: "chan_dahdi",
+        decode: |m| Ok(Dyn::new(event::SpanAlarmClear::from_message(m)?)),
     },
     EventInfo {
         name: "Status",
@@ -4720,6 +9182,12 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::SuccessfulAuth::from_message(m)?)),
     },
     EventInfo {
+        name: "TransportDetail",
+        rust: "TransportDetail",
+        module: "res_pjsip",
+        decode: |m| Ok(Dyn::new(event::TransportDetail::from_message(m)?)),
+    },
+    EventInfo {
         name: "UnParkedCall",
         rust: "UnParkedCall",
         module: "res_parking",
@@ -4738,6 +9206,12 @@ pub static EVENTS: &[EventInfo] = &[
         decode: |m| Ok(Dyn::new(event::Unhold::from_message(m)?)),
     },
     EventInfo {
+        name: "Unload",
+        rust: "Unload",
+        module: "loader",
+        decode: |m| Ok(Dyn::new(event::Unload::from_message(m)?)),
+    },
+    EventInfo {
         name: "UserEvent",
         rust: "UserEvent",
         module: "manager",
@@ -4748,6 +9222,66 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "VarSet",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::VarSet::from_message(m)?)),
+    },
+    EventInfo {
+        name: "VoicemailBoxDetail",
+        rust: "VoicemailBoxDetail",
+        module: "app_voicemail",
+        decode: |m| Ok(Dyn::new(event::VoicemailBoxDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "VoicemailBoxDetailComplete",
+        rust: "VoicemailBoxDetailComplete",
+        module: "app_voicemail",
+        decode: |m| {
+            Ok(Dyn::new(event::VoicemailBoxDetailComplete::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
+        name: "VoicemailPasswordChange",
+        rust: "VoicemailPasswordChange",
+        module: "app_voicemail",
+        decode: |m| Ok(Dyn::new(event::VoicemailPasswordChange::from_message(m)?)),
+    },
+    EventInfo {
+        name: "VoicemailUserDetail",
+        rust: "VoicemailUserDetail",
+        module: "app_voicemail",
+        decode: |m| Ok(Dyn::new(event::VoicemailUserDetail::from_message(m)?)),
+    },
+    EventInfo {
+        name: "VoicemailUserDetailComplete",
+        rust: "VoicemailUserDetailComplete",
+        module: "app_voicemail",
+        decode: |m| {
+            Ok(Dyn::new(event::VoicemailUserDetailComplete::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
+        name: "VoicemailUserEntry",
+        rust: "VoicemailUserEntry",
+        module: "app_voicemail",
+        decode: |m| Ok(Dyn::new(event::VoicemailUserEntry::from_message(m)?)),
+    },
+    EventInfo {
+        name: "VoicemailUserEntryComplete",
+        rust: "VoicemailUserEntryComplete",
+        module: "app_voicemail",
+        decode: |m| {
+            Ok(Dyn::new(event::VoicemailUserEntryComplete::from_message(
+                m,
+            )?))
+        },
+    },
+    EventInfo {
+        name: "Wink",
+        rust: "Wink",
+        module: "channel",
+        decode: |m| Ok(Dyn::new(event::Wink::from_message(m)?)),
     },
 ];
 /// The table entry of an action, by wire name in any case.

@@ -33,8 +33,12 @@ pub fn check_example<A: Action>(request: &str, response: &str) {
             encode_action(&action, action_id, &mut wire).expect("example encodes");
             let encoded = messages(std::str::from_utf8(&wire).expect("utf-8"));
             assert_eq!(encoded.len(), 1, "one action encodes to one message");
-            let bools: Vec<&str> =
-                info.params.iter().filter(|p| p.ty == "bool").map(|p| p.name).collect();
+            let bools: Vec<&str> = info
+                .params
+                .iter()
+                .filter(|p| p.ty == "bool")
+                .map(|p| p.name)
+                .collect();
             assert_eq!(
                 normalise(&encoded[0], &bools),
                 normalise(request, &bools),
@@ -64,13 +68,24 @@ pub fn check_example<A: Action>(request: &str, response: &str) {
                     }
                     Err(e) => panic!("response {msg:?} does not decode: {e}"),
                 };
-                assert!(decoded.unknown.is_empty(), "{}: unknown headers {:?}", decoded.type_name, decoded.unknown);
+                assert!(
+                    decoded.unknown.is_empty(),
+                    "{}: unknown headers {:?}",
+                    decoded.type_name,
+                    decoded.unknown
+                );
             }
             MessageKind::Event => {
                 let name = msg.event().unwrap_or_default();
-                let info = event_info(name).unwrap_or_else(|| panic!("event {name} is not in the spec"));
-                let decoded = (info.decode)(&msg).unwrap_or_else(|e| panic!("event {name} does not decode: {e}"));
-                assert!(decoded.unknown.is_empty(), "{name}: unknown headers {:?}", decoded.unknown);
+                let info =
+                    event_info(name).unwrap_or_else(|| panic!("event {name} is not in the spec"));
+                let decoded = (info.decode)(&msg)
+                    .unwrap_or_else(|e| panic!("event {name} does not decode: {e}"));
+                assert!(
+                    decoded.unknown.is_empty(),
+                    "{name}: unknown headers {:?}",
+                    decoded.unknown
+                );
             }
             _ => panic!("unexpected message in a response transcript: {msg:?}"),
         }

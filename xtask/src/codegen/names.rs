@@ -8,7 +8,9 @@ pub fn ident(name: &str) -> Ident {
         return Ident::new(name, Span::call_site());
     }
     match name {
-        "self" | "Self" | "super" | "crate" | "_" => Ident::new(&format!("{name}_"), Span::call_site()),
+        "self" | "Self" | "super" | "crate" | "_" => {
+            Ident::new(&format!("{name}_"), Span::call_site())
+        }
         _ => Ident::new_raw(name, Span::call_site()),
     }
 }

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use ami_spec::{Action, EnumDef, Event, Field, Fieldset, Module, Param, Response, Spec, Type, Unit};
+use ami_spec::{
+    Action, EnumDef, Event, Field, Fieldset, Module, Param, Response, Spec, Type, Unit,
+};
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -20,12 +22,21 @@ pub fn generate(spec: &Spec) -> Result<Vec<(String, String)>, String> {
         let tokens = module_file(spec, module);
         let file = parse(tokens, &module.name)?;
         let source = format!("{}.toml", module.name);
-        files.push((format!("ami-types/src/generated/{}.rs", module.name), reformat(file, &source)?));
+        files.push((
+            format!("ami-types/src/generated/{}.rs", module.name),
+            reformat(file, &source)?,
+        ));
     }
     let file = parse(mod_file(spec), "mod")?;
-    files.push(("ami-types/src/generated/mod.rs".to_owned(), reformat(file, "*.toml")?));
+    files.push((
+        "ami-types/src/generated/mod.rs".to_owned(),
+        reformat(file, "*.toml")?,
+    ));
     let file = parse(examples_file(spec), "examples")?;
-    files.push(("ami-types/tests/examples.rs".to_owned(), reformat(file, "*.toml")?));
+    files.push((
+        "ami-types/tests/examples.rs".to_owned(),
+        reformat(file, "*.toml")?,
+    ));
     Ok(files)
 }
 
@@ -39,7 +50,13 @@ fn alias(wire: &str, rust: &str) -> Option<TokenStream> {
 }
 
 fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| if l.is_empty() { String::new() } else { format!(" {l}") });
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
     quote!(#(#[doc = #lines])*)
 }
 
@@ -48,20 +65,30 @@ fn module_file(spec: &Spec, module: &Module) -> TokenStream {
     let mut events: Vec<_> = module.fieldsets.iter().map(|f| fieldset(spec, f)).collect();
     events.extend(module.events.iter().map(|e| event(spec, e)));
     let actions: Vec<_> = module.actions.iter().map(|a| action(spec, a)).collect();
-    let responses: Vec<_> = module.actions.iter().filter_map(|a| response(spec, a)).collect();
+    let responses: Vec<_> = module
+        .actions
+        .iter()
+        .filter_map(|a| response(spec, a))
+        .collect();
     let section = |name: &str, doc: &str, items: Vec<TokenStream>| {
         let name = ident(name);
-        (!items.is_empty()).then(|| quote! {
-            #[doc = #doc]
-            pub mod #name {
-                #(#items)*
+        (!items.is_empty()).then(|| {
+            quote! {
+                #[doc = #doc]
+                pub mod #name {
+                    #(#items)*
+                }
             }
         })
     };
     let enums = section("enums", "Enumerations of this module.", enums);
     let events = section("event", "Events and field sets of this module.", events);
     let actions = section("action", "Actions of this module.", actions);
-    let responses = section("response", "Typed responses of this module's actions.", responses);
+    let responses = section(
+        "response",
+        "Typed responses of this module's actions.",
+        responses,
+    );
     let synopsis = &module.synopsis;
     quote! {
         #![doc = #synopsis]
@@ -74,7 +101,11 @@ fn module_file(spec: &Spec, module: &Module) -> TokenStream {
 
 /// The modules that have items of a kind, for the namespace re-exports.
 fn modules_with(spec: &Spec, has: impl Fn(&Module) -> bool) -> Vec<proc_macro2::Ident> {
-    spec.modules.iter().filter(|m| has(m)).map(|m| ident(&m.name)).collect()
+    spec.modules
+        .iter()
+        .filter(|m| has(m))
+        .map(|m| ident(&m.name))
+        .collect()
 }
 
 // ---------------------------------------------------------------- enums
@@ -92,7 +123,11 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         let mut attrs = vec![quote!(wire = #wire)];
         if let Some(value) = v.value {
             let abs = proc_macro2::Literal::u64_unsuffixed(value.unsigned_abs());
-            attrs.push(if value < 0 { quote!(value = -#abs) } else { quote!(value = #abs) });
+            attrs.push(if value < 0 {
+                quote!(value = -#abs)
+            } else {
+                quote!(value = #abs)
+            });
         }
         for a in &v.aliases {
             attrs.push(quote!(alias = #a));
@@ -135,7 +170,11 @@ fn enum_table(e: &EnumDef) -> String {
             v.wire,
             v.value.map(|n| n.to_string()).unwrap_or_default(),
             v.text.as_deref().unwrap_or(""),
-            v.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+            v.aliases
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     t
@@ -203,13 +242,22 @@ fn field_tokens(f: &Field) -> TokenStream {
     }
     attrs.extend(unit_attr(&f.ty));
     let mut d = format!("`{wire}`: {}", type_desc(&f.ty));
-    d.push_str(if f.repeated { ", repeated" } else if f.required { ", required" } else { ", optional" });
+    d.push_str(if f.repeated {
+        ", repeated"
+    } else if f.required {
+        ", required"
+    } else {
+        ", optional"
+    });
     if f.prefix_match {
         let _ = write!(d, "; matches headers starting with `{wire}`");
     }
     if !f.case_variants.is_empty() {
         let v: Vec<String> = f.case_variants.iter().map(|c| format!("`{c}`")).collect();
         let _ = write!(d, "; also sent as {}", v.join(", "));
+    }
+    if let Some(v) = versions(&f.since) {
+        let _ = write!(d, " ({})", v.trim_end_matches('.'));
     }
     if let Some(doc) = &f.doc {
         let _ = write!(d, ". {doc}");
@@ -233,13 +281,23 @@ fn unknown_field() -> TokenStream {
 fn include_tokens(spec: &Spec, inc: &ami_spec::Include) -> TokenStream {
     let name = ident(&inc.rust);
     let set = ident(&inc.fieldset);
-    let ty = if inc.required { quote!(crate::event::#set<'a>) } else { quote!(Option<crate::event::#set<'a>>) };
+    let ty = if inc.required {
+        quote!(crate::event::#set<'a>)
+    } else {
+        quote!(Option<crate::event::#set<'a>>)
+    };
     let prefix = &inc.prefix;
-    let synopsis = spec.fieldset(&inc.fieldset).map(|f| f.synopsis.as_str()).unwrap_or_default();
+    let synopsis = spec
+        .fieldset(&inc.fieldset)
+        .map(|f| f.synopsis.as_str())
+        .unwrap_or_default();
     let d = if prefix.is_empty() {
         format!("[`{}`]: {synopsis}", inc.fieldset)
     } else {
-        format!("[`{}`] with headers prefixed `{prefix}`: {synopsis}", inc.fieldset)
+        format!(
+            "[`{}`] with headers prefixed `{prefix}`: {synopsis}",
+            inc.fieldset
+        )
     };
     quote! {
         #[doc = #d]
@@ -250,7 +308,10 @@ fn include_tokens(spec: &Spec, inc: &ami_spec::Include) -> TokenStream {
 
 fn fieldset(_spec: &Spec, f: &Fieldset) -> TokenStream {
     let name = ident(&f.name);
-    let doc = doc_lines(&format!("{}\n\nA field set: events carry it, sometimes with a header prefix.", f.synopsis));
+    let doc = doc_lines(&format!(
+        "{}\n\nA field set: events carry it, sometimes with a header prefix.",
+        f.synopsis
+    ));
     let fields = f.fields.iter().map(field_tokens);
     quote! {
         #doc
@@ -266,12 +327,18 @@ fn versions(since: &ami_spec::Since) -> Option<String> {
         (None, None) => None,
         (Some(s), None) => Some(format!("Asterisk {s} and later.")),
         (None, Some(r)) => Some(format!("Asterisk up to {}; removed in {r}.", previous(r))),
-        (Some(s), Some(r)) => Some(format!("Asterisk {s} up to {}; removed in {r}.", previous(r))),
+        (Some(s), Some(r)) => Some(format!(
+            "Asterisk {s} up to {}; removed in {r}.",
+            previous(r)
+        )),
     }
 }
 
 fn previous(version: &str) -> String {
-    version.parse::<u32>().map(|v| (v - 1).to_string()).unwrap_or_else(|_| format!("before {version}"))
+    version
+        .parse::<u32>()
+        .map(|v| (v - 1).to_string())
+        .unwrap_or_else(|_| format!("before {version}"))
 }
 
 fn event(spec: &Spec, e: &Event) -> TokenStream {
@@ -288,14 +355,20 @@ fn event(spec: &Spec, e: &Event) -> TokenStream {
     let lists: Vec<String> = spec
         .actions()
         .filter_map(|(_, a)| match &a.response {
-            Response::List { items, complete } if items.contains(&e.name) || complete == &e.name => {
+            Response::List { items, complete }
+                if items.contains(&e.name) || complete == &e.name =>
+            {
                 Some(format!("[`{}`](crate::action::{})", a.name, a.rust))
             }
             _ => None,
         })
         .collect();
     if !lists.is_empty() {
-        let _ = write!(d, "\n\nPart of the event list answering {}.", lists.join(", "));
+        let _ = write!(
+            d,
+            "\n\nPart of the event list answering {}.",
+            lists.join(", ")
+        );
     }
     let doc = doc_lines(&d);
     let alias = alias(wire, &e.rust);
@@ -337,7 +410,10 @@ fn param_type(ty: &Type) -> TokenStream {
 
 /// Whether setters take `impl Into<T>` for this type.
 fn takes_into(ty: &Type) -> bool {
-    matches!(ty, Type::String | Type::List | Type::Variable | Type::ChannelPattern)
+    matches!(
+        ty,
+        Type::String | Type::List | Type::Variable | Type::ChannelPattern
+    )
 }
 
 fn is_vec(p: &Param) -> bool {
@@ -374,7 +450,11 @@ fn param_field(p: &Param) -> TokenStream {
 
 fn param_doc(p: &Param) -> String {
     let mut d = format!("`{}`: {}", p.name, type_desc(&p.ty));
-    d.push_str(if p.required { ", required" } else { ", optional" });
+    d.push_str(if p.required {
+        ", required"
+    } else {
+        ", optional"
+    });
     if p.repeated {
         d.push_str(", one header per value");
     }
@@ -383,6 +463,9 @@ fn param_doc(p: &Param) -> String {
     }
     if let Some(def) = &p.default {
         let _ = write!(d, ", Asterisk's default `{def}`");
+    }
+    if let Some(v) = versions(&p.since) {
+        let _ = write!(d, " ({})", v.trim_end_matches('.'));
     }
     if let Some(doc) = &p.doc {
         let _ = write!(d, ". {doc}");
@@ -413,14 +496,20 @@ fn response_type(spec: &Spec, a: &Action) -> TokenStream {
 }
 
 fn event_path(spec: &Spec, name: &str) -> TokenStream {
-    let rust = spec.event(name).map(|e| e.rust.clone()).unwrap_or_else(|| name.to_owned());
+    let rust = spec
+        .event(name)
+        .map(|e| e.rust.clone())
+        .unwrap_or_else(|| name.to_owned());
     let r = ident(&rust);
     quote!(crate::event::#r<'a>)
 }
 
 fn response_desc(spec: &Spec, a: &Action) -> String {
     let link = |name: &str| {
-        let rust = spec.event(name).map(|e| e.rust.clone()).unwrap_or_else(|| name.to_owned());
+        let rust = spec
+            .event(name)
+            .map(|e| e.rust.clone())
+            .unwrap_or_else(|| name.to_owned());
         format!("[`{name}`](crate::event::{rust})")
     };
     match &a.response {
@@ -440,18 +529,34 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
     let name = ident(&a.rust);
     let wire = &a.name;
     let mut d = format!("{}\n\nAction `{wire}`", a.synopsis);
-    if a.privilege.is_empty() {
+    if !a.privilege_known {
+        d.push_str("; the write class it needs is not recorded.");
+    } else if a.privilege.is_empty() {
         d.push_str(", allowed to any logged-in user.");
     } else {
-        let _ = write!(d, ", needs write class {}.", a.privilege.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "));
+        let _ = write!(
+            d,
+            ", needs write class {}.",
+            a.privilege
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     if let Some(v) = versions(&a.since) {
         let _ = write!(d, " {v}");
     }
     let _ = write!(d, "\n\nResponse: {}", response_desc(spec, a));
     if let Some(f) = &a.follow_up {
-        let rust = spec.event(f).map(|e| e.rust.clone()).unwrap_or_else(|| f.clone());
-        let _ = write!(d, "\n\nLater outcome: the event [`{f}`](crate::event::{rust}).");
+        let rust = spec
+            .event(f)
+            .map(|e| e.rust.clone())
+            .unwrap_or_else(|| f.clone());
+        let _ = write!(
+            d,
+            "\n\nLater outcome: the event [`{f}`](crate::event::{rust})."
+        );
     }
     if !a.params.is_empty() {
         d.push_str("\n\n| Header | Field | Type | Required | Default |\n|---|---|---|---|---|\n");
@@ -463,12 +568,20 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
                 plain(&p.rust),
                 type_desc(&p.ty),
                 if p.required { "yes" } else { "no" },
-                p.default.as_deref().map(|v| format!("`{v}`")).unwrap_or_default()
+                p.default
+                    .as_deref()
+                    .map(|v| format!("`{v}`"))
+                    .unwrap_or_default()
             );
         }
     }
     for ex in &a.examples {
-        let _ = write!(d, "\n\n# Example: {}\n\n```text\n{}\n```", ex.title, ex.request.trim_end());
+        let _ = write!(
+            d,
+            "\n\n# Example: {}\n\n```text\n{}\n```",
+            ex.title,
+            ex.request.trim_end()
+        );
         if !ex.response.trim().is_empty() {
             let _ = write!(d, "\n\n```text\n{}\n```", ex.response.trim_end());
         }
@@ -482,11 +595,17 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
         container.push(quote!(follow_up = #f));
     }
     let ctor = constructor(a);
-    let setters = a.params.iter().filter(|p| !p.required || is_vec(p)).map(setter);
+    let no_required = a.params.iter().all(|p| !p.required || is_vec(p));
+    let default = no_required.then(|| quote!(Default,));
+    let setters = a
+        .params
+        .iter()
+        .filter(|p| !p.required || is_vec(p))
+        .map(setter);
     quote! {
         #doc
         #alias
-        #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
+        #[derive(Debug, Clone, PartialEq, #default ami_derive::Action)]
         #[ami(#(#container),*)]
         #[must_use = "an action does nothing until it is sent"]
         pub struct #name {
@@ -502,11 +621,20 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
 
 /// A type's tokens as a person writes them: `crate::Ack<'a>`, not `crate :: Ack < 'a >`.
 fn compact(tokens: &str) -> String {
-    tokens.replace(" :: ", "::").replace(" < ", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
+    tokens
+        .replace(" :: ", "::")
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
 }
 
 fn constructor(a: &Action) -> TokenStream {
-    let required: Vec<&Param> = a.params.iter().filter(|p| p.required && !is_vec(p)).collect();
+    let required: Vec<&Param> = a
+        .params
+        .iter()
+        .filter(|p| p.required && !is_vec(p))
+        .collect();
     let args = required.iter().map(|p| {
         let n = ident(&p.rust);
         let t = param_type(&p.ty);
@@ -534,7 +662,10 @@ fn constructor(a: &Action) -> TokenStream {
         "Creates the action; it has no required parameters.".to_owned()
     } else {
         let names: Vec<String> = required.iter().map(|p| format!("`{}`", p.name)).collect();
-        format!("Creates the action with its required parameters: {}.", names.join(", "))
+        format!(
+            "Creates the action with its required parameters: {}.",
+            names.join(", ")
+        )
     };
     quote! {
         #[doc = #d]
@@ -567,7 +698,11 @@ fn setter(p: &Param) -> TokenStream {
     } else {
         arg
     };
-    let d = if is_vec(p) && p.ty != Type::List { format!("Adds one value to {}", &d[5..]) } else { d };
+    let d = if is_vec(p) && p.ty != Type::List {
+        format!("Adds one value to {}", &d[5..])
+    } else {
+        d
+    };
     quote! {
         #[doc = #d]
         pub fn #n(mut self, #arg) -> Self {
@@ -581,8 +716,14 @@ fn response(spec: &Spec, a: &Action) -> Option<TokenStream> {
     match &a.response {
         Response::Fields(fields) => {
             let name = format_ident!("{}Response", plain(&a.rust));
-            let d = format!("The typed response to [`{0}`](crate::action::{1}).", a.name, plain(&a.rust));
-            let has_message = fields.iter().any(|f| f.name.eq_ignore_ascii_case("Message"));
+            let d = format!(
+                "The typed response to [`{0}`](crate::action::{1}).",
+                a.name,
+                plain(&a.rust)
+            );
+            let has_message = fields
+                .iter()
+                .any(|f| f.name.eq_ignore_ascii_case("Message"));
             let message = (!has_message).then(|| {
                 quote! {
                     /// `Message`: Asterisk's human-readable status, optional.
@@ -604,11 +745,18 @@ fn response(spec: &Spec, a: &Action) -> Option<TokenStream> {
         }
         Response::List { items, .. } if items.len() > 1 => {
             let name = format_ident!("{}Item", plain(&a.rust));
-            let d = format!("One item of the event list answering [`{0}`](crate::action::{1}).", a.name, plain(&a.rust));
+            let d = format!(
+                "One item of the event list answering [`{0}`](crate::action::{1}).",
+                a.name,
+                plain(&a.rust)
+            );
             let variants: Vec<_> = items
                 .iter()
                 .map(|i| {
-                    let rust = spec.event(i).map(|e| e.rust.clone()).unwrap_or_else(|| i.clone());
+                    let rust = spec
+                        .event(i)
+                        .map(|e| e.rust.clone())
+                        .unwrap_or_else(|| i.clone());
                     (i.clone(), ident(&rust))
                 })
                 .collect();
@@ -624,6 +772,7 @@ fn response(spec: &Spec, a: &Action) -> Option<TokenStream> {
                 #[doc = #d]
                 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
                 #[serde(untagged)]
+                #[allow(clippy::large_enum_variant)] // items are decoded one at a time, borrowed
                 pub enum #name<'a> {
                     #(#decls)*
                 }
@@ -663,19 +812,36 @@ fn mod_file(spec: &Spec) -> TokenStream {
     events.sort_by(|a, b| a.name.cmp(&b.name));
     let mut actions: Vec<(&Module, &Action)> = spec.actions().collect();
     actions.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-    let event_modules: BTreeMap<&str, &str> =
-        spec.events().map(|(m, e)| (e.name.as_str(), m.name.as_str())).collect();
+    let event_modules: BTreeMap<&str, &str> = spec
+        .events()
+        .map(|(m, e)| (e.name.as_str(), m.name.as_str()))
+        .collect();
 
     let variants: Vec<_> = events.iter().map(|e| ident(&e.rust)).collect();
+    // Rare, very large events (several snapshots) are boxed so that `Event` stays small and
+    // cheap to move for the common ones.
+    let payloads = events.iter().map(|e| {
+        let v = ident(&e.rust);
+        if event_size(spec, e) > BOX_ABOVE {
+            quote!(Box<event::#v<'a>>)
+        } else {
+            quote!(event::#v<'a>)
+        }
+    });
     let wires: Vec<_> = events.iter().map(|e| e.name.as_str()).collect();
-    let variant_docs = events.iter().map(|e| format!("`{}`: {}", e.name, e.synopsis));
+    let variant_docs = events
+        .iter()
+        .map(|e| format!("`{}`: {}", e.name, e.synopsis));
     let kind_docs = variant_docs.clone();
 
     let event_infos = events.iter().map(|e| {
         let wire = &e.name;
         let rust = plain(&e.rust);
         let t = ident(&e.rust);
-        let module = event_modules.get(e.name.as_str()).copied().unwrap_or_default();
+        let module = event_modules
+            .get(e.name.as_str())
+            .copied()
+            .unwrap_or_default();
         quote! {
             EventInfo {
                 name: #wire,
@@ -694,14 +860,22 @@ fn mod_file(spec: &Spec) -> TokenStream {
         let params = a.params.iter().map(|p| {
             let name = &p.name;
             let (ty, values): (&str, Vec<String>) = match &p.ty {
-                Type::Enum(e) => ("enum", spec.enum_def(e).map(|d| d.variants.iter().map(|v| v.wire.clone()).collect()).unwrap_or_default()),
+                Type::Enum(e) => (
+                    "enum",
+                    spec.enum_def(e)
+                        .map(|d| d.variants.iter().map(|v| v.wire.clone()).collect())
+                        .unwrap_or_default(),
+                ),
                 other => (type_key(other), Vec::new()),
             };
             let required = p.required;
             quote!(ParamInfo { name: #name, ty: #ty, required: #required, values: &[#(#values),*] })
         });
         let (items, complete): (Vec<&str>, TokenStream) = match &a.response {
-            Response::List { items, complete } => (items.iter().map(String::as_str).collect(), quote!(Some(#complete))),
+            Response::List { items, complete } => (
+                items.iter().map(String::as_str).collect(),
+                quote!(Some(#complete)),
+            ),
             _ => (Vec::new(), quote!(None)),
         };
         let follow_up = match &a.follow_up {
@@ -721,6 +895,10 @@ fn mod_file(spec: &Spec) -> TokenStream {
                 quote!(response::#r::from_message(m)?)
             }
         };
+        let examples = a.examples.iter().map(|ex| {
+            let (t, q, r) = (&ex.title, &ex.request, &ex.response);
+            quote!((#t, #q, #r))
+        });
         quote! {
             ActionInfo {
                 name: #wire,
@@ -732,6 +910,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
                 list_complete: #complete,
                 follow_up: #follow_up,
                 removed: #removed,
+                examples: &[#(#examples),*],
                 decode_response: |m| Ok(Dyn::new(#decode)),
                 reencode: reencode::<action::#t>,
             }
@@ -739,7 +918,11 @@ fn mod_file(spec: &Spec) -> TokenStream {
     });
     let decode_arms = events.iter().map(|e| {
         let v = ident(&e.rust);
-        quote!(Some(EventKind::#v) => Event::#v(event::#v::from_message(msg)?),)
+        if event_size(spec, e) > BOX_ABOVE {
+            quote!(Some(EventKind::#v) => Event::#v(Box::new(event::#v::from_message(msg)?)),)
+        } else {
+            quote!(Some(EventKind::#v) => Event::#v(event::#v::from_message(msg)?),)
+        }
     });
     let name_arms = events.iter().map(|e| {
         let v = ident(&e.rust);
@@ -785,7 +968,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Event<'a> {
-            #(#[doc = #variant_docs] #variants(event::#variants<'a>),)*
+            #(#[doc = #variant_docs] #variants(#payloads),)*
             /// An event the spec does not know, kept as received.
             Unknown(&'a Message),
         }
@@ -871,6 +1054,34 @@ fn mod_file(spec: &Spec) -> TokenStream {
             EVENTS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
         }
     }
+}
+
+/// Events estimated larger than this many bytes are boxed inside [`Event`].
+const BOX_ABOVE: usize = 900;
+
+/// A rough size of an event struct: enough to tell the few huge events from the rest.
+fn event_size(spec: &Spec, e: &Event) -> usize {
+    let includes: usize = e
+        .includes
+        .iter()
+        .map(|i| {
+            spec.fieldset(&i.fieldset)
+                .map_or(0, |f| fields_size(&f.fields))
+        })
+        .sum();
+    includes + fields_size(&e.fields) + 24
+}
+
+fn fields_size(fields: &[Field]) -> usize {
+    fields
+        .iter()
+        .map(|f| match (&f.ty, f.repeated) {
+            (_, true) => 24,
+            (Type::Enum(_), _) => 24,
+            (Type::Bool, _) => 2,
+            _ => 16,
+        })
+        .sum()
 }
 
 fn type_key(ty: &Type) -> &'static str {

@@ -1,0 +1,395 @@
+//! The client handle: cheap to clone, sends typed actions, hands out event streams.
+
+use std::collections::HashSet;
+use std::marker::PhantomData;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ami_types::action::{Filter, Logoff, Originate, Ping};
+use ami_types::{
+    encode_action, Action, DecodeError, EventKind, FromReply, HeaderWriter, Message, ReplyParts,
+};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::config::Config;
+use crate::connection::{self, ConnectionState, Shared};
+use crate::events::EventStream;
+use crate::pending::{Expect, RawReply, Waiter};
+use crate::Error;
+
+/// A connection to Asterisk's manager interface.
+///
+/// Clone it freely: every clone talks to the same connection task. When the last clone is
+/// dropped the connection closes.
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    _alive: Option<Arc<Alive>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.shared.config.host)
+            .field("port", &self.shared.config.port)
+            .field("state", &*self.shared.state.borrow())
+            .finish()
+    }
+}
+
+/// Closes the connection when the last user handle goes.
+struct Alive(Arc<Shared>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.shutdown.send_replace(true);
+    }
+}
+
+/// A typed reply: the messages received for one action, decoded on demand into
+/// `A::Response` (which borrows them).
+pub struct Reply<A: Action> {
+    raw: RawReply,
+    _action: PhantomData<fn() -> A>,
+}
+
+impl<A: Action> std::fmt::Debug for Reply<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("action", &A::NAME)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<A: Action> Reply<A> {
+    /// Decodes the typed response.
+    pub fn decode(&self) -> Result<A::Response<'_>, DecodeError> {
+        A::Response::from_reply(ReplyParts {
+            response: &self.raw.response,
+            events: &self.raw.events,
+        })
+    }
+
+    /// The raw messages.
+    pub fn raw(&self) -> &RawReply {
+        &self.raw
+    }
+
+    /// Takes the raw messages.
+    pub fn into_raw(self) -> RawReply {
+        self.raw
+    }
+}
+
+/// The outcome of an action that completes with a later event (e.g. async `Originate`).
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    /// The immediate acknowledgement.
+    pub response: Message,
+    /// The event that completed the action.
+    pub event: Message,
+}
+
+/// An event list delivered item by item, for lists too large to collect.
+#[derive(Debug)]
+pub struct ListStream {
+    rx: mpsc::UnboundedReceiver<Result<Message, Error>>,
+    _guard: PendingGuard,
+}
+
+impl ListStream {
+    /// The next list event (the completion event last); `None` after it.
+    pub async fn next(&mut self) -> Option<Result<Message, Error>> {
+        self.rx.recv().await
+    }
+}
+
+/// Removes a pending entry when its caller stops waiting (timeout or dropped future).
+#[derive(Debug)]
+struct PendingGuard {
+    shared: Option<Arc<Shared>>,
+    id: String,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.take() {
+            shared.pending().remove(&self.id);
+        }
+    }
+}
+
+impl Client {
+    /// Connects, reads the greeting and logs in; the connection then lives in a background
+    /// task that keeps it alive and reconnects. Fails if the first connection or login fails.
+    pub async fn connect(config: Config) -> Result<Client, Error> {
+        let shared = Shared::new(config);
+        connection::start(Arc::clone(&shared)).await?;
+        let alive = Arc::new(Alive(Arc::clone(&shared)));
+        let client = Client {
+            shared,
+            _alive: Some(alive),
+        };
+        // Wait until the supervisor has the connection serving.
+        let mut state = client.state();
+        let _ = state
+            .wait_for(|s| !matches!(s, ConnectionState::Connecting))
+            .await;
+        Ok(client)
+    }
+
+    /// A handle for the connection tasks themselves: it does not keep the connection open.
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Client {
+        Client {
+            shared,
+            _alive: None,
+        }
+    }
+
+    /// Watches the connection state (connecting, connected, disconnected, closed).
+    pub fn state(&self) -> watch::Receiver<ConnectionState> {
+        self.shared.state.subscribe()
+    }
+
+    /// Actions currently waiting for replies.
+    pub fn in_flight(&self) -> usize {
+        self.shared.pending().len()
+    }
+
+    /// Sends a typed action and waits for its complete reply (with the default timeout).
+    ///
+    /// Lists are collected until their completion event. `Response: Error` becomes
+    /// [`Error::Action`] (or [`Error::PermissionDenied`]).
+    pub async fn send<A: Action>(&self, action: &A) -> Result<Reply<A>, Error> {
+        self.send_timeout(action, self.shared.config.action_timeout)
+            .await
+    }
+
+    /// Like [`send`](Self::send) with a per-call timeout.
+    pub async fn send_timeout<A: Action>(
+        &self,
+        action: &A,
+        timeout: Duration,
+    ) -> Result<Reply<A>, Error> {
+        let expect = Expect {
+            list_complete: <A::Response<'static> as FromReply<'static>>::LIST_COMPLETE,
+            follow_up: None,
+        };
+        let raw = self.request_typed(action, expect, timeout).await?;
+        Ok(Reply {
+            raw,
+            _action: PhantomData,
+        })
+    }
+
+    /// Sends an action and waits for the later event that completes it (`A::FOLLOW_UP`, e.g.
+    /// `OriginateResponse` for an async `Originate`), matched by ActionID.
+    pub async fn send_follow_up<A: Action>(&self, action: &A) -> Result<FollowUp, Error> {
+        let Some(follow_up) = A::FOLLOW_UP else {
+            return Err(Error::Protocol(format!(
+                "{} has no follow-up event in the spec",
+                A::NAME
+            )));
+        };
+        let expect = Expect {
+            list_complete: None,
+            follow_up: Some(follow_up),
+        };
+        let mut raw = self
+            .request_typed(action, expect, self.shared.config.follow_up_timeout)
+            .await?;
+        let event = raw
+            .events
+            .pop()
+            .ok_or_else(|| Error::Protocol(format!("{follow_up} missing")))?;
+        Ok(FollowUp {
+            response: raw.response,
+            event,
+        })
+    }
+
+    /// Originates a call asynchronously and waits for its `OriginateResponse`.
+    pub async fn originate(&self, originate: Originate) -> Result<FollowUp, Error> {
+        self.send_follow_up(&originate.r#async(true)).await
+    }
+
+    /// Sends a list action and streams its events as they arrive.
+    pub async fn send_streaming<A: Action>(&self, action: &A) -> Result<ListStream, Error> {
+        let id = self.next_action_id();
+        let mut bytes = Vec::with_capacity(256);
+        encode_action(action, &id, &mut bytes)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let expect = Expect {
+            list_complete: <A::Response<'static> as FromReply<'static>>::LIST_COMPLETE,
+            follow_up: None,
+        };
+        let guard = self.register(&id, A::NAME, expect, Waiter::Stream(tx), bytes)?;
+        Ok(ListStream { rx, _guard: guard })
+    }
+
+    /// Sends any action given as headers (for actions not in the spec) and collects the raw
+    /// reply; lists are recognised by `EventList: start`. An `ActionID` is added.
+    pub async fn send_raw<'h>(
+        &self,
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    ) -> Result<RawReply, Error> {
+        let id = self.next_action_id();
+        let mut bytes = Vec::with_capacity(256);
+        let mut name = String::new();
+        {
+            let mut w = HeaderWriter::new(&mut bytes);
+            for (n, v) in headers {
+                if n.eq_ignore_ascii_case("ActionID") {
+                    continue;
+                }
+                if n.eq_ignore_ascii_case("Action") {
+                    name = v.to_owned();
+                }
+                w.header(n, v)?;
+            }
+            w.header("ActionID", &id)?;
+        }
+        bytes.extend_from_slice(b"\r\n");
+        self.request(
+            &id,
+            &name,
+            Expect::default(),
+            bytes,
+            self.shared.config.action_timeout,
+        )
+        .await
+    }
+
+    /// Subscribes to every event.
+    pub fn events(&self) -> EventStream {
+        self.shared
+            .hub
+            .subscribe(self.shared.config.event_buffer, None, None)
+    }
+
+    /// Subscribes to events of the given kinds only; others are skipped before decoding.
+    pub fn events_of(&self, kinds: impl IntoIterator<Item = EventKind>) -> EventStream {
+        let kinds: HashSet<EventKind> = kinds.into_iter().collect();
+        self.shared
+            .hub
+            .subscribe(self.shared.config.event_buffer, Some(kinds), None)
+    }
+
+    /// Subscribes to events by wire name (any case), including events the spec does not know.
+    pub fn events_named<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> EventStream {
+        let names = names.into_iter().map(str::to_ascii_lowercase).collect();
+        self.shared
+            .hub
+            .subscribe(self.shared.config.event_buffer, None, Some(names))
+    }
+
+    /// Logs off (`Response: Goodbye`) and closes the connection for good.
+    pub async fn logoff(&self) -> Result<(), Error> {
+        let result = self.send(&Logoff::new()).await.map(|_| ());
+        self.shared.shutdown.send_replace(true);
+        // The server closes the socket after Goodbye; a lost connection here is success.
+        match result {
+            Err(Error::Disconnected { .. }) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Closes the connection without logging off.
+    pub fn close(&self) {
+        self.shared.shutdown.send_replace(true);
+    }
+
+    pub(crate) async fn ping_within(&self, timeout: Duration) -> Result<(), Error> {
+        self.send_timeout(&Ping::new(), timeout).await.map(|_| ())
+    }
+
+    pub(crate) async fn apply_filters(&self) -> Result<(), Error> {
+        for expression in &self.shared.config.filters {
+            let filter = Filter::new()
+                .operation(ami_types::enums::FilterOperation::Add)
+                .filter(expression.clone());
+            self.send(&filter).await?;
+        }
+        Ok(())
+    }
+
+    fn next_action_id(&self) -> String {
+        let n = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("{}{n}", self.shared.id_prefix)
+    }
+
+    async fn request_typed<A: Action>(
+        &self,
+        action: &A,
+        expect: Expect,
+        timeout: Duration,
+    ) -> Result<RawReply, Error> {
+        let id = self.next_action_id();
+        let mut bytes = Vec::with_capacity(256);
+        // Header injection is refused here, before anything is queued.
+        encode_action(action, &id, &mut bytes)?;
+        self.request(&id, A::NAME, expect, bytes, timeout).await
+    }
+
+    async fn request(
+        &self,
+        id: &str,
+        action: &str,
+        expect: Expect,
+        bytes: Vec<u8>,
+        timeout: Duration,
+    ) -> Result<RawReply, Error> {
+        let (tx, rx) = oneshot::channel();
+        let guard = self.register(id, action, expect, Waiter::Reply(tx), bytes)?;
+        let outcome = tokio::time::timeout(timeout, rx).await;
+        drop(guard);
+        match outcome {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(Error::Disconnected {
+                action: action.to_owned(),
+            }),
+            Err(_) => Err(Error::Timeout {
+                action: action.to_owned(),
+                after: timeout,
+            }),
+        }
+    }
+
+    /// Registers the pending entry, then queues the bytes: the reply can never race ahead.
+    fn register(
+        &self,
+        id: &str,
+        action: &str,
+        expect: Expect,
+        waiter: Waiter,
+        bytes: Vec<u8>,
+    ) -> Result<PendingGuard, Error> {
+        if self.shared.is_shut_down() {
+            return Err(Error::Closed);
+        }
+        let writer = self.shared.writer();
+        let Some(tx) = writer.as_ref() else {
+            return Err(Error::NotConnected);
+        };
+        self.shared
+            .pending()
+            .insert(id.to_owned(), action, expect, waiter)?;
+        let guard = PendingGuard {
+            shared: Some(Arc::clone(&self.shared)),
+            id: id.to_owned(),
+        };
+        if tx.send(bytes).is_err() {
+            return Err(Error::NotConnected);
+        }
+        tracing::trace!(action, id, "sent");
+        Ok(guard)
+    }
+}

@@ -1,0 +1,291 @@
+//! The connection's tasks: a supervisor that connects, logs in, keeps the peer alive and
+//! reconnects; a reader that frames bytes and routes messages; a writer that batches requests.
+//!
+//! The reader never waits on user code: replies go to oneshot channels, events to bounded
+//! per-subscriber queues that signal overflow instead of blocking.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ami_types::{Frame, Framer, Message, MessageKind};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::sync::{mpsc, watch};
+use tracing::{debug, info, warn, Instrument};
+
+use crate::config::Config;
+use crate::events::Hub;
+use crate::login::{self, Io};
+use crate::pending::{Pending, Routed};
+use crate::Error;
+
+/// What the connection is doing, as seen on [`crate::Client::state`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectionState {
+    /// Connecting or logging in.
+    Connecting,
+    /// Logged in; the greeting's text.
+    Connected {
+        /// The server's greeting line, e.g. `Asterisk Call Manager/9.0.0`.
+        greeting: String,
+    },
+    /// The connection was lost; reconnecting after a backoff.
+    Disconnected {
+        /// Why.
+        reason: String,
+    },
+    /// Closed for good (logoff, every handle dropped, or reconnect disabled).
+    Closed,
+}
+
+/// State shared by the client handles and the connection tasks.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub pending: Mutex<Pending>,
+    pub hub: Arc<Hub>,
+    pub writer: Mutex<Option<mpsc::UnboundedSender<Vec<u8>>>>,
+    pub state: watch::Sender<ConnectionState>,
+    pub next_id: AtomicU64,
+    pub id_prefix: String,
+    pub shutdown: watch::Sender<bool>,
+}
+
+impl Shared {
+    pub fn new(config: Config) -> Arc<Shared> {
+        static CLIENTS: AtomicU64 = AtomicU64::new(0);
+        let n = CLIENTS.fetch_add(1, Ordering::Relaxed);
+        Arc::new(Shared {
+            pending: Mutex::new(Pending::new(config.max_pending, config.max_list_items)),
+            hub: Arc::new(Hub::default()),
+            writer: Mutex::new(None),
+            state: watch::channel(ConnectionState::Connecting).0,
+            next_id: AtomicU64::new(1),
+            id_prefix: format!("{:x}-{n}-", fastrand::u32(..)),
+            shutdown: watch::channel(false).0,
+            config,
+        })
+    }
+
+    pub fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn writer(&self) -> std::sync::MutexGuard<'_, Option<mpsc::UnboundedSender<Vec<u8>>>> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        *self.shutdown.borrow()
+    }
+}
+
+/// Connects once (for `Client::connect`), then supervises the connection in the background.
+pub(crate) async fn start(shared: Arc<Shared>) -> Result<(), Error> {
+    shared.state.send_replace(ConnectionState::Connecting);
+    let session = match login::open(&shared.config).await {
+        Ok(s) => s,
+        Err(e) => {
+            shared.state.send_replace(ConnectionState::Closed);
+            return Err(e);
+        }
+    };
+    let span = tracing::info_span!("ami", host = %shared.config.host, port = shared.config.port);
+    tokio::spawn(supervise(shared, session).instrument(span));
+    Ok(())
+}
+
+async fn supervise(shared: Arc<Shared>, first: login::Session) {
+    let mut shutdown = shared.shutdown.subscribe();
+    let mut session = Some(first);
+    let mut attempt: u32 = 0;
+    loop {
+        if shared.is_shut_down() {
+            break;
+        }
+        let current = match session.take() {
+            Some(s) => s,
+            None => {
+                shared.state.send_replace(ConnectionState::Connecting);
+                match login::open(&shared.config).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        warn!(error = %e, "reconnect failed");
+                        shared.state.send_replace(ConnectionState::Disconnected {
+                            reason: e.to_string(),
+                        });
+                        if !wait_backoff(&shared, &mut shutdown, attempt).await {
+                            break;
+                        }
+                        attempt = attempt.saturating_add(1);
+                        continue;
+                    }
+                }
+            }
+        };
+        attempt = 0;
+        let reason = serve(&shared, current, &mut shutdown).await;
+        *shared.writer() = None;
+        shared.pending().fail_all();
+        if shared.is_shut_down() {
+            break;
+        }
+        info!(%reason, "connection lost");
+        shared
+            .state
+            .send_replace(ConnectionState::Disconnected { reason });
+        if !shared.config.reconnect.enabled || !wait_backoff(&shared, &mut shutdown, attempt).await
+        {
+            break;
+        }
+        attempt = attempt.saturating_add(1);
+    }
+    *shared.writer() = None;
+    shared.pending().fail_all();
+    shared.state.send_replace(ConnectionState::Closed);
+    shared.hub.close();
+}
+
+/// Resolves once shutdown is requested (or the sender is gone).
+async fn shut_down(rx: &mut watch::Receiver<bool>) {
+    loop {
+        if *rx.borrow_and_update() {
+            return;
+        }
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Sleeps the backoff for `attempt`; false when shut down meanwhile.
+async fn wait_backoff(shared: &Shared, shutdown: &mut watch::Receiver<bool>, attempt: u32) -> bool {
+    let r = shared.config.reconnect;
+    if !r.enabled {
+        return false;
+    }
+    let delay = login::backoff(r.initial, r.max, attempt);
+    tokio::select! {
+        _ = tokio::time::sleep(delay) => !shared.is_shut_down(),
+        _ = shut_down(shutdown) => false,
+    }
+}
+
+/// Runs one logged-in connection until it ends; returns why.
+async fn serve(
+    shared: &Arc<Shared>,
+    session: login::Session,
+    shutdown: &mut watch::Receiver<bool>,
+) -> String {
+    let login::Session {
+        io,
+        framer,
+        greeting,
+        early,
+    } = session;
+    let (read_half, write_half) = tokio::io::split(io);
+    let (tx, rx) = mpsc::unbounded_channel();
+    *shared.writer() = Some(tx);
+    let mut writer = tokio::spawn(write_loop(write_half, rx));
+    for msg in early {
+        route(shared, msg);
+    }
+    let mut reader = tokio::spawn(read_loop(Arc::clone(shared), read_half, framer));
+    let client = crate::Client::from_shared(Arc::clone(shared));
+    // Server-side filters are in place before anyone sees the connection as up.
+    if let Err(e) = client.apply_filters().await {
+        warn!(error = %e, "applying event filters failed");
+    }
+    shared
+        .state
+        .send_replace(ConnectionState::Connected { greeting });
+    debug!("connected");
+
+    let keepalive = shared.config.keepalive;
+    let mut ticker = tokio::time::interval(keepalive.unwrap_or(Duration::from_secs(3600)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+
+    let reason = loop {
+        tokio::select! {
+            r = &mut reader => break r.unwrap_or_else(|e| format!("reader stopped: {e}")),
+            r = &mut writer => break r.unwrap_or_else(|e| format!("writer stopped: {e}")),
+            _ = shut_down(shutdown) => break "closed".to_owned(),
+            _ = ticker.tick(), if keepalive.is_some() => {
+                if let Err(e) = client.ping_within(shared.config.pong_timeout).await {
+                    if !matches!(e, Error::Action { .. }) {
+                        break format!("keepalive failed: {e}");
+                    }
+                }
+            }
+        }
+    };
+    reader.abort();
+    writer.abort();
+    reason
+}
+
+async fn write_loop(
+    mut io: WriteHalf<Box<dyn Io>>,
+    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
+) -> String {
+    const BATCH: usize = 256 * 1024;
+    while let Some(mut batch) = rx.recv().await {
+        // Batch whatever else is already queued into one write.
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(more) => batch.extend_from_slice(&more),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = io.write_all(&batch).await {
+            return format!("write failed: {e}");
+        }
+    }
+    let _ = io.shutdown().await;
+    "writer closed".to_owned()
+}
+
+async fn read_loop(
+    shared: Arc<Shared>,
+    mut io: ReadHalf<Box<dyn Io>>,
+    mut framer: Framer,
+) -> String {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        while let Some(frame) = framer.next_frame() {
+            match frame {
+                Ok(Frame::Message(msg)) => route(&shared, msg),
+                Ok(Frame::Greeting(g)) => debug!(greeting = %g, "unexpected greeting"),
+                Err(e) => warn!(error = %e, "framing error; skipped to the next message"),
+            }
+        }
+        match io.read(&mut buf).await {
+            Ok(0) => return "the server closed the connection".to_owned(),
+            Ok(n) => framer.push(&buf[..n]),
+            Err(e) => return format!("read failed: {e}"),
+        }
+    }
+}
+
+/// Hands one received message to the action waiting for it, or to the event subscribers.
+fn route(shared: &Shared, msg: Message) {
+    match msg.kind() {
+        MessageKind::Response => {
+            if !shared.pending().on_response(msg) {
+                debug!("response for no pending action");
+            }
+        }
+        MessageKind::Event => {
+            let routed = if msg.action_id().is_some() {
+                shared.pending().on_event(&msg)
+            } else {
+                Routed::Publish
+            };
+            if routed == Routed::Publish {
+                shared.hub.publish(msg);
+            }
+        }
+        MessageKind::Action | MessageKind::Other => debug!(?msg, "unexpected message"),
+    }
+}

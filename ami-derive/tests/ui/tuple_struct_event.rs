@@ -1,0 +1,7 @@
+use ami_types::derive::Event;
+
+#[derive(Event)]
+#[ami(name = "MyEvent")]
+pub struct MyEvent<'a>(pub &'a str);
+
+fn main() {}
