@@ -386,3 +386,83 @@ async fn the_secret_never_appears_in_debug_output() {
     assert!(!text.contains("s3cr3t-value"), "{text}");
     assert!(text.contains("redacted"));
 }
+
+#[cfg(feature = "tls")]
+mod tls {
+    use std::sync::Arc;
+
+    use ami_client::mock::{MockConfig, MockPbx};
+    use ami_client::tls::TlsConfig;
+    use ami_client::{Client, Config, Error};
+    use ami_types::action::Ping;
+    use tokio_rustls::rustls::pki_types::PrivatePkcs8KeyDer;
+    use tokio_rustls::rustls::ServerConfig;
+
+    /// A mock PBX serving TLS with a certificate made now; returns it and the certificate PEM.
+    async fn tls_mock() -> (MockPbx, String) {
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let pem = certified.cert.pem();
+        let key = PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der());
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let server = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![certified.cert.der().clone()], key.into())
+            .unwrap();
+        let config = MockConfig {
+            tls: Some(Arc::new(server)),
+            ..MockConfig::default()
+        };
+        let pbx = MockPbx::start_with(config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        (pbx, pem)
+    }
+
+    #[tokio::test]
+    async fn tls_login_verifies_the_server_certificate() {
+        let (pbx, pem) = tls_mock().await;
+        let tls = TlsConfig::with_ca_pem("localhost", pem.as_bytes()).unwrap();
+        let config = Config::new("127.0.0.1", pbx.addr().port(), "admin", "amp111").tls(tls);
+        let client = Client::connect(config).await.unwrap();
+        let reply = client.send(&Ping::new()).await.unwrap();
+        assert_eq!(reply.decode().unwrap().ping, Some("Pong"));
+    }
+
+    #[tokio::test]
+    async fn an_untrusted_certificate_is_refused_without_downgrade() {
+        let (pbx, _) = tls_mock().await;
+        let other = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let tls = TlsConfig::with_ca_pem("localhost", other.cert.pem().as_bytes()).unwrap();
+        let config = Config::new("127.0.0.1", pbx.addr().port(), "admin", "amp111").tls(tls);
+        let err = Client::connect(config).await.unwrap_err();
+        assert!(matches!(err, Error::Tls(_)), "{err}");
+        assert!(
+            pbx.received().is_empty(),
+            "nothing was sent over an unverified connection"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wrong_server_name_is_refused() {
+        let (pbx, pem) = tls_mock().await;
+        let tls = TlsConfig::with_ca_pem("pbx.example.com", pem.as_bytes()).unwrap();
+        let config = Config::new("127.0.0.1", pbx.addr().port(), "admin", "amp111").tls(tls);
+        assert!(matches!(Client::connect(config).await, Err(Error::Tls(_))));
+    }
+}
+
+#[tokio::test]
+async fn refusing_plaintext_uses_md5_on_a_plain_connection() {
+    let mock = MockPbx::start().await.unwrap();
+    let mut cfg = config(&mock);
+    cfg.refuse_plaintext = true;
+    let client = Client::connect(cfg).await.unwrap();
+    client.send(&Ping::new()).await.unwrap();
+    assert!(mock.received().iter().all(|m| m.get("Secret").is_none()));
+    assert!(mock
+        .received()
+        .iter()
+        .any(|m| m.action() == Some("Challenge")));
+}

@@ -214,6 +214,8 @@ pub struct Param {
     pub repeated: bool,
     /// Sent as `Name(0)`, `Name(1)`, ….
     pub indexed: bool,
+    /// A credential: never shown in `Debug` output.
+    pub secret: bool,
     /// Asterisk's default.
     pub default: Option<String>,
     /// Asterisk versions that accept it, when narrower than its action's.

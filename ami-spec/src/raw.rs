@@ -147,6 +147,8 @@ pub(crate) struct Param {
     #[serde(default)]
     pub repeated: bool,
     pub indexed: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub secret: bool,
     pub default: Option<String>,
     pub since: Option<String>,
     pub removed: Option<String>,

@@ -7,6 +7,16 @@ use std::time::Duration;
 use crate::decode::{is_nullish, ValueError};
 use crate::traits::{FieldValue, ParamValue};
 
+/// Stands in for a credential in `Debug` output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// A channel variable assignment, sent as `Variable: name=value`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Variable {

@@ -339,6 +339,7 @@ impl Lower<'_, '_> {
             required: p.required,
             repeated: p.repeated,
             indexed,
+            secret: p.secret,
             default: p.default.clone(),
             since: Since {
                 since: p.since.clone(),

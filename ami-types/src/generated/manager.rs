@@ -620,7 +620,7 @@ pub mod action {
     /// Response: Success
     /// Message: Authentication accepted
     /// ```
-    #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
+    #[derive(Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Login", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
     pub struct Login {
@@ -670,6 +670,20 @@ pub mod action {
         pub fn events(mut self, value: impl Into<String>) -> Self {
             self.events = Some(value.into());
             self
+        }
+    }
+    impl ::core::fmt::Debug for Login {
+        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            f.debug_struct("Login")
+                .field("username", &self.username)
+                .field("auth_type", &self.auth_type)
+                .field(
+                    "secret",
+                    &self.secret.as_ref().map(|_| crate::value::Redacted),
+                )
+                .field("key", &self.key.as_ref().map(|_| crate::value::Redacted))
+                .field("events", &self.events)
+                .finish()
         }
     }
     /// End this AMI session; Asterisk closes the connection after answering.

@@ -595,6 +595,9 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
         container.push(quote!(follow_up = #f));
     }
     let ctor = constructor(a);
+    let has_secret = a.params.iter().any(|p| p.secret);
+    let debug = (!has_secret).then(|| quote!(Debug,));
+    let redacting_debug = has_secret.then(|| redacting_debug(a));
     let no_required = a.params.iter().all(|p| !p.required || is_vec(p));
     let default = no_required.then(|| quote!(Default,));
     let setters = a
@@ -605,7 +608,7 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
     quote! {
         #doc
         #alias
-        #[derive(Debug, Clone, PartialEq, #default ami_derive::Action)]
+        #[derive(#debug Clone, PartialEq, #default ami_derive::Action)]
         #[ami(#(#container),*)]
         #[must_use = "an action does nothing until it is sent"]
         pub struct #name {
@@ -615,6 +618,34 @@ fn action(spec: &Spec, a: &Action) -> TokenStream {
         impl #name {
             #ctor
             #(#setters)*
+        }
+
+        #redacting_debug
+    }
+}
+
+/// `Debug` that shows credentials as `<redacted>`.
+fn redacting_debug(a: &Action) -> TokenStream {
+    let name = ident(&a.rust);
+    let type_name = plain(&a.rust);
+    let fields = a.params.iter().map(|p| {
+        let field = ident(&p.rust);
+        let label = plain(&p.rust);
+        if !p.secret {
+            quote!(.field(#label, &self.#field))
+        } else if p.required && !is_vec(p) {
+            quote!(.field(#label, &crate::value::Redacted))
+        } else if is_vec(p) {
+            quote!(.field(#label, &self.#field.iter().map(|_| crate::value::Redacted).collect::<Vec<_>>()))
+        } else {
+            quote!(.field(#label, &self.#field.as_ref().map(|_| crate::value::Redacted)))
+        }
+    });
+    quote! {
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#type_name) #(#fields)* .finish()
+            }
         }
     }
 }
