@@ -33,16 +33,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             config
         }
     }
-    .event_buffer(1 << 16);
+    .event_buffer(1 << 20);
     let client = Client::connect(config).await?;
     let mut events = client.events();
+    let started = Instant::now();
     if let Some(pbx) = &mock {
+        // Emit in batches, as a busy PBX would send them.
         let sample = sample_event();
-        for _ in 0..args.count {
-            pbx.emit(sample.clone());
+        let mut left = args.count;
+        while left > 0 {
+            let n = left.min(1000);
+            pbx.emit_many((0..n).map(|_| sample.clone()));
+            left -= n;
         }
     }
-    let started = Instant::now();
     let (mut seen, mut dropped, mut typed) = (0u64, 0u64, 0u64);
     while seen + dropped < args.count {
         match events.next().await {

@@ -33,3 +33,13 @@ pub use connection::ConnectionState;
 pub use error::Error;
 pub use events::{EventItem, EventMessage, EventStream};
 pub use pending::RawReply;
+
+/// The README's examples, compiled (and run where they need no server) as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
+/// The guide's examples (`docs/guide.md`), compiled and run as doc tests.
+#[doc = include_str!("../../docs/guide.md")]
+#[cfg(doctest)]
+pub struct GuideDoctests;

@@ -99,6 +99,17 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
     let p = quote!(::ami_types::__private);
     let ident = &input.ident;
     let wires: Vec<_> = known.iter().map(|k| &k.wire).collect();
+    // Every spelling in its exact case, for the fast path (first owner of a spelling wins).
+    let mut exact: Vec<(String, &syn::Ident)> = Vec::new();
+    for k in known {
+        let spellings = std::iter::once(&k.wire).chain(&k.aliases).chain(&k.text);
+        for sp in spellings {
+            if !exact.iter().any(|(e, _)| e == sp) {
+                exact.push((sp.clone(), k.ident));
+            }
+        }
+    }
+    let exact_arms = exact.iter().map(|(sp, i)| quote!(#sp => return Self::#i,));
     let idents: Vec<_> = known.iter().map(|k| k.ident).collect();
     let value_arms = known.iter().filter_map(|k| {
         let (v, i) = (k.value?, k.ident);
@@ -147,7 +158,7 @@ fn generate(input: &DeriveInput, known: &[Known<'_>], other: &syn::Ident) -> Tok
             pub fn from_wire(raw: &str) -> Self {
                 #[allow(unreachable_patterns)]
                 match raw {
-                    #(#wires => return Self::#idents,)*
+                    #(#exact_arms)*
                     _ => {}
                 }
                 #by_value

@@ -353,15 +353,16 @@ fn generate(
         let wire = &f.wire;
         match &f.kind {
             Kind::Single { required: true, .. } => {
-                quote!(#field: #p::required(partial.#slot, NAME, #wire)?)
+                quote!(#field: #p::required(partial.#slot.take(), NAME, #wire)?)
             }
-            Kind::Single { required: false, .. } | Kind::Repeated { .. } => quote!(#field: partial.#slot),
+            Kind::Single { required: false, .. } => quote!(#field: partial.#slot.take()),
+            Kind::Repeated { .. } => quote!(#field: ::core::mem::take(&mut partial.#slot)),
             Kind::Group { inner, required: true, .. } => {
-                quote!(#field: <#inner as #p::FieldGroup<#lt>>::finish(partial.#slot)?)
+                quote!(#field: <#inner as #p::FieldGroup<#lt>>::finish(&mut partial.#slot)?)
             }
             Kind::Group { inner, required: false, .. } => quote! {
                 #field: if <#inner as #p::FieldGroup<#lt>>::seen(&partial.#slot) {
-                    ::core::option::Option::Some(<#inner as #p::FieldGroup<#lt>>::finish(partial.#slot)?)
+                    ::core::option::Option::Some(<#inner as #p::FieldGroup<#lt>>::finish(&mut partial.#slot)?)
                 } else {
                     ::core::option::Option::None
                 }
@@ -381,7 +382,8 @@ fn generate(
             &NONE
         },
     };
-    let (check_kind, is_common) = match role {
+    // Events check their first header (`Event: Name`) and skip it.
+    let (check_kind, skip, is_common) = match role {
         Role::Event => {
             let name = container
                 .name
@@ -390,11 +392,12 @@ fn generate(
                 .unwrap_or_default();
             (
                 quote!(#p::expect_event(msg, #name)?;),
+                1usize,
                 quote!(#p::is_common_event_header(name)),
             )
         }
-        Role::Response => (quote!(), quote!(#p::is_common_response_header(name))),
-        Role::Fields => (quote!(), quote!(#p::is_common_event_header(name))),
+        Role::Response => (quote!(), 0, quote!(#p::is_common_response_header(name))),
+        Role::Fields => (quote!(), 0, quote!(#p::is_common_event_header(name))),
     };
     let extra = match role {
         Role::Event => {
@@ -457,7 +460,7 @@ fn generate(
             }
 
             #[inline]
-            fn finish(partial: Self::Partial) -> ::core::result::Result<Self, #p::DecodeError> {
+            fn finish(partial: &mut Self::Partial) -> ::core::result::Result<Self, #p::DecodeError> {
                 Self::__ami_finish(partial, #p::Unknown::new())
             }
         }
@@ -468,12 +471,12 @@ fn generate(
                 let mut partial = <#partial<#lt> as ::core::default::Default>::default();
                 #[allow(unused_mut)]
                 let mut unknown = #p::Unknown::new();
-                for (name, value) in msg.iter() {
+                for (name, value) in msg.iter().skip(#skip) {
                     if !<Self as #p::FieldGroup<#lt>>::take(&mut partial, name, value)? && !#is_common {
                         unknown.push(name, value);
                     }
                 }
-                Self::__ami_finish(partial, unknown)
+                Self::__ami_finish(&mut partial, unknown)
             }
         }
 
@@ -482,7 +485,7 @@ fn generate(
             #[inline]
             #[allow(unused_variables)]
             fn __ami_finish(
-                partial: #partial<#lt>,
+                partial: &mut #partial<#lt>,
                 unknown: #p::Unknown<#lt>,
             ) -> ::core::result::Result<Self, #p::DecodeError> {
                 const NAME: &str = #target;

@@ -38,6 +38,7 @@
 //!   `unknown` (the `Unknown` that keeps unlisted headers);
 //! - on enum variants: `wire = "..."`, `value = N`, `alias = "..."` (repeatable), `text = "..."`,
 //!   and `other` on the one `Other(Box<str>)` variant.
+#![deny(missing_docs)]
 
 mod action;
 mod attr;

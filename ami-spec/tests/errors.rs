@@ -680,7 +680,7 @@ fn errors_inside_sub_tables_are_all_reported() {
     assert_eq!(
         errors(&format!("{first}{second}")),
         "t.toml:11:1: action Über: unknown field `bad`, expected one of `name`, `rust`, `type`, \
-         `enum`, `unit`, `required`, `repeated`, `indexed`, `default`, `since`, `removed`, `doc`\n\
+         `enum`, `unit`, `required`, `repeated`, `indexed`, `secret`, `default`, `since`, `removed`, `doc`\n\
          t.toml:20:1: action A: unknown field `worse`, expected one of `kind`, `items`, \
          `complete`, `field`"
     );

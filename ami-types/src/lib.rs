@@ -54,8 +54,3 @@ pub enum Error {
     #[error(transparent)]
     Decode(#[from] DecodeError),
 }
-
-/// The README's examples, compiled and run as doc tests.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

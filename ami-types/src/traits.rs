@@ -56,8 +56,9 @@ pub trait FieldGroup<'a>: Sized {
     fn take(partial: &mut Self::Partial, name: &str, value: &'a str) -> Result<bool, DecodeError>;
     /// Whether any header of the group was seen.
     fn seen(partial: &Self::Partial) -> bool;
-    /// Checks required fields and builds the value.
-    fn finish(partial: Self::Partial) -> Result<Self, DecodeError>;
+    /// Checks required fields and builds the value, taking the collected fields out of
+    /// `partial` (by reference, so a large group is never copied whole).
+    fn finish(partial: &mut Self::Partial) -> Result<Self, DecodeError>;
 }
 
 /// A header value as decoded from an event or response, borrowing the message text.

@@ -1,8 +1,11 @@
 //! Shared plumbing of the generators: formatting, the "generated" preamble, and writing or
 //! checking files (the rust-analyzer sourcegen habit).
 
-mod names;
+pub(crate) mod example;
+pub(crate) mod facts;
+pub(crate) mod names;
 mod rust;
+mod tables;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -127,7 +130,11 @@ pub fn rustfmt(text: &str) -> Result<String, String> {
 
 /// Writes `contents` to `path` when it differs (or reports it in check mode). Returns whether
 /// the file was stale.
-fn ensure_file_contents(path: &Path, contents: &str, mode: Mode) -> Result<bool, String> {
+pub(crate) fn ensure_file_contents(
+    path: &Path,
+    contents: &str,
+    mode: Mode,
+) -> Result<bool, String> {
     let current = std::fs::read_to_string(path).unwrap_or_default();
     if current.replace("\r\n", "\n") == contents {
         return Ok(false);

@@ -2,12 +2,15 @@
 //!
 //! - `cargo xtask codegen [--check]`: regenerates `ami-types/src/generated/` and the example
 //!   tests from the spec; `--check` fails when the committed files are stale.
+//! - `cargo xtask docs [--check]`: regenerates the Markdown reference in `docs/reference/`
+//!   from the spec; `--check` fails when it is stale.
 //! - `cargo xtask import [--spec DIR] [--version N] XML...`: merges Asterisk XML documentation
 //!   dumps into the spec (see `import.rs`).
 //! - `cargo xtask coverage [--spec DIR] [--xmldoc FILE]...`: compares the spec with dumps.
 
 mod codegen;
 mod coverage;
+mod docs;
 mod import;
 
 use std::process::ExitCode;
@@ -18,6 +21,14 @@ fn main() -> ExitCode {
         Some("codegen") => {
             let check = args.iter().skip(1).any(|a| a == "--check");
             codegen::run(if check {
+                codegen::Mode::Check
+            } else {
+                codegen::Mode::Write
+            })
+        }
+        Some("docs") => {
+            let check = args.iter().skip(1).any(|a| a == "--check");
+            docs::run(if check {
                 codegen::Mode::Check
             } else {
                 codegen::Mode::Write
@@ -37,5 +48,6 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask docs [--check]
        cargo xtask import [--spec DIR] [--version N] XML...
        cargo xtask coverage [--spec DIR] [--xmldoc FILE]...";

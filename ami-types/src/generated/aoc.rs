@@ -462,7 +462,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AOC-S")]
     pub struct AocS<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// Headers received that this type has no field for.
@@ -477,7 +477,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AOC-D")]
     pub struct AocD<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Charge/Type`: [`AocEventChargeType`](crate::enums::AocEventChargeType), optional
@@ -516,7 +516,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AOC-E")]
     pub struct AocE<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `ChargingAssociation/Number`: text, optional
@@ -564,36 +564,64 @@ pub mod action {
     ///
     /// Action `AOCMessage`, needs write class `aoc`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | no |  |
-    /// | `ChannelPrefix` | `channel_prefix` | text | no |  |
-    /// | `MsgType` | `msg_type` | [`AocMsgType`](crate::enums::AocMsgType) | yes |  |
-    /// | `ChargeType` | `charge_type` | [`AocChargeType`](crate::enums::AocChargeType) | no |  |
-    /// | `UnitAmount(0)` | `unit_amount` | unsigned integer | no |  |
-    /// | `UnitType(0)` | `unit_type` | unsigned integer | no |  |
-    /// | `CurrencyName` | `currency_name` | text | no |  |
-    /// | `CurrencyAmount` | `currency_amount` | unsigned integer | no |  |
-    /// | `CurrencyMultiplier` | `currency_multiplier` | [`AocCurrencyMultiplier`](crate::enums::AocCurrencyMultiplier) | no |  |
-    /// | `TotalType` | `total_type` | [`AocTotalType`](crate::enums::AocTotalType) | no | `Total` |
-    /// | `AOCBillingId` | `aoc_billing_id` | [`AocBillingId`](crate::enums::AocBillingId) | no |  |
-    /// | `ChargingAssociationId` | `charging_association_id` | integer | no |  |
-    /// | `ChargingAssociationNumber` | `charging_association_number` | text | no |  |
-    /// | `ChargingAssociationPlan` | `charging_association_plan` | unsigned integer | no |  |
-    /// | `ChargedItem` | `charged_item` | [`AocChargedItem`](crate::enums::AocChargedItem) | no |  |
-    /// | `RateType` | `rate_type` | [`AocRateType`](crate::enums::AocRateType) | no |  |
-    /// | `Time` | `time` | unsigned integer | no |  |
-    /// | `TimeScale` | `time_scale` | [`AocTimeScale`](crate::enums::AocTimeScale) | no |  |
-    /// | `Granularity` | `granularity` | unsigned integer | no |  |
-    /// | `GranularityTimeScale` | `granularity_time_scale` | [`AocTimeScale`](crate::enums::AocTimeScale) | no |  |
-    /// | `ChargingType` | `charging_type` | [`AocChargingType`](crate::enums::AocChargingType) | no |  |
-    /// | `VolumeUnit` | `volume_unit` | [`AocVolumeUnit`](crate::enums::AocVolumeUnit) | no |  |
-    /// | `Code` | `code` | unsigned integer | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `Option<String>` | text | no |  | The channel; needed unless ChannelPrefix is given. |
+    /// | `ChannelPrefix` | `channel_prefix`: `Option<String>` | text | no |  | Use the first channel whose name starts with this. |
+    /// | `MsgType` | `msg_type`: `AocMsgType` | [`AocMsgType`](crate::enums::AocMsgType) | yes |  | One of `S`, `D`, `E`. |
+    /// | `ChargeType` | `charge_type`: `Option<AocChargeType>` | [`AocChargeType`](crate::enums::AocChargeType) | no |  | One of `NA`, `FREE`, `Currency`, `Unit`. AOC-D and AOC-E: what kind of charge is reported. |
+    /// | `UnitAmount(0)` | `unit_amount`: `Vec<u64>` | unsigned integer | no |  | Sent as `Name(0)`, `Name(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`. |
+    /// | `UnitType(0)` | `unit_type`: `Vec<u64>` | unsigned integer | no |  | Sent as `Name(0)`, `Name(1)`, …. Type of the units at the same index (1-16 in ETSI terms). |
+    /// | `CurrencyName` | `currency_name`: `Option<String>` | text | no |  | Currency name; Asterisk keeps the first 10 characters. |
+    /// | `CurrencyAmount` | `currency_amount`: `Option<u64>` | unsigned integer | no |  | Amount in currency units before CurrencyMultiplier; needed for `Currency` charges and priced AOC-S rates. |
+    /// | `CurrencyMultiplier` | `currency_multiplier`: `Option<AocCurrencyMultiplier>` | [`AocCurrencyMultiplier`](crate::enums::AocCurrencyMultiplier) | no |  | One of `OneThousandth`, `OneHundredth`, `OneTenth`, `One`, `Ten`, `Hundred`, `Thousand`. Scale of CurrencyAmount; needed whenever CurrencyAmount is. |
+    /// | `TotalType` | `total_type`: `Option<AocTotalType>` | [`AocTotalType`](crate::enums::AocTotalType) | no | `Total` | One of `Total`, `SubTotal`. AOC-D only. |
+    /// | `AOCBillingId` | `aoc_billing_id`: `Option<AocBillingId>` | [`AocBillingId`](crate::enums::AocBillingId) | no |  | One of `Normal`, `ReverseCharge`, `CreditCard`, `CallFwdUnconditional`, `CallFwdBusy`, `CallFwdNoReply`, `CallDeflection`, `CallTransfer`. AOC-D accepts only Normal, ReverseCharge and CreditCard. |
+    /// | `ChargingAssociationId` | `charging_association_id`: `Option<i64>` | integer | no |  | AOC-E: charging association id, -32768 to 32767. |
+    /// | `ChargingAssociationNumber` | `charging_association_number`: `Option<String>` | text | no |  | AOC-E: charging association party number. |
+    /// | `ChargingAssociationPlan` | `charging_association_plan`: `Option<u64>` | unsigned integer | no |  | AOC-E: type of number and numbering plan of ChargingAssociationNumber (Q.931 bits 7-1). |
+    /// | `ChargedItem` | `charged_item`: `Option<AocChargedItem>` | [`AocChargedItem`](crate::enums::AocChargedItem) | no |  | One of `NA`, `SpecialArrangement`, `BasicCommunication`, `CallAttempt`, `CallSetup`, `UserUserInfo`, `SupplementaryService`. AOC-S: starts a rate entry; repeat the rate headers once per entry. |
+    /// | `RateType` | `rate_type`: `Option<AocRateType>` | [`AocRateType`](crate::enums::AocRateType) | no |  | One of `NA`, `Free`, `FreeFromBeginning`, `Duration`, `Flat`, `Volume`, `SpecialCode`. AOC-S: how the charged item is priced. |
+    /// | `Time` | `time`: `Option<u64>` | unsigned integer | no |  | AOC-S `Duration` rate: time paid for by one CurrencyAmount, in TimeScale units. |
+    /// | `TimeScale` | `time_scale`: `Option<AocTimeScale>` | [`AocTimeScale`](crate::enums::AocTimeScale) | no |  | One of `OneHundredthSecond`, `OneTenthSecond`, `Second`, `TenSeconds`, `Minute`, `Hour`, `Day`. AOC-S: unit of Time. |
+    /// | `Granularity` | `granularity`: `Option<u64>` | unsigned integer | no |  | AOC-S `Duration` rate: size of the charged time steps, in GranularityTimeScale units. |
+    /// | `GranularityTimeScale` | `granularity_time_scale`: `Option<AocTimeScale>` | [`AocTimeScale`](crate::enums::AocTimeScale) | no |  | One of `OneHundredthSecond`, `OneTenthSecond`, `Second`, `TenSeconds`, `Minute`, `Hour`, `Day`. AOC-S: unit of Granularity. |
+    /// | `ChargingType` | `charging_type`: `Option<AocChargingType>` | [`AocChargingType`](crate::enums::AocChargingType) | no |  | One of `ContinuousCharging`, `StepFunction`. AOC-S `Duration` rate: continuous or stepped charging. |
+    /// | `VolumeUnit` | `volume_unit`: `Option<AocVolumeUnit>` | [`AocVolumeUnit`](crate::enums::AocVolumeUnit) | no |  | One of `Octet`, `Segment`, `Message`. AOC-S `Volume` rate: what one CurrencyAmount pays for (Asterisk 20 reads the value from TimeScale by mistake). |
+    /// | `Code` | `code`: `Option<u64>` | unsigned integer | no |  | AOC-S: special charging code 1-10, for SpecialArrangement items and SpecialCode rates. |
     ///
+    /// # Response
     ///
-    /// # Example: Queue an AOC-D currency charge (the seed spells the header UnitAmout(0), a typo Asterisk would ignore; corrected here)
+    /// `<AocMessage as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::AocMessage;
+    /// use ami_types::enums::AocChargeType;
+    /// use ami_types::enums::AocCurrencyMultiplier;
+    /// use ami_types::enums::AocMsgType;
+    /// use ami_types::enums::AocTotalType;
+    ///
+    /// let action = AocMessage::new(AocMsgType::D)
+    ///     .channel("SIP/agent-01-00000008")
+    ///     .charge_type(AocChargeType::Currency)
+    ///     .unit_amount(1000)
+    ///     .unit_type(1)
+    ///     .currency_name("USD")
+    ///     .currency_amount(132)
+    ///     .currency_multiplier(AocCurrencyMultiplier::One)
+    ///     .total_type(AocTotalType::SubTotal);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: AOCMessage\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Queue an AOC-D currency charge (the seed spells the header UnitAmout(0), a typo Asterisk would ignore; corrected here)
     ///
     /// ```text
     /// Action: AOCMessage

@@ -35,11 +35,11 @@ pub mod event {
     ///
     /// Event `Agents`, class `agent`.
     ///
-    /// Part of the event list answering [`Agents`](crate::action::Agents).
+    /// An item of the event list answering [`Agents`](crate::action::Agents); collected into [`event::Agents`](crate::event::Agents).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "Agents")]
     pub struct Agents<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Agent`: text, required. Agent ID.
@@ -69,7 +69,7 @@ pub mod event {
     ///
     /// Event `AgentsComplete`, class `agent`.
     ///
-    /// Part of the event list answering [`Agents`](crate::action::Agents).
+    /// Ends the event list answering [`Agents`](crate::action::Agents) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentsComplete")]
     pub struct AgentsComplete<'a> {
@@ -87,7 +87,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentLogin")]
     pub struct AgentLogin<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Agent`: text, required. Agent ID.
@@ -104,7 +104,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentLogoff")]
     pub struct AgentLogoff<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Agent`: text, required. Agent ID.
@@ -125,9 +125,33 @@ pub mod action {
     ///
     /// Action `Agents`, needs write class `agent`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`Agents`](crate::event::Agents) then the completion event [`AgentsComplete`](crate::event::AgentsComplete).
+    /// # Response
     ///
-    /// # Example: No agents configured
+    /// `<Agents as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`Agents`](crate::event::Agents)`, `[`AgentsComplete`](crate::event::AgentsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`Agents`](crate::event::Agents) | [`event::Agents`](crate::event::Agents) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`AgentsComplete`](crate::event::AgentsComplete) | [`event::AgentsComplete`](crate::event::AgentsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Agents;
+    ///
+    /// let action = Agents::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Agents\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: No agents configured
     ///
     /// ```text
     /// Action: Agents
@@ -159,12 +183,29 @@ pub mod action {
     ///
     /// Action `AgentLogoff`, needs write class `agent`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Agent` | `agent` | text | yes |  |
-    /// | `Soft` | `soft` | boolean | no | `false` |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Agent` | `agent`: `String` | text | yes |  | ID of the agent to log off. |
+    /// | `Soft` | `soft`: `Option<bool>` | boolean | no | `false` | When true, calls in progress are left up. |
+    ///
+    /// # Response
+    ///
+    /// `<AgentLogoff as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::AgentLogoff;
+    ///
+    /// let action = AgentLogoff::new("example").soft(true);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: AgentLogoff\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "AgentLogoff", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -7,11 +7,11 @@ pub mod event {
     ///
     /// Event `ConfbridgeList`, class `reporting`.
     ///
-    /// Part of the event list answering [`ConfbridgeList`](crate::action::ConfbridgeList).
+    /// An item of the event list answering [`ConfbridgeList`](crate::action::ConfbridgeList); collected into [`event::ConfbridgeList`](crate::event::ConfbridgeList).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeList")]
     pub struct ConfbridgeList<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Conference`: text, required. Conference name.
@@ -50,7 +50,7 @@ pub mod event {
     ///
     /// Event `ConfbridgeListComplete`.
     ///
-    /// Part of the event list answering [`ConfbridgeList`](crate::action::ConfbridgeList).
+    /// Ends the event list answering [`ConfbridgeList`](crate::action::ConfbridgeList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeListComplete")]
     pub struct ConfbridgeListComplete<'a> {
@@ -66,7 +66,7 @@ pub mod event {
     ///
     /// Event `ConfbridgeListRooms`, class `reporting`.
     ///
-    /// Part of the event list answering [`ConfbridgeListRooms`](crate::action::ConfbridgeListRooms).
+    /// An item of the event list answering [`ConfbridgeListRooms`](crate::action::ConfbridgeListRooms); collected into [`event::ConfbridgeListRooms`](crate::event::ConfbridgeListRooms).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeListRooms")]
     pub struct ConfbridgeListRooms<'a> {
@@ -94,7 +94,7 @@ pub mod event {
     ///
     /// Event `ConfbridgeListRoomsComplete`.
     ///
-    /// Part of the event list answering [`ConfbridgeListRooms`](crate::action::ConfbridgeListRooms).
+    /// Ends the event list answering [`ConfbridgeListRooms`](crate::action::ConfbridgeListRooms) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeListRoomsComplete")]
     pub struct ConfbridgeListRoomsComplete<'a> {
@@ -112,7 +112,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeStart")]
     pub struct ConfbridgeStart<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
         /// `Conference`: text, required. Conference name.
@@ -129,7 +129,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeEnd")]
     pub struct ConfbridgeEnd<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
         /// `Conference`: text, required. Conference name.
@@ -146,10 +146,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeJoin")]
     pub struct ConfbridgeJoin<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Conference`: text, required. Conference name.
@@ -172,10 +172,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeLeave")]
     pub struct ConfbridgeLeave<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Conference`: text, required. Conference name.
@@ -195,10 +195,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeMute")]
     pub struct ConfbridgeMute<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Conference`: text, required. Conference name.
@@ -218,10 +218,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeUnmute")]
     pub struct ConfbridgeUnmute<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Conference`: text, required. Conference name.
@@ -241,10 +241,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeTalking")]
     pub struct ConfbridgeTalking<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Conference`: text, required. Conference name.
@@ -267,7 +267,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeRecord")]
     pub struct ConfbridgeRecord<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
         /// `Conference`: text, required. Conference name.
@@ -284,7 +284,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ConfbridgeStopRecord")]
     pub struct ConfbridgeStopRecord<'a> {
-        /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
+        /// [`BridgeSnapshot`](crate::event::BridgeSnapshot): The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: Option<crate::event::BridgeSnapshot<'a>>,
         /// `Conference`: text, required. Conference name.
@@ -302,14 +302,39 @@ pub mod action {
     ///
     /// Action `ConfbridgeList`, needs write class `reporting`. Asterisk 10 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ConfbridgeList`](crate::event::ConfbridgeList) then the completion event [`ConfbridgeListComplete`](crate::event::ConfbridgeListComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
     ///
+    /// # Response
     ///
-    /// # Example: Error: Conference missing
+    /// `<ConfbridgeList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ConfbridgeList`](crate::event::ConfbridgeList)`, `[`ConfbridgeListComplete`](crate::event::ConfbridgeListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ConfbridgeList`](crate::event::ConfbridgeList) | [`event::ConfbridgeList`](crate::event::ConfbridgeList) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ConfbridgeListComplete`](crate::event::ConfbridgeListComplete) | [`event::ConfbridgeListComplete`](crate::event::ConfbridgeListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeList;
+    ///
+    /// let action = ConfbridgeList::new("1000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: Conference missing
     ///
     /// ```text
     /// Action: ConfbridgeList
@@ -342,9 +367,33 @@ pub mod action {
     ///
     /// Action `ConfbridgeListRooms`, needs write class `reporting`. Asterisk 10 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ConfbridgeListRooms`](crate::event::ConfbridgeListRooms) then the completion event [`ConfbridgeListRoomsComplete`](crate::event::ConfbridgeListRoomsComplete).
+    /// # Response
     ///
-    /// # Example: Error: no conference is active
+    /// `<ConfbridgeListRooms as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ConfbridgeListRooms`](crate::event::ConfbridgeListRooms)`, `[`ConfbridgeListRoomsComplete`](crate::event::ConfbridgeListRoomsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ConfbridgeListRooms`](crate::event::ConfbridgeListRooms) | [`event::ConfbridgeListRooms`](crate::event::ConfbridgeListRooms) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ConfbridgeListRoomsComplete`](crate::event::ConfbridgeListRoomsComplete) | [`event::ConfbridgeListRoomsComplete`](crate::event::ConfbridgeListRoomsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeListRooms;
+    ///
+    /// let action = ConfbridgeListRooms::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeListRooms\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: no conference is active
     ///
     /// ```text
     /// Action: ConfbridgeListRooms
@@ -371,12 +420,29 @@ pub mod action {
     ///
     /// Action `ConfbridgeKick`, needs write class `call`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel to kick; "all" kicks everyone, "participants" everyone but admins. |
+    ///
+    /// # Response
+    ///
+    /// `<ConfbridgeKick as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeKick;
+    ///
+    /// let action = ConfbridgeKick::new("1000", "PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeKick\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ConfbridgeKick", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -401,14 +467,30 @@ pub mod action {
     ///
     /// Action `ConfbridgeLock`, needs write class `call`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
     ///
+    /// # Response
     ///
-    /// # Example: Error: Conference missing
+    /// `<ConfbridgeLock as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeLock;
+    ///
+    /// let action = ConfbridgeLock::new("1000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeLock\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: Conference missing
     ///
     /// ```text
     /// Action: ConfbridgeLock
@@ -438,11 +520,28 @@ pub mod action {
     ///
     /// Action `ConfbridgeUnlock`, needs write class `call`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    ///
+    /// # Response
+    ///
+    /// `<ConfbridgeUnlock as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeUnlock;
+    ///
+    /// let action = ConfbridgeUnlock::new("1000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeUnlock\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ConfbridgeUnlock", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -463,15 +562,31 @@ pub mod action {
     ///
     /// Action `ConfbridgeMute`, needs write class `call`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel name or prefix (first match wins); "all" mutes everyone, "participants" everyone but admins. |
     ///
+    /// # Response
     ///
-    /// # Example: Error: Conference missing
+    /// `<ConfbridgeMute as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeMute;
+    ///
+    /// let action = ConfbridgeMute::new("1000", "PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeMute\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: Conference missing
     ///
     /// ```text
     /// Action: ConfbridgeMute
@@ -505,12 +620,29 @@ pub mod action {
     ///
     /// Action `ConfbridgeUnmute`, needs write class `call`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel name or prefix (first match wins); "all" unmutes everyone, "participants" everyone but admins. |
+    ///
+    /// # Response
+    ///
+    /// `<ConfbridgeUnmute as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeUnmute;
+    ///
+    /// let action = ConfbridgeUnmute::new("1000", "PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeUnmute\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ConfbridgeUnmute", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -535,15 +667,31 @@ pub mod action {
     ///
     /// Action `ConfbridgeSetSingleVideoSrc`, needs write class `call`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel name or prefix (first match wins). |
     ///
+    /// # Response
     ///
-    /// # Example: Error: Conference missing
+    /// `<ConfbridgeSetSingleVideoSrc as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeSetSingleVideoSrc;
+    ///
+    /// let action = ConfbridgeSetSingleVideoSrc::new("1000", "PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeSetSingleVideoSrc\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: Conference missing
     ///
     /// ```text
     /// Action: ConfbridgeSetSingleVideoSrc
@@ -577,15 +725,31 @@ pub mod action {
     ///
     /// Action `ConfbridgeStartRecord`, needs write class `system`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
-    /// | `RecordFile` | `record_file` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    /// | `RecordFile` | `record_file`: `Option<String>` | text | no |  | File to record to; defaults to the bridge profile's file, else a generated name. |
     ///
+    /// # Response
     ///
-    /// # Example: Error: Conference missing
+    /// `<ConfbridgeStartRecord as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeStartRecord;
+    ///
+    /// let action = ConfbridgeStartRecord::new("1000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeStartRecord\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: Conference missing
     ///
     /// ```text
     /// Action: ConfbridgeStartRecord
@@ -624,11 +788,28 @@ pub mod action {
     ///
     /// Action `ConfbridgeStopRecord`, needs write class `system`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `String` | text | yes |  | Conference (bridge) name. |
+    ///
+    /// # Response
+    ///
+    /// `<ConfbridgeStopRecord as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ConfbridgeStopRecord;
+    ///
+    /// let action = ConfbridgeStopRecord::new("1000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ConfbridgeStopRecord\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ConfbridgeStopRecord", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -43,12 +43,30 @@ pub mod action {
     ///
     /// Action `ControlPlayback`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Control` | `control` | [`ControlPlaybackControl`](crate::enums::ControlPlaybackControl) | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Control` | `control`: `ControlPlaybackControl` | [`ControlPlaybackControl`](crate::enums::ControlPlaybackControl) | yes |  | One of `stop`, `forward`, `reverse`, `pause`, `restart`. |
+    ///
+    /// # Response
+    ///
+    /// `<ControlPlayback as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ControlPlayback;
+    /// use ami_types::enums::ControlPlaybackControl;
+    ///
+    /// let action = ControlPlayback::new("PJSIP/alice-00000001", ControlPlaybackControl::Stop);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ControlPlayback\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ControlPlayback", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -9,7 +9,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeJoin")]
     pub struct MeetmeJoin<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Meetme`: text, optional
@@ -29,7 +29,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeLeave")]
     pub struct MeetmeLeave<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Meetme`: text, optional
@@ -66,7 +66,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeTalkRequest")]
     pub struct MeetmeTalkRequest<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Meetme`: text, optional
@@ -92,7 +92,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeTalking")]
     pub struct MeetmeTalking<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Meetme`: text, optional
@@ -118,7 +118,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeMute")]
     pub struct MeetmeMute<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Meetme`: text, optional
@@ -142,7 +142,7 @@ pub mod event {
     ///
     /// Event `MeetmeList`, class `call`.
     ///
-    /// Part of the event list answering [`MeetmeList`](crate::action::MeetmeList).
+    /// An item of the event list answering [`MeetmeList`](crate::action::MeetmeList); collected into [`event::MeetmeList`](crate::event::MeetmeList).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeList")]
     pub struct MeetmeList<'a> {
@@ -191,7 +191,7 @@ pub mod event {
     ///
     /// Event `MeetmeListRooms`, class `call`.
     ///
-    /// Part of the event list answering [`MeetmeListRooms`](crate::action::MeetmeListRooms).
+    /// An item of the event list answering [`MeetmeListRooms`](crate::action::MeetmeListRooms); collected into [`event::MeetmeListRooms`](crate::event::MeetmeListRooms).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeListRooms")]
     pub struct MeetmeListRooms<'a> {
@@ -222,7 +222,7 @@ pub mod event {
     ///
     /// Event `MeetmeListComplete`.
     ///
-    /// Part of the event list answering [`MeetmeList`](crate::action::MeetmeList).
+    /// Ends the event list answering [`MeetmeList`](crate::action::MeetmeList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeListComplete")]
     pub struct MeetmeListComplete<'a> {
@@ -238,7 +238,7 @@ pub mod event {
     ///
     /// Event `MeetmeListRoomsComplete`.
     ///
-    /// Part of the event list answering [`MeetmeListRooms`](crate::action::MeetmeListRooms).
+    /// Ends the event list answering [`MeetmeListRooms`](crate::action::MeetmeListRooms) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MeetmeListRoomsComplete")]
     pub struct MeetmeListRoomsComplete<'a> {
@@ -257,12 +257,29 @@ pub mod action {
     ///
     /// Action `MeetmeMute`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Meetme` | `meetme` | text | yes |  |
-    /// | `Usernum` | `usernum` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Meetme` | `meetme`: `String` | text | yes |  |  |
+    /// | `Usernum` | `usernum`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MeetmeMute as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MeetmeMute;
+    ///
+    /// let action = MeetmeMute::new("example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MeetmeMute\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MeetmeMute", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -287,12 +304,29 @@ pub mod action {
     ///
     /// Action `MeetmeUnmute`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Meetme` | `meetme` | text | yes |  |
-    /// | `Usernum` | `usernum` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Meetme` | `meetme`: `String` | text | yes |  |  |
+    /// | `Usernum` | `usernum`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MeetmeUnmute as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MeetmeUnmute;
+    ///
+    /// let action = MeetmeUnmute::new("example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MeetmeUnmute\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MeetmeUnmute", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -317,11 +351,37 @@ pub mod action {
     ///
     /// Action `MeetmeList`, needs write class `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`MeetmeList`](crate::event::MeetmeList) then the completion event [`MeetmeListComplete`](crate::event::MeetmeListComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Conference` | `conference` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Conference` | `conference`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MeetmeList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`MeetmeList`](crate::event::MeetmeList)`, `[`MeetmeListComplete`](crate::event::MeetmeListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`MeetmeList`](crate::event::MeetmeList) | [`event::MeetmeList`](crate::event::MeetmeList) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`MeetmeListComplete`](crate::event::MeetmeListComplete) | [`event::MeetmeListComplete`](crate::event::MeetmeListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MeetmeList;
+    ///
+    /// let action = MeetmeList::new().conference("1000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MeetmeList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "MeetmeList",
@@ -348,7 +408,31 @@ pub mod action {
     ///
     /// Action `MeetmeListRooms`, needs write class `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`MeetmeListRooms`](crate::event::MeetmeListRooms) then the completion event [`MeetmeListRoomsComplete`](crate::event::MeetmeListRoomsComplete).
+    /// # Response
+    ///
+    /// `<MeetmeListRooms as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`MeetmeListRooms`](crate::event::MeetmeListRooms)`, `[`MeetmeListRoomsComplete`](crate::event::MeetmeListRoomsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`MeetmeListRooms`](crate::event::MeetmeListRooms) | [`event::MeetmeListRooms`](crate::event::MeetmeListRooms) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`MeetmeListRoomsComplete`](crate::event::MeetmeListRoomsComplete) | [`event::MeetmeListRoomsComplete`](crate::event::MeetmeListRoomsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MeetmeListRooms;
+    ///
+    /// let action = MeetmeListRooms::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MeetmeListRooms\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "MeetmeListRooms",

@@ -7,13 +7,30 @@ pub mod action {
     ///
     /// Action `PlayMF`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Digit` | `digit` | text | yes |  |
-    /// | `Duration` | `duration` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Digit` | `digit`: `String` | text | yes |  |  |
+    /// | `Duration` | `duration`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PlayMf as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PlayMf;
+    ///
+    /// let action = PlayMf::new("PJSIP/alice-00000001", "example").duration("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PlayMF\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PlayMF")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PlayMF", response = "crate::Ack<'a>")]

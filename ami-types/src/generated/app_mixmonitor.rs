@@ -9,7 +9,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MixMonitorStart")]
     pub struct MixMonitorStart<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// Headers received that this type has no field for.
@@ -23,7 +23,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MixMonitorStop")]
     pub struct MixMonitorStop<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// Headers received that this type has no field for.
@@ -37,7 +37,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MixMonitorMute")]
     pub struct MixMonitorMute<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Direction`: text, optional
@@ -58,13 +58,30 @@ pub mod action {
     ///
     /// Action `MixMonitorMute`, needs write class `system`, `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Direction` | `direction` | text | no |  |
-    /// | `State` | `state` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Direction` | `direction`: `Option<String>` | text | no |  |  |
+    /// | `State` | `state`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MixMonitorMute as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MixMonitorMute;
+    ///
+    /// let action = MixMonitorMute::new("PJSIP/alice-00000001").direction("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MixMonitorMute\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MixMonitorMute", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -103,14 +120,31 @@ pub mod action {
     ///
     /// Action `MixMonitor`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `File` | `file` | text | no |  |
-    /// | `Options` | `options` | text | no |  |
-    /// | `Command` | `command` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `File` | `file`: `Option<String>` | text | no |  |  |
+    /// | `Options` | `options`: `Option<String>` | text | no |  |  |
+    /// | `Command` | `command`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MixMonitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MixMonitor;
+    ///
+    /// let action = MixMonitor::new("PJSIP/alice-00000001").file("/tmp/recording.wav");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MixMonitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MixMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -158,12 +192,29 @@ pub mod action {
     ///
     /// Action `StopMixMonitor`, needs write class `system`, `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `MixMonitorID` | `mix_monitor_id` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `MixMonitorID` | `mix_monitor_id`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<StopMixMonitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::StopMixMonitor;
+    ///
+    /// let action = StopMixMonitor::new("PJSIP/alice-00000001").mix_monitor_id("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: StopMixMonitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "StopMixMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

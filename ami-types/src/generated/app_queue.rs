@@ -126,7 +126,7 @@ pub mod event {
     ///
     /// Event `QueueParams`, class `agent`.
     ///
-    /// Part of the event list answering [`QueueStatus`](crate::action::QueueStatus).
+    /// An item of the event list answering [`QueueStatus`](crate::action::QueueStatus); collected into [`QueueStatusItem::QueueParams`](crate::response::QueueStatusItem::QueueParams).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueParams")]
     pub struct QueueParams<'a> {
@@ -175,7 +175,7 @@ pub mod event {
     ///
     /// Event `QueueMember`.
     ///
-    /// Part of the event list answering [`QueueStatus`](crate::action::QueueStatus).
+    /// An item of the event list answering [`QueueStatus`](crate::action::QueueStatus); collected into [`QueueStatusItem::QueueMember`](crate::response::QueueStatusItem::QueueMember).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueMember")]
     pub struct QueueMember<'a> {
@@ -233,7 +233,7 @@ pub mod event {
     ///
     /// Event `QueueEntry`, class `agent`.
     ///
-    /// Part of the event list answering [`QueueStatus`](crate::action::QueueStatus).
+    /// An item of the event list answering [`QueueStatus`](crate::action::QueueStatus); collected into [`QueueStatusItem::QueueEntry`](crate::response::QueueStatusItem::QueueEntry).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueEntry")]
     pub struct QueueEntry<'a> {
@@ -276,7 +276,7 @@ pub mod event {
     ///
     /// Event `QueueStatusComplete`.
     ///
-    /// Part of the event list answering [`QueueStatus`](crate::action::QueueStatus).
+    /// Ends the event list answering [`QueueStatus`](crate::action::QueueStatus) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueStatusComplete")]
     pub struct QueueStatusComplete<'a> {
@@ -292,7 +292,7 @@ pub mod event {
     ///
     /// Event `QueueSummary`.
     ///
-    /// Part of the event list answering [`QueueSummary`](crate::action::QueueSummary).
+    /// An item of the event list answering [`QueueSummary`](crate::action::QueueSummary); collected into [`event::QueueSummary`](crate::event::QueueSummary).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueSummary")]
     pub struct QueueSummary<'a> {
@@ -326,7 +326,7 @@ pub mod event {
     ///
     /// Event `QueueSummaryComplete`.
     ///
-    /// Part of the event list answering [`QueueSummary`](crate::action::QueueSummary).
+    /// Ends the event list answering [`QueueSummary`](crate::action::QueueSummary) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueSummaryComplete")]
     pub struct QueueSummaryComplete<'a> {
@@ -698,7 +698,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueCallerJoin")]
     pub struct QueueCallerJoin<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Queue`: text, required. Queue name.
@@ -721,7 +721,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueCallerLeave")]
     pub struct QueueCallerLeave<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Queue`: text, required. Queue name.
@@ -744,7 +744,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "QueueCallerAbandon")]
     pub struct QueueCallerAbandon<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Queue`: text, required. Queue name.
@@ -770,10 +770,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentCalled")]
     pub struct AgentCalled<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Dest")]
         pub dest: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Queue`: text, required. Queue name.
@@ -796,10 +796,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentConnect")]
     pub struct AgentConnect<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Dest")]
         pub dest: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Queue`: text, required. Queue name.
@@ -828,10 +828,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentComplete")]
     pub struct AgentComplete<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Dest")]
         pub dest: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Queue`: text, required. Queue name.
@@ -863,10 +863,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentDump")]
     pub struct AgentDump<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Dest")]
         pub dest: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Queue`: text, required. Queue name.
@@ -889,10 +889,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AgentRingNoAnswer")]
     pub struct AgentRingNoAnswer<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Dest`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Dest")]
         pub dest: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Queue`: text, required. Queue name.
@@ -919,17 +919,34 @@ pub mod action {
     ///
     /// Action `QueueAdd`, needs write class `agent`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | yes |  |
-    /// | `Interface` | `interface` | text | yes |  |
-    /// | `Penalty` | `penalty` | unsigned integer | no | `0` |
-    /// | `Paused` | `paused` | boolean | no | `false` |
-    /// | `Reason` | `reason` | text | no |  |
-    /// | `MemberName` | `member_name` | text | no |  |
-    /// | `StateInterface` | `state_interface` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `String` | text | yes |  | Queue to add the member to. |
+    /// | `Interface` | `interface`: `String` | text | yes |  | Interface (Tech/resource) to add. |
+    /// | `Penalty` | `penalty`: `Option<u64>` | unsigned integer | no | `0` | Member penalty; lower penalties are tried first. |
+    /// | `Paused` | `paused`: `Option<bool>` | boolean | no | `false` | Whether the member starts paused. |
+    /// | `Reason` | `reason`: `Option<String>` | text | no |  | Why the member starts paused. |
+    /// | `MemberName` | `member_name`: `Option<String>` | text | no |  | Friendly name for the member. |
+    /// | `StateInterface` | `state_interface`: `Option<String>` | text | no |  | Device whose state is watched for this member, if not the interface itself. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueAdd as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueAdd;
+    ///
+    /// let action = QueueAdd::new("support", "PJSIP/alice").penalty(1);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueAdd\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueueAdd", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -999,12 +1016,29 @@ pub mod action {
     ///
     /// Action `QueueRemove`, needs write class `agent`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | yes |  |
-    /// | `Interface` | `interface` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `String` | text | yes |  | Queue to remove the member from. |
+    /// | `Interface` | `interface`: `String` | text | yes |  | Interface of the member to remove. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueRemove as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueRemove;
+    ///
+    /// let action = QueueRemove::new("support", "PJSIP/alice");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueRemove\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueueRemove", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1029,14 +1063,31 @@ pub mod action {
     ///
     /// Action `QueuePause`, needs write class `agent`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Interface` | `interface` | text | yes |  |
-    /// | `Paused` | `paused` | boolean | yes |  |
-    /// | `Queue` | `queue` | text | no |  |
-    /// | `Reason` | `reason` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Interface` | `interface`: `String` | text | yes |  | Interface of the member. |
+    /// | `Paused` | `paused`: `bool` | boolean | yes |  | True pauses the member, false unpauses it. |
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue; when absent, every queue the member is in. |
+    /// | `Reason` | `reason`: `Option<String>` | text | no |  | Free text copied into the QueueMemberPause event and the queue log. |
+    ///
+    /// # Response
+    ///
+    /// `<QueuePause as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueuePause;
+    ///
+    /// let action = QueuePause::new("PJSIP/alice", true).queue("support");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueuePause\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueuePause", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1079,13 +1130,30 @@ pub mod action {
     ///
     /// Action `QueuePenalty`, needs write class `agent`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Interface` | `interface` | text | yes |  |
-    /// | `Penalty` | `penalty` | unsigned integer | yes |  |
-    /// | `Queue` | `queue` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Interface` | `interface`: `String` | text | yes |  | Interface of the member. |
+    /// | `Penalty` | `penalty`: `u64` | unsigned integer | yes |  | New penalty; negative values are refused. |
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue; when absent, every queue the member is in. |
+    ///
+    /// # Response
+    ///
+    /// `<QueuePenalty as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueuePenalty;
+    ///
+    /// let action = QueuePenalty::new("PJSIP/alice", 1).queue("support");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueuePenalty\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueuePenalty", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1119,13 +1187,30 @@ pub mod action {
     ///
     /// Action `QueueMemberRingInUse`, needs write class `agent`. Asterisk 11 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Interface` | `interface` | text | yes |  |
-    /// | `RingInUse` | `ring_in_use` | boolean | yes |  |
-    /// | `Queue` | `queue` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Interface` | `interface`: `String` | text | yes |  | Interface of the member. |
+    /// | `RingInUse` | `ring_in_use`: `bool` | boolean | yes |  | True allows ringing a busy member. |
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue; when absent, every queue the member is in. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueMemberRingInUse as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueMemberRingInUse;
+    ///
+    /// let action = QueueMemberRingInUse::new("PJSIP/alice", true).queue("support");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueMemberRingInUse\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueueMemberRingInUse", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1159,15 +1244,32 @@ pub mod action {
     ///
     /// Action `QueueLog`, needs write class `agent`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | yes |  |
-    /// | `Event` | `event` | text | yes |  |
-    /// | `Uniqueid` | `uniqueid` | text | no |  |
-    /// | `Interface` | `interface` | text | no |  |
-    /// | `Message` | `message` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `String` | text | yes |  | Queue name written in the entry. |
+    /// | `Event` | `event`: `String` | text | yes |  | Event name written in the entry. |
+    /// | `Uniqueid` | `uniqueid`: `Option<String>` | text | no |  | Call unique ID for the entry; Asterisk writes NONE when absent. |
+    /// | `Interface` | `interface`: `Option<String>` | text | no |  | Interface (agent) field of the entry. |
+    /// | `Message` | `message`: `Option<String>` | text | no |  | Free-text data of the entry. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueLog as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueLog;
+    ///
+    /// let action = QueueLog::new("support", "example").uniqueid("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueLog\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueueLog", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1219,14 +1321,31 @@ pub mod action {
     ///
     /// Action `QueueReload`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | no |  |
-    /// | `Members` | `members` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  |
-    /// | `Rules` | `rules` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  |
-    /// | `Parameters` | `parameters` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue; when absent, all queues. |
+    /// | `Members` | `members`: `Option<QueueReloadFlag>` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  | One of `yes`, `no`. Reload the member lists. |
+    /// | `Rules` | `rules`: `Option<QueueReloadFlag>` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  | One of `yes`, `no`. Reload queuerules.conf. |
+    /// | `Parameters` | `parameters`: `Option<QueueReloadFlag>` | [`QueueReloadFlag`](crate::enums::QueueReloadFlag) | no |  | One of `yes`, `no`. Reload the other queue settings. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueReload as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueReload;
+    ///
+    /// let action = QueueReload::new().queue("support");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueReload\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "QueueReload", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1279,11 +1398,28 @@ pub mod action {
     ///
     /// Action `QueueReset`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue; when absent, all queues. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueReset as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueReset;
+    ///
+    /// let action = QueueReset::new().queue("support");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueReset\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "QueueReset", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1307,11 +1443,33 @@ pub mod action {
     ///
     /// Action `QueueRule`, allowed to any logged-in user.
     ///
-    /// Response: typed fields, [`QueueRuleResponse`](crate::response::QueueRuleResponse).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Rule` | `rule` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Rule` | `rule`: `Option<String>` | text | no |  | Only this rule; when absent, all rules. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueRule as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`QueueRuleResponse`](crate::response::QueueRuleResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `RuleList` | `rule_list`: `Vec<&str>` | text | Name of a rule; the Rule headers that follow belong to it. |
+    /// | `Rule` | `rule`: `Vec<&str>` | text | One step of the preceding rule: seconds,max-penalty-change,min-penalty-change. |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueRule;
+    ///
+    /// let action = QueueRule::new().rule("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueRule\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "QueueRule",
@@ -1338,15 +1496,42 @@ pub mod action {
     ///
     /// Action `QueueStatus`, allowed to any logged-in user.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`QueueParams`](crate::event::QueueParams), [`QueueMember`](crate::event::QueueMember), [`QueueEntry`](crate::event::QueueEntry) then the completion event [`QueueStatusComplete`](crate::event::QueueStatusComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | no |  |
-    /// | `Member` | `member` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue. |
+    /// | `Member` | `member`: `Option<String>` | text | no |  | Only members with this name or interface. |
     ///
+    /// # Response
     ///
-    /// # Example: Status of one queue with a member and a waiting caller
+    /// `<QueueStatus as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`QueueStatusItem`](crate::response::QueueStatusItem)`, `[`QueueStatusComplete`](crate::event::QueueStatusComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`QueueParams`](crate::event::QueueParams) | [`QueueStatusItem::QueueParams`](crate::response::QueueStatusItem::QueueParams) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`QueueMember`](crate::event::QueueMember) | [`QueueStatusItem::QueueMember`](crate::response::QueueStatusItem::QueueMember) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`QueueEntry`](crate::event::QueueEntry) | [`QueueStatusItem::QueueEntry`](crate::response::QueueStatusItem::QueueEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`QueueStatusComplete`](crate::event::QueueStatusComplete) | [`event::QueueStatusComplete`](crate::event::QueueStatusComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueStatus;
+    ///
+    /// let action = QueueStatus::new().queue("Camp200");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueStatus\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Status of one queue with a member and a waiting caller
     ///
     /// ```text
     /// Action: QueueStatus
@@ -1436,14 +1621,39 @@ pub mod action {
     ///
     /// Action `QueueSummary`, allowed to any logged-in user.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`QueueSummary`](crate::event::QueueSummary) then the completion event [`QueueSummaryComplete`](crate::event::QueueSummaryComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `Option<String>` | text | no |  | Only this queue. |
     ///
+    /// # Response
     ///
-    /// # Example: Summary of one queue
+    /// `<QueueSummary as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`QueueSummary`](crate::event::QueueSummary)`, `[`QueueSummaryComplete`](crate::event::QueueSummaryComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`QueueSummary`](crate::event::QueueSummary) | [`event::QueueSummary`](crate::event::QueueSummary) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`QueueSummaryComplete`](crate::event::QueueSummaryComplete) | [`event::QueueSummaryComplete`](crate::event::QueueSummaryComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueSummary;
+    ///
+    /// let action = QueueSummary::new().queue("Camp200");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueSummary\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Summary of one queue
     ///
     /// ```text
     /// Action: QueueSummary
@@ -1491,14 +1701,31 @@ pub mod action {
     ///
     /// Action `QueueChangePriorityCaller`, allowed to any logged-in user. Asterisk 15 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | yes |  |
-    /// | `Caller` | `caller` | text | yes |  |
-    /// | `Priority` | `priority` | integer | yes |  |
-    /// | `Immediate` | `immediate` | boolean | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `String` | text | yes |  | Queue the caller is waiting in. |
+    /// | `Caller` | `caller`: `String` | text | yes |  | Channel name of the caller. |
+    /// | `Priority` | `priority`: `i64` | integer | yes |  | New priority; higher priorities are served first. |
+    /// | `Immediate` | `immediate`: `Option<bool>` | boolean | no |  | Move the caller to its new position right away. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueChangePriorityCaller as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueChangePriorityCaller;
+    ///
+    /// let action = QueueChangePriorityCaller::new("support", "example", 1).immediate(true);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueChangePriorityCaller\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueueChangePriorityCaller", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1536,13 +1763,30 @@ pub mod action {
     ///
     /// Action `QueueWithdrawCaller`, allowed to any logged-in user. Asterisk 16 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Queue` | `queue` | text | yes |  |
-    /// | `Caller` | `caller` | text | yes |  |
-    /// | `WithdrawInfo` | `withdraw_info` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Queue` | `queue`: `String` | text | yes |  | Queue the caller is waiting in. |
+    /// | `Caller` | `caller`: `String` | text | yes |  | Channel name of the caller. |
+    /// | `WithdrawInfo` | `withdraw_info`: `Option<String>` | text | no |  | Text stored in QUEUE_WITHDRAW_INFO on the caller when it leaves. |
+    ///
+    /// # Response
+    ///
+    /// `<QueueWithdrawCaller as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::QueueWithdrawCaller;
+    ///
+    /// let action = QueueWithdrawCaller::new("support", "example").withdraw_info("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: QueueWithdrawCaller\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "QueueWithdrawCaller", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -7,14 +7,31 @@ pub mod action {
     ///
     /// Action `PlayDTMF`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Digit` | `digit` | text | yes |  |
-    /// | `Duration` | `duration` | text | no |  |
-    /// | `Receive` | `receive` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Digit` | `digit`: `String` | text | yes |  |  |
+    /// | `Duration` | `duration`: `Option<String>` | text | no |  |  |
+    /// | `Receive` | `receive`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PlayDtmf as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PlayDtmf;
+    ///
+    /// let action = PlayDtmf::new("PJSIP/alice-00000001", "example").duration("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PlayDTMF\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PlayDTMF")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PlayDTMF", response = "crate::Ack<'a>")]
@@ -58,12 +75,29 @@ pub mod action {
     ///
     /// Action `SendFlash`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Receive` | `receive` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Receive` | `receive`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SendFlash as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SendFlash;
+    ///
+    /// let action = SendFlash::new("PJSIP/alice-00000001").receive("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SendFlash\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SendFlash", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

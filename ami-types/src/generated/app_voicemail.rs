@@ -27,7 +27,7 @@ pub mod event {
     ///
     /// Event `VoicemailUserEntry`.
     ///
-    /// Part of the event list answering [`VoicemailUsersList`](crate::action::VoicemailUsersList).
+    /// An item of the event list answering [`VoicemailUsersList`](crate::action::VoicemailUsersList); collected into [`event::VoicemailUserEntry`](crate::event::VoicemailUserEntry).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailUserEntry")]
     pub struct VoicemailUserEntry<'a> {
@@ -40,7 +40,7 @@ pub mod event {
     ///
     /// Event `VoicemailUserEntryComplete`.
     ///
-    /// Part of the event list answering [`VoicemailUsersList`](crate::action::VoicemailUsersList).
+    /// Ends the event list answering [`VoicemailUsersList`](crate::action::VoicemailUsersList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailUserEntryComplete")]
     pub struct VoicemailUserEntryComplete<'a> {
@@ -56,7 +56,7 @@ pub mod event {
     ///
     /// Event `VoicemailUserDetail`.
     ///
-    /// Part of the event list answering [`VoicemailUserStatus`](crate::action::VoicemailUserStatus).
+    /// An item of the event list answering [`VoicemailUserStatus`](crate::action::VoicemailUserStatus); collected into [`event::VoicemailUserDetail`](crate::event::VoicemailUserDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailUserDetail")]
     pub struct VoicemailUserDetail<'a> {
@@ -69,7 +69,7 @@ pub mod event {
     ///
     /// Event `VoicemailUserDetailComplete`.
     ///
-    /// Part of the event list answering [`VoicemailUserStatus`](crate::action::VoicemailUserStatus).
+    /// Ends the event list answering [`VoicemailUserStatus`](crate::action::VoicemailUserStatus) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailUserDetailComplete")]
     pub struct VoicemailUserDetailComplete<'a> {
@@ -85,7 +85,7 @@ pub mod event {
     ///
     /// Event `VoicemailBoxDetail`.
     ///
-    /// Part of the event list answering [`VoicemailBoxSummary`](crate::action::VoicemailBoxSummary).
+    /// An item of the event list answering [`VoicemailBoxSummary`](crate::action::VoicemailBoxSummary); collected into [`event::VoicemailBoxDetail`](crate::event::VoicemailBoxDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailBoxDetail")]
     pub struct VoicemailBoxDetail<'a> {
@@ -98,7 +98,7 @@ pub mod event {
     ///
     /// Event `VoicemailBoxDetailComplete`.
     ///
-    /// Part of the event list answering [`VoicemailBoxSummary`](crate::action::VoicemailBoxSummary).
+    /// Ends the event list answering [`VoicemailBoxSummary`](crate::action::VoicemailBoxSummary) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailBoxDetailComplete")]
     pub struct VoicemailBoxDetailComplete<'a> {
@@ -117,7 +117,31 @@ pub mod action {
     ///
     /// Action `VoicemailUsersList`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`VoicemailUserEntry`](crate::event::VoicemailUserEntry) then the completion event [`VoicemailUserEntryComplete`](crate::event::VoicemailUserEntryComplete).
+    /// # Response
+    ///
+    /// `<VoicemailUsersList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`VoicemailUserEntry`](crate::event::VoicemailUserEntry)`, `[`VoicemailUserEntryComplete`](crate::event::VoicemailUserEntryComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`VoicemailUserEntry`](crate::event::VoicemailUserEntry) | [`event::VoicemailUserEntry`](crate::event::VoicemailUserEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`VoicemailUserEntryComplete`](crate::event::VoicemailUserEntryComplete) | [`event::VoicemailUserEntryComplete`](crate::event::VoicemailUserEntryComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailUsersList;
+    ///
+    /// let action = VoicemailUsersList::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailUsersList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "VoicemailUsersList",
@@ -135,12 +159,38 @@ pub mod action {
     ///
     /// Action `VoicemailUserStatus`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`VoicemailUserDetail`](crate::event::VoicemailUserDetail) then the completion event [`VoicemailUserDetailComplete`](crate::event::VoicemailUserDetailComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Mailbox` | `mailbox` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<VoicemailUserStatus as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`VoicemailUserDetail`](crate::event::VoicemailUserDetail)`, `[`VoicemailUserDetailComplete`](crate::event::VoicemailUserDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`VoicemailUserDetail`](crate::event::VoicemailUserDetail) | [`event::VoicemailUserDetail`](crate::event::VoicemailUserDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`VoicemailUserDetailComplete`](crate::event::VoicemailUserDetailComplete) | [`event::VoicemailUserDetailComplete`](crate::event::VoicemailUserDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailUserStatus;
+    ///
+    /// let action = VoicemailUserStatus::new("default", "100@default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailUserStatus\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "VoicemailUserStatus",
@@ -168,12 +218,29 @@ pub mod action {
     ///
     /// Action `VoicemailRefresh`, needs write class `user`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | no |  |
-    /// | `Mailbox` | `mailbox` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `Option<String>` | text | no |  |  |
+    /// | `Mailbox` | `mailbox`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<VoicemailRefresh as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailRefresh;
+    ///
+    /// let action = VoicemailRefresh::new().context("default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailRefresh\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "VoicemailRefresh", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -208,12 +275,38 @@ pub mod action {
     ///
     /// Action `VoicemailBoxSummary`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`VoicemailBoxDetail`](crate::event::VoicemailBoxDetail) then the completion event [`VoicemailBoxDetailComplete`](crate::event::VoicemailBoxDetailComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Mailbox` | `mailbox` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<VoicemailBoxSummary as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`VoicemailBoxDetail`](crate::event::VoicemailBoxDetail)`, `[`VoicemailBoxDetailComplete`](crate::event::VoicemailBoxDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`VoicemailBoxDetail`](crate::event::VoicemailBoxDetail) | [`event::VoicemailBoxDetail`](crate::event::VoicemailBoxDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`VoicemailBoxDetailComplete`](crate::event::VoicemailBoxDetailComplete) | [`event::VoicemailBoxDetailComplete`](crate::event::VoicemailBoxDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailBoxSummary;
+    ///
+    /// let action = VoicemailBoxSummary::new("default", "100@default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailBoxSummary\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
         name = "VoicemailBoxSummary",
@@ -241,15 +334,32 @@ pub mod action {
     ///
     /// Action `VoicemailMove`, needs write class `user`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Mailbox` | `mailbox` | text | yes |  |
-    /// | `Folder` | `folder` | text | yes |  |
-    /// | `ID` | `id` | text | yes |  |
-    /// | `ToFolder` | `to_folder` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    /// | `Folder` | `folder`: `String` | text | yes |  |  |
+    /// | `ID` | `id`: `String` | text | yes |  |  |
+    /// | `ToFolder` | `to_folder`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<VoicemailMove as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailMove;
+    ///
+    /// let action = VoicemailMove::new("default", "100@default", "example", "example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailMove\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "VoicemailMove", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -292,14 +402,31 @@ pub mod action {
     ///
     /// Action `VoicemailRemove`, needs write class `user`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Mailbox` | `mailbox` | text | yes |  |
-    /// | `Folder` | `folder` | text | yes |  |
-    /// | `ID` | `id` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    /// | `Folder` | `folder`: `String` | text | yes |  |  |
+    /// | `ID` | `id`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<VoicemailRemove as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailRemove;
+    ///
+    /// let action = VoicemailRemove::new("default", "100@default", "example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailRemove\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "VoicemailRemove", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -337,17 +464,34 @@ pub mod action {
     ///
     /// Action `VoicemailForward`, needs write class `user`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Mailbox` | `mailbox` | text | yes |  |
-    /// | `Folder` | `folder` | text | yes |  |
-    /// | `ID` | `id` | text | yes |  |
-    /// | `ToContext` | `to_context` | text | yes |  |
-    /// | `ToMailbox` | `to_mailbox` | text | yes |  |
-    /// | `ToFolder` | `to_folder` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    /// | `Folder` | `folder`: `String` | text | yes |  |  |
+    /// | `ID` | `id`: `String` | text | yes |  |  |
+    /// | `ToContext` | `to_context`: `String` | text | yes |  |  |
+    /// | `ToMailbox` | `to_mailbox`: `String` | text | yes |  |  |
+    /// | `ToFolder` | `to_folder`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<VoicemailForward as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::VoicemailForward;
+    ///
+    /// let action = VoicemailForward::new("default", "100@default", "example", "example", "example", "example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: VoicemailForward\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "VoicemailForward", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

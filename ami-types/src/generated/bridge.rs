@@ -189,7 +189,7 @@ pub mod event {
         /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: crate::event::BridgeSnapshot<'a>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `SwapUniqueid`: text, optional. Unique id of a channel this one replaces in the bridge, if any.
@@ -209,7 +209,7 @@ pub mod event {
         /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "")]
         pub bridge: crate::event::BridgeSnapshot<'a>,
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// Headers received that this type has no field for.
@@ -238,11 +238,11 @@ pub mod event {
     ///
     /// Event `BridgeInfoChannel`, class `command`.
     ///
-    /// Part of the event list answering [`BridgeInfo`](crate::action::BridgeInfo).
+    /// An item of the event list answering [`BridgeInfo`](crate::action::BridgeInfo); collected into [`event::BridgeInfoChannel`](crate::event::BridgeInfoChannel).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BridgeInfoChannel")]
     pub struct BridgeInfoChannel<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// Headers received that this type has no field for.
@@ -254,7 +254,7 @@ pub mod event {
     ///
     /// Event `BridgeInfoComplete`, class `command`.
     ///
-    /// Part of the event list answering [`BridgeInfo`](crate::action::BridgeInfo).
+    /// Ends the event list answering [`BridgeInfo`](crate::action::BridgeInfo) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BridgeInfoComplete")]
     pub struct BridgeInfoComplete<'a> {
@@ -273,7 +273,7 @@ pub mod event {
     ///
     /// Event `BridgeListItem`.
     ///
-    /// Part of the event list answering [`BridgeList`](crate::action::BridgeList).
+    /// An item of the event list answering [`BridgeList`](crate::action::BridgeList); collected into [`event::BridgeListItem`](crate::event::BridgeListItem).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BridgeListItem")]
     pub struct BridgeListItem<'a> {
@@ -289,7 +289,7 @@ pub mod event {
     ///
     /// Event `BridgeListComplete`.
     ///
-    /// Part of the event list answering [`BridgeList`](crate::action::BridgeList).
+    /// Ends the event list answering [`BridgeList`](crate::action::BridgeList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BridgeListComplete")]
     pub struct BridgeListComplete<'a> {
@@ -305,7 +305,7 @@ pub mod event {
     ///
     /// Event `BridgeTechnologyListItem`.
     ///
-    /// Part of the event list answering [`BridgeTechnologyList`](crate::action::BridgeTechnologyList).
+    /// An item of the event list answering [`BridgeTechnologyList`](crate::action::BridgeTechnologyList); collected into [`event::BridgeTechnologyListItem`](crate::event::BridgeTechnologyListItem).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BridgeTechnologyListItem")]
     pub struct BridgeTechnologyListItem<'a> {
@@ -330,7 +330,7 @@ pub mod event {
     ///
     /// Event `BridgeTechnologyListComplete`.
     ///
-    /// Part of the event list answering [`BridgeTechnologyList`](crate::action::BridgeTechnologyList).
+    /// Ends the event list answering [`BridgeTechnologyList`](crate::action::BridgeTechnologyList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BridgeTechnologyListComplete")]
     pub struct BridgeTechnologyListComplete<'a> {
@@ -345,13 +345,15 @@ pub mod event {
     /// A blind transfer was attempted; also the outcome of the BlindTransfer action.
     ///
     /// Event `BlindTransfer`, class `call`.
+    ///
+    /// The later outcome of [`BlindTransfer`](crate::action::BlindTransfer), carrying its `ActionID`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "BlindTransfer")]
     pub struct BlindTransfer<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `Transferer`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Transferer`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Transferer")]
         pub transferer: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Transferee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Transferee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Transferee")]
         pub transferee: Option<crate::event::ChannelSnapshot<'a>>,
         /// [`BridgeSnapshot`]: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
@@ -380,28 +382,28 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AttendedTransfer")]
     pub struct AttendedTransfer<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `OrigTransferer`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `OrigTransferer`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "OrigTransferer")]
         pub orig_transferer: crate::event::ChannelSnapshot<'a>,
         /// [`BridgeSnapshot`] with headers prefixed `Orig`: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "Orig")]
         pub orig_bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `SecondTransferer`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `SecondTransferer`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "SecondTransferer")]
         pub second_transferer: Option<crate::event::ChannelSnapshot<'a>>,
         /// [`BridgeSnapshot`] with headers prefixed `Second`: The standard block describing one bridge; transfer events repeat it with a prefix (Orig, Second, From, To).
         #[ami(flatten, prefix = "Second")]
         pub second_bridge: Option<crate::event::BridgeSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `Transferee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Transferee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Transferee")]
         pub transferee: Option<crate::event::ChannelSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `TransferTarget`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `TransferTarget`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "TransferTarget")]
         pub transfer_target: Option<crate::event::ChannelSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `LocalOne`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `LocalOne`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "LocalOne")]
         pub local_one: Option<crate::event::ChannelSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `LocalTwo`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `LocalTwo`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "LocalTwo")]
         pub local_two: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Result`: [`TransferResult`](crate::enums::TransferResult), required
@@ -451,16 +453,32 @@ pub mod action {
     ///
     /// Action `Bridge`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel1` | `channel1` | text | yes |  |
-    /// | `Channel2` | `channel2` | text | yes |  |
-    /// | `Tone` | `tone` | [`BridgeTone`](crate::enums::BridgeTone) | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel1` | `channel1`: `String` | text | yes |  |  |
+    /// | `Channel2` | `channel2`: `String` | text | yes |  |  |
+    /// | `Tone` | `tone`: `Option<BridgeTone>` | [`BridgeTone`](crate::enums::BridgeTone) | no |  | One of `no`, `Channel1`, `Channel2`, `Both`. Who hears a courtesy tone when the bridge is made. |
     ///
+    /// # Response
     ///
-    /// # Example: Bridge two channels
+    /// `<Bridge as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Bridge;
+    ///
+    /// let action = Bridge::new("SIP/agent-01-00000000", "SIP/agent-02-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Bridge\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Bridge two channels
     ///
     /// ```text
     /// Action: Bridge
@@ -507,11 +525,28 @@ pub mod action {
     ///
     /// Action `BridgeDestroy`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `BridgeUniqueid` | `bridge_unique_id` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `BridgeUniqueid` | `bridge_unique_id`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<BridgeDestroy as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeDestroy;
+    ///
+    /// let action = BridgeDestroy::new("f0a3c6b0-0000-0000-0000-000000000000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeDestroy\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "BridgeDestroy", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -532,14 +567,39 @@ pub mod action {
     ///
     /// Action `BridgeInfo`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`BridgeInfoChannel`](crate::event::BridgeInfoChannel) then the completion event [`BridgeInfoComplete`](crate::event::BridgeInfoComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `BridgeUniqueid` | `bridge_unique_id` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `BridgeUniqueid` | `bridge_unique_id`: `String` | text | yes |  |  |
     ///
+    /// # Response
     ///
-    /// # Example: Describe a parking bridge with one channel
+    /// `<BridgeInfo as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`BridgeInfoChannel`](crate::event::BridgeInfoChannel)`, `[`BridgeInfoComplete`](crate::event::BridgeInfoComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`BridgeInfoChannel`](crate::event::BridgeInfoChannel) | [`event::BridgeInfoChannel`](crate::event::BridgeInfoChannel) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`BridgeInfoComplete`](crate::event::BridgeInfoComplete) | [`event::BridgeInfoComplete`](crate::event::BridgeInfoComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeInfo;
+    ///
+    /// let action = BridgeInfo::new("299de6ea-1dc7-4144-9e46-d6513723333e");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeInfo\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Describe a parking bridge with one channel
     ///
     /// ```text
     /// Action: BridgeInfo
@@ -582,7 +642,7 @@ pub mod action {
     /// BridgeNumChannels: 1
     /// ```
     ///
-    /// # Example: Unknown bridge
+    /// # Wire example: Unknown bridge
     ///
     /// ```text
     /// Action: BridgeInfo
@@ -618,12 +678,30 @@ pub mod action {
     ///
     /// Action `BridgeKick`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `BridgeUniqueid` | `bridge_unique_id` | text | no |  |
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `BridgeUniqueid` | `bridge_unique_id`: `Option<String>` | text | no |  | Only kick when the channel is in this bridge. |
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<BridgeKick as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeKick;
+    ///
+    /// let action = BridgeKick::new("PJSIP/alice-00000001")
+    ///     .bridge_unique_id("f0a3c6b0-0000-0000-0000-000000000000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeKick\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "BridgeKick", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -653,14 +731,39 @@ pub mod action {
     ///
     /// Action `BridgeList`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`BridgeListItem`](crate::event::BridgeListItem) then the completion event [`BridgeListComplete`](crate::event::BridgeListComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `BridgeType` | `bridge_type` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `BridgeType` | `bridge_type`: `Option<String>` | text | no |  | Filter; Asterisk 20 compares it with the bridge technology (e.g. `simple_bridge`), not BridgeType. |
     ///
+    /// # Response
     ///
-    /// # Example: List bridges
+    /// `<BridgeList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`BridgeListItem`](crate::event::BridgeListItem)`, `[`BridgeListComplete`](crate::event::BridgeListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`BridgeListItem`](crate::event::BridgeListItem) | [`event::BridgeListItem`](crate::event::BridgeListItem) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`BridgeListComplete`](crate::event::BridgeListComplete) | [`event::BridgeListComplete`](crate::event::BridgeListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeList;
+    ///
+    /// let action = BridgeList::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: List bridges
     ///
     /// ```text
     /// Action: BridgeList
@@ -713,9 +816,33 @@ pub mod action {
     ///
     /// Action `BridgeTechnologyList`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`BridgeTechnologyListItem`](crate::event::BridgeTechnologyListItem) then the completion event [`BridgeTechnologyListComplete`](crate::event::BridgeTechnologyListComplete).
+    /// # Response
     ///
-    /// # Example: List bridging technologies
+    /// `<BridgeTechnologyList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`BridgeTechnologyListItem`](crate::event::BridgeTechnologyListItem)`, `[`BridgeTechnologyListComplete`](crate::event::BridgeTechnologyListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`BridgeTechnologyListItem`](crate::event::BridgeTechnologyListItem) | [`event::BridgeTechnologyListItem`](crate::event::BridgeTechnologyListItem) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`BridgeTechnologyListComplete`](crate::event::BridgeTechnologyListComplete) | [`event::BridgeTechnologyListComplete`](crate::event::BridgeTechnologyListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeTechnologyList;
+    ///
+    /// let action = BridgeTechnologyList::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeTechnologyList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: List bridging technologies
     ///
     /// ```text
     /// Action: BridgeTechnologyList
@@ -778,14 +905,30 @@ pub mod action {
     ///
     /// Action `BridgeTechnologySuspend`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `BridgeTechnology` | `bridge_technology` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `BridgeTechnology` | `bridge_technology`: `String` | text | yes |  | Technology name, e.g. `softmix`. |
     ///
+    /// # Response
     ///
-    /// # Example: Suspend softmix
+    /// `<BridgeTechnologySuspend as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeTechnologySuspend;
+    ///
+    /// let action = BridgeTechnologySuspend::new("softmix");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeTechnologySuspend\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Suspend softmix
     ///
     /// ```text
     /// Action: BridgeTechnologySuspend
@@ -818,14 +961,30 @@ pub mod action {
     ///
     /// Action `BridgeTechnologyUnsuspend`, allowed to any logged-in user. Asterisk 12 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `BridgeTechnology` | `bridge_technology` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `BridgeTechnology` | `bridge_technology`: `String` | text | yes |  | Technology name, e.g. `softmix`. |
     ///
+    /// # Response
     ///
-    /// # Example: Unsuspend softmix
+    /// `<BridgeTechnologyUnsuspend as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BridgeTechnologyUnsuspend;
+    ///
+    /// let action = BridgeTechnologyUnsuspend::new("softmix");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BridgeTechnologyUnsuspend\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Unsuspend softmix
     ///
     /// ```text
     /// Action: BridgeTechnologyUnsuspend

@@ -143,7 +143,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIChannel")]
     pub struct DahdiChannel<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `DAHDIGroup`: text, optional
@@ -164,7 +164,7 @@ pub mod event {
     ///
     /// Event `DAHDIShowChannels`.
     ///
-    /// Part of the event list answering [`DAHDIShowChannels`](crate::action::DahdiShowChannels).
+    /// An item of the event list answering [`DAHDIShowChannels`](crate::action::DahdiShowChannels); collected into [`event::DahdiShowChannels`](crate::event::DahdiShowChannels).
     #[doc(alias = "DAHDIShowChannels")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIShowChannels")]
@@ -178,7 +178,7 @@ pub mod event {
     ///
     /// Event `DAHDIShowChannelsComplete`.
     ///
-    /// Part of the event list answering [`DAHDIShowChannels`](crate::action::DahdiShowChannels).
+    /// Ends the event list answering [`DAHDIShowChannels`](crate::action::DahdiShowChannels) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "DAHDIShowChannelsComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIShowChannelsComplete")]
@@ -195,7 +195,7 @@ pub mod event {
     ///
     /// Event `DAHDIShowStatus`.
     ///
-    /// Part of the event list answering [`DAHDIShowStatus`](crate::action::DahdiShowStatus).
+    /// An item of the event list answering [`DAHDIShowStatus`](crate::action::DahdiShowStatus); collected into [`event::DahdiShowStatus`](crate::event::DahdiShowStatus).
     #[doc(alias = "DAHDIShowStatus")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIShowStatus")]
@@ -209,7 +209,7 @@ pub mod event {
     ///
     /// Event `DAHDIShowStatusComplete`.
     ///
-    /// Part of the event list answering [`DAHDIShowStatus`](crate::action::DahdiShowStatus).
+    /// Ends the event list answering [`DAHDIShowStatus`](crate::action::DahdiShowStatus) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "DAHDIShowStatusComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIShowStatusComplete")]
@@ -226,7 +226,7 @@ pub mod event {
     ///
     /// Event `PRIShowSpans`.
     ///
-    /// Part of the event list answering [`PRIShowSpans`](crate::action::PriShowSpans).
+    /// An item of the event list answering [`PRIShowSpans`](crate::action::PriShowSpans); collected into [`event::PriShowSpans`](crate::event::PriShowSpans).
     #[doc(alias = "PRIShowSpans")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PRIShowSpans")]
@@ -240,7 +240,7 @@ pub mod event {
     ///
     /// Event `PRIShowSpansComplete`.
     ///
-    /// Part of the event list answering [`PRIShowSpans`](crate::action::PriShowSpans).
+    /// Ends the event list answering [`PRIShowSpans`](crate::action::PriShowSpans) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "PRIShowSpansComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PRIShowSpansComplete")]
@@ -260,11 +260,28 @@ pub mod action {
     ///
     /// Action `DAHDITransfer`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `DAHDIChannel` | `dahdi_channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `DAHDIChannel` | `dahdi_channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DahdiTransfer as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdiTransfer;
+    ///
+    /// let action = DahdiTransfer::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDITransfer\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDITransfer")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DAHDITransfer", response = "crate::Ack<'a>")]
@@ -286,11 +303,28 @@ pub mod action {
     ///
     /// Action `DAHDIHangup`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `DAHDIChannel` | `dahdi_channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `DAHDIChannel` | `dahdi_channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DahdiHangup as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdiHangup;
+    ///
+    /// let action = DahdiHangup::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIHangup\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIHangup")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DAHDIHangup", response = "crate::Ack<'a>")]
@@ -312,12 +346,29 @@ pub mod action {
     ///
     /// Action `DAHDIDialOffhook`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `DAHDIChannel` | `dahdi_channel` | text | yes |  |
-    /// | `Number` | `number` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `DAHDIChannel` | `dahdi_channel`: `String` | text | yes |  |  |
+    /// | `Number` | `number`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DahdiDialOffhook as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdiDialOffhook;
+    ///
+    /// let action = DahdiDialOffhook::new("PJSIP/alice-00000001", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIDialOffhook\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIDialOffhook")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DAHDIDialOffhook", response = "crate::Ack<'a>")]
@@ -343,11 +394,28 @@ pub mod action {
     ///
     /// Action `DAHDIDNDon`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `DAHDIChannel` | `dahdi_channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `DAHDIChannel` | `dahdi_channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DahdidnDon as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdidnDon;
+    ///
+    /// let action = DahdidnDon::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIDNDon\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIDNDon")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DAHDIDNDon", response = "crate::Ack<'a>")]
@@ -369,11 +437,28 @@ pub mod action {
     ///
     /// Action `DAHDIDNDoff`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `DAHDIChannel` | `dahdi_channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `DAHDIChannel` | `dahdi_channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DahdidnDoff as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdidnDoff;
+    ///
+    /// let action = DahdidnDoff::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIDNDoff\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIDNDoff")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DAHDIDNDoff", response = "crate::Ack<'a>")]
@@ -395,11 +480,37 @@ pub mod action {
     ///
     /// Action `DAHDIShowChannels`, allowed to any logged-in user.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`DAHDIShowChannels`](crate::event::DahdiShowChannels) then the completion event [`DAHDIShowChannelsComplete`](crate::event::DahdiShowChannelsComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `DAHDIChannel` | `dahdi_channel` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `DAHDIChannel` | `dahdi_channel`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DahdiShowChannels as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`DahdiShowChannels`](crate::event::DahdiShowChannels)`, `[`DahdiShowChannelsComplete`](crate::event::DahdiShowChannelsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`DAHDIShowChannels`](crate::event::DahdiShowChannels) | [`event::DahdiShowChannels`](crate::event::DahdiShowChannels) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`DAHDIShowChannelsComplete`](crate::event::DahdiShowChannelsComplete) | [`event::DahdiShowChannelsComplete`](crate::event::DahdiShowChannelsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdiShowChannels;
+    ///
+    /// let action = DahdiShowChannels::new().dahdi_channel("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIShowChannels\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIShowChannels")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -429,7 +540,31 @@ pub mod action {
     ///
     /// Action `DAHDIShowStatus`, allowed to any logged-in user.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`DAHDIShowStatus`](crate::event::DahdiShowStatus) then the completion event [`DAHDIShowStatusComplete`](crate::event::DahdiShowStatusComplete).
+    /// # Response
+    ///
+    /// `<DahdiShowStatus as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`DahdiShowStatus`](crate::event::DahdiShowStatus)`, `[`DahdiShowStatusComplete`](crate::event::DahdiShowStatusComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`DAHDIShowStatus`](crate::event::DahdiShowStatus) | [`event::DahdiShowStatus`](crate::event::DahdiShowStatus) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`DAHDIShowStatusComplete`](crate::event::DahdiShowStatusComplete) | [`event::DahdiShowStatusComplete`](crate::event::DahdiShowStatusComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdiShowStatus;
+    ///
+    /// let action = DahdiShowStatus::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIShowStatus\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIShowStatus")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -448,7 +583,22 @@ pub mod action {
     ///
     /// Action `DAHDIRestart`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Response
+    ///
+    /// `<DahdiRestart as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DahdiRestart;
+    ///
+    /// let action = DahdiRestart::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DAHDIRestart\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DAHDIRestart")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "DAHDIRestart", response = "crate::Ack<'a>")]
@@ -464,11 +614,37 @@ pub mod action {
     ///
     /// Action `PRIShowSpans`, allowed to any logged-in user.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PRIShowSpans`](crate::event::PriShowSpans) then the completion event [`PRIShowSpansComplete`](crate::event::PriShowSpansComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Span` | `span` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Span` | `span`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PriShowSpans as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PriShowSpans`](crate::event::PriShowSpans)`, `[`PriShowSpansComplete`](crate::event::PriShowSpansComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PRIShowSpans`](crate::event::PriShowSpans) | [`event::PriShowSpans`](crate::event::PriShowSpans) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`PRIShowSpansComplete`](crate::event::PriShowSpansComplete) | [`event::PriShowSpansComplete`](crate::event::PriShowSpansComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PriShowSpans;
+    ///
+    /// let action = PriShowSpans::new().span("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PRIShowSpans\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PRIShowSpans")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -496,12 +672,30 @@ pub mod action {
     ///
     /// Action `PRIDebugSet`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Span` | `span` | text | yes |  |
-    /// | `Level` | `level` | [`PriDebugSetLevel`](crate::enums::PriDebugSetLevel) | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Span` | `span`: `String` | text | yes |  |  |
+    /// | `Level` | `level`: `PriDebugSetLevel` | [`PriDebugSetLevel`](crate::enums::PriDebugSetLevel) | yes |  | One of `off`, `on`, `hex`, `intense`. |
+    ///
+    /// # Response
+    ///
+    /// `<PriDebugSet as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PriDebugSet;
+    /// use ami_types::enums::PriDebugSetLevel;
+    ///
+    /// let action = PriDebugSet::new("example", PriDebugSetLevel::Off);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PRIDebugSet\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PRIDebugSet")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PRIDebugSet", response = "crate::Ack<'a>")]
@@ -527,11 +721,28 @@ pub mod action {
     ///
     /// Action `PRIDebugFileSet`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `File` | `file` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `File` | `file`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PriDebugFileSet as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PriDebugFileSet;
+    ///
+    /// let action = PriDebugFileSet::new("/tmp/recording.wav");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PRIDebugFileSet\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PRIDebugFileSet")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PRIDebugFileSet", response = "crate::Ack<'a>")]
@@ -551,7 +762,22 @@ pub mod action {
     ///
     /// Action `PRIDebugFileUnset`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Response
+    ///
+    /// `<PriDebugFileUnset as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PriDebugFileUnset;
+    ///
+    /// let action = PriDebugFileUnset::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PRIDebugFileUnset\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PRIDebugFileUnset")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "PRIDebugFileUnset", response = "crate::Ack<'a>")]

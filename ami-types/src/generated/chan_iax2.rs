@@ -7,7 +7,31 @@ pub mod action {
     ///
     /// Action `IAXpeers`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PeerEntry`](crate::event::PeerEntry) then the completion event [`PeerlistComplete`](crate::event::PeerlistComplete).
+    /// # Response
+    ///
+    /// `<IaXpeers as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PeerEntry`](crate::event::PeerEntry)`, `[`PeerlistComplete`](crate::event::PeerlistComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PeerEntry`](crate::event::PeerEntry) | [`event::PeerEntry`](crate::event::PeerEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`PeerlistComplete`](crate::event::PeerlistComplete) | [`event::PeerlistComplete`](crate::event::PeerlistComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::IaXpeers;
+    ///
+    /// let action = IaXpeers::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: IAXpeers\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "IAXpeers")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -26,7 +50,31 @@ pub mod action {
     ///
     /// Action `IAXpeerlist`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PeerEntry`](crate::event::PeerEntry) then the completion event [`PeerlistComplete`](crate::event::PeerlistComplete).
+    /// # Response
+    ///
+    /// `<IaXpeerlist as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PeerEntry`](crate::event::PeerEntry)`, `[`PeerlistComplete`](crate::event::PeerlistComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PeerEntry`](crate::event::PeerEntry) | [`event::PeerEntry`](crate::event::PeerEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`PeerlistComplete`](crate::event::PeerlistComplete) | [`event::PeerlistComplete`](crate::event::PeerlistComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::IaXpeerlist;
+    ///
+    /// let action = IaXpeerlist::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: IAXpeerlist\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "IAXpeerlist")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -45,7 +93,22 @@ pub mod action {
     ///
     /// Action `IAXnetstats`, needs write class `system`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Response
+    ///
+    /// `<IaXnetstats as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::IaXnetstats;
+    ///
+    /// let action = IaXnetstats::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: IAXnetstats\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "IAXnetstats")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "IAXnetstats", response = "crate::Ack<'a>")]
@@ -61,7 +124,31 @@ pub mod action {
     ///
     /// Action `IAXregistry`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`RegistryEntry`](crate::event::RegistryEntry) then the completion event [`RegistrationsComplete`](crate::event::RegistrationsComplete).
+    /// # Response
+    ///
+    /// `<IaXregistry as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`RegistryEntry`](crate::event::RegistryEntry)`, `[`RegistrationsComplete`](crate::event::RegistrationsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`RegistryEntry`](crate::event::RegistryEntry) | [`event::RegistryEntry`](crate::event::RegistryEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`RegistrationsComplete`](crate::event::RegistrationsComplete) | [`event::RegistrationsComplete`](crate::event::RegistrationsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::IaXregistry;
+    ///
+    /// let action = IaXregistry::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: IAXregistry\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "IAXregistry")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(

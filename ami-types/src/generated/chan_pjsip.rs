@@ -7,12 +7,29 @@ pub mod action {
     ///
     /// Action `PJSIPHangup`, needs write class `system`, `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Cause` | `cause` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Cause` | `cause`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipHangup as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipHangup;
+    ///
+    /// let action = PjsipHangup::new("PJSIP/alice-00000001", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPHangup\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPHangup")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PJSIPHangup", response = "crate::Ack<'a>")]

@@ -125,7 +125,11 @@ pub mod event {
     ///
     /// Event `PeerEntry`.
     ///
-    /// Part of the event list answering [`IAXpeers`](crate::action::IaXpeers), [`IAXpeerlist`](crate::action::IaXpeerlist), [`SIPpeers`](crate::action::SipPeers).
+    /// An item of the event list answering [`IAXpeerlist`](crate::action::IaXpeerlist); collected into [`event::PeerEntry`](crate::event::PeerEntry).
+    ///
+    /// An item of the event list answering [`IAXpeers`](crate::action::IaXpeers); collected into [`event::PeerEntry`](crate::event::PeerEntry).
+    ///
+    /// An item of the event list answering [`SIPpeers`](crate::action::SipPeers); collected into [`event::PeerEntry`](crate::event::PeerEntry).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PeerEntry")]
     pub struct PeerEntry<'a> {
@@ -189,7 +193,11 @@ pub mod event {
     ///
     /// Event `PeerlistComplete`.
     ///
-    /// Part of the event list answering [`IAXpeers`](crate::action::IaXpeers), [`IAXpeerlist`](crate::action::IaXpeerlist), [`SIPpeers`](crate::action::SipPeers).
+    /// Ends the event list answering [`IAXpeerlist`](crate::action::IaXpeerlist) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
+    ///
+    /// Ends the event list answering [`IAXpeers`](crate::action::IaXpeers) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
+    ///
+    /// Ends the event list answering [`SIPpeers`](crate::action::SipPeers) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PeerlistComplete")]
     pub struct PeerlistComplete<'a> {
@@ -205,7 +213,7 @@ pub mod event {
     ///
     /// Event `SIPpeerstatusComplete`. Asterisk up to 20; removed in 21.
     ///
-    /// Part of the event list answering [`SIPpeerstatus`](crate::action::SipPeerStatus).
+    /// Ends the event list answering [`SIPpeerstatus`](crate::action::SipPeerStatus) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "SIPpeerstatusComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "SIPpeerstatusComplete")]
@@ -222,7 +230,9 @@ pub mod event {
     ///
     /// Event `RegistryEntry`.
     ///
-    /// Part of the event list answering [`IAXregistry`](crate::action::IaXregistry), [`SIPshowregistry`](crate::action::SipShowRegistry).
+    /// An item of the event list answering [`IAXregistry`](crate::action::IaXregistry); collected into [`event::RegistryEntry`](crate::event::RegistryEntry).
+    ///
+    /// An item of the event list answering [`SIPshowregistry`](crate::action::SipShowRegistry); collected into [`event::RegistryEntry`](crate::event::RegistryEntry).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "RegistryEntry")]
     pub struct RegistryEntry<'a> {
@@ -259,7 +269,9 @@ pub mod event {
     ///
     /// Event `RegistrationsComplete`.
     ///
-    /// Part of the event list answering [`IAXregistry`](crate::action::IaXregistry), [`SIPshowregistry`](crate::action::SipShowRegistry).
+    /// Ends the event list answering [`IAXregistry`](crate::action::IaXregistry) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
+    ///
+    /// Ends the event list answering [`SIPshowregistry`](crate::action::SipShowRegistry) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "RegistrationsComplete")]
     pub struct RegistrationsComplete<'a> {
@@ -275,7 +287,7 @@ pub mod event {
     ///
     /// Event `PeerStatus`, class `system`.
     ///
-    /// Part of the event list answering [`SIPpeerstatus`](crate::action::SipPeerStatus).
+    /// An item of the event list answering [`SIPpeerstatus`](crate::action::SipPeerStatus); collected into [`event::PeerStatus`](crate::event::PeerStatus).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PeerStatus")]
     pub struct PeerStatus<'a> {
@@ -334,6 +346,8 @@ pub mod event {
     /// A qualify started by SIPqualifypeer was sent.
     ///
     /// Event `SIPQualifyPeerDone`, class `call`. Asterisk up to 20; removed in 21.
+    ///
+    /// The later outcome of [`SIPqualifypeer`](crate::action::SipQualifyPeer), carrying its `ActionID`.
     #[doc(alias = "SIPQualifyPeerDone")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "SIPQualifyPeerDone")]
@@ -352,7 +366,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "SessionTimeout")]
     pub struct SessionTimeout<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `Source`: [`SessionTimeoutSource`](crate::enums::SessionTimeoutSource), optional
@@ -370,7 +384,31 @@ pub mod action {
     ///
     /// Action `SIPpeers`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PeerEntry`](crate::event::PeerEntry) then the completion event [`PeerlistComplete`](crate::event::PeerlistComplete).
+    /// # Response
+    ///
+    /// `<SipPeers as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PeerEntry`](crate::event::PeerEntry)`, `[`PeerlistComplete`](crate::event::PeerlistComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PeerEntry`](crate::event::PeerEntry) | [`event::PeerEntry`](crate::event::PeerEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`PeerlistComplete`](crate::event::PeerlistComplete) | [`event::PeerlistComplete`](crate::event::PeerlistComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SipPeers;
+    ///
+    /// let action = SipPeers::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SIPpeers\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SIPpeers")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -389,11 +427,99 @@ pub mod action {
     ///
     /// Action `SIPshowpeer`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: typed fields, [`SipShowPeerResponse`](crate::response::SipShowPeerResponse).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Peer` | `peer` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Peer` | `peer`: `String` | text | yes |  | Peer name as in sip.conf. |
+    ///
+    /// # Response
+    ///
+    /// `<SipShowPeer as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`SipShowPeerResponse`](crate::response::SipShowPeerResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `Channeltype` | `channel_type`: `Option<&str>` | text | Always "SIP". |
+    /// | `ObjectName` | `object_name`: `Option<&str>` | text | Peer name. |
+    /// | `ChanObjectType` | `chan_object_type`: `Option<&str>` | text | Always "peer". |
+    /// | `SecretExist` | `secret_exist`: `Option<bool>` | boolean | Whether a plain secret is set (Y/N). |
+    /// | `RemoteSecretExist` | `remote_secret_exist`: `Option<bool>` | boolean | Whether a remote secret is set (Y/N). |
+    /// | `MD5SecretExist` | `md5_secret_exist`: `Option<bool>` | boolean | Whether an MD5 secret is set (Y/N). |
+    /// | `Context` | `context`: `Option<&str>` | text | Dialplan context for incoming calls. |
+    /// | `SubscribeContext` | `subscribe_context`: `Option<&str>` | text | Context for subscriptions; only when set. |
+    /// | `Language` | `language`: `Option<&str>` | text | Default language. |
+    /// | `ToneZone` | `tone_zone`: `Option<&str>` | text | Tone zone, or "\<Not set\>". |
+    /// | `Accountcode` | `account_code`: `Option<&str>` | text | Account code; only when set. |
+    /// | `AMAflags` | `ama_flags`: `Option<&str>` | text | AMA flags for CDRs. |
+    /// | `CID-CallingPres` | `cid_calling_pres`: `Option<&str>` | text | Caller ID presentation, as text. |
+    /// | `SIP-FromUser` | `sip_from_user`: `Option<&str>` | text | User part forced in From; only when set. |
+    /// | `SIP-FromDomain` | `sip_from_domain`: `Option<&str>` | text | Domain forced in From; only when set. |
+    /// | `Sip-FromDomain-Port` | `sip_from_domain_port`: `Option<u64>` | unsigned integer | Port of the From domain; only with SIP-FromDomain. |
+    /// | `Callgroup` | `call_group`: `Option<&str>` | text | Numeric call groups. |
+    /// | `Pickupgroup` | `pickup_group`: `Option<&str>` | text | Numeric pickup groups. |
+    /// | `Named Callgroup` | `named_call_group`: `Option<&str>` | text | Named call groups. |
+    /// | `Named Pickupgroup` | `named_pickup_group`: `Option<&str>` | text | Named pickup groups. |
+    /// | `MOHSuggest` | `moh_suggest`: `Option<&str>` | text | Music-on-hold class suggested to the other side. |
+    /// | `VoiceMailbox` | `voice_mailbox`: `Option<&str>` | text | Mailboxes, comma separated. |
+    /// | `TransferMode` | `transfer_mode`: `Option<&str>` | text | open, closed or strict. |
+    /// | `LastMsgsSent` | `last_msgs_sent`: `Option<i64>` | integer | Last message counts sent in MWI, packed as (new \<\< 16) \| old. |
+    /// | `Maxforwards` | `max_forwards`: `Option<u64>` | unsigned integer | Max-Forwards value used. |
+    /// | `Call-limit` | `call_limit`: `Option<i64>` | integer | Maximum simultaneous calls. |
+    /// | `Busy-level` | `busy_level`: `Option<i64>` | integer | Calls after which the peer is reported busy. |
+    /// | `MaxCallBR` | `max_call_bitrate`: `Option<&str>` | text | Maximum video bitrate, with unit (e.g. "384 kbps"). |
+    /// | `Dynamic` | `dynamic`: `Option<bool>` | boolean | Whether the peer registers its address (Y/N). |
+    /// | `Callerid` | `caller_id`: `Option<&str>` | text | Caller ID as "name" \<number\>. |
+    /// | `RegExpire` | `reg_expire`: `Option<&str>` | text | Time to registration expiry, with unit (e.g. "-1 seconds"). |
+    /// | `SIP-AuthInsecure` | `sip_auth_insecure`: `Option<&str>` | text | insecure setting: no, port, invite or port,invite. |
+    /// | `SIP-Forcerport` | `sip_force_rport`: `Option<&str>` | text | force_rport: Y/N, or A/a when automatic (on/off now). |
+    /// | `SIP-Comedia` | `sip_comedia`: `Option<&str>` | text | comedia: Y/N, or A/a when automatic (on/off now). |
+    /// | `ACL` | `acl`: `Option<bool>` | boolean | Whether an ACL is set (Y/N). |
+    /// | `SIP-CanReinvite` | `sip_can_reinvite`: `Option<bool>` | boolean | Old name of SIP-DirectMedia (Y/N). |
+    /// | `SIP-DirectMedia` | `sip_direct_media`: `Option<bool>` | boolean | Whether media may flow directly between endpoints (Y/N). |
+    /// | `SIP-PromiscRedir` | `sip_promisc_redir`: `Option<bool>` | boolean | Whether 302 redirects are followed freely (Y/N). |
+    /// | `SIP-UserPhone` | `sip_user_phone`: `Option<bool>` | boolean | Whether ;user=phone is added to URIs (Y/N). |
+    /// | `SIP-VideoSupport` | `sip_video_support`: `Option<bool>` | boolean | Whether video is enabled (Y/N). |
+    /// | `SIP-TextSupport` | `sip_text_support`: `Option<bool>` | boolean | Whether real-time text is enabled (Y/N). |
+    /// | `SIP-T.38Support` | `sip_t38_support`: `Option<bool>` | boolean | Whether T.38 fax is enabled (Y/N). |
+    /// | `SIP-T.38EC` | `sip_t38_ec`: `Option<&str>` | text | T.38 error correction: None, FEC, Redundancy or Unknown. |
+    /// | `SIP-T.38MaxDtgrm` | `sip_t38_max_datagram`: `Option<u64>` | unsigned integer | Maximum T.38 datagram size. |
+    /// | `SIP-Sess-Timers` | `sip_sess_timers`: `Option<&str>` | text | Session timer mode: Accept, Originate or Refuse. |
+    /// | `SIP-Sess-Refresh` | `sip_sess_refresh`: `Option<&str>` | text | Session refresher: uac, uas or unknown. |
+    /// | `SIP-Sess-Expires` | `sip_sess_expires`: `Option<u64>` | unsigned integer | Session-Expires, in seconds. |
+    /// | `SIP-Sess-Min` | `sip_sess_min`: `Option<u64>` | unsigned integer | Minimum session expiry, in seconds. |
+    /// | `SIP-RTP-Engine` | `sip_rtp_engine`: `Option<&str>` | text | RTP engine name. |
+    /// | `SIP-Encryption` | `sip_encryption`: `Option<bool>` | boolean | Whether SRTP is used (Y/N). |
+    /// | `SIP-RTCP-Mux` | `sip_rtcp_mux`: `Option<bool>` | boolean | Whether RTCP is multiplexed on the RTP port (Y/N). |
+    /// | `SIP-DTMFmode` | `sip_dtmf_mode`: `Option<&str>` | text | DTMF mode: rfc2833, info, shortinfo, inband or auto. |
+    /// | `ToHost` | `to_host`: `Option<&str>` | text | Host forced in To, if any. |
+    /// | `Address-IP` | `address_ip`: `Option<&str>` | text | Current address of the peer. |
+    /// | `Address-Port` | `address_port`: `Option<u64>` | unsigned integer | Current port of the peer. |
+    /// | `Default-addr-IP` | `default_addr_ip`: `Option<&str>` | text | Default address; Asterisk 20 may print "(null)". |
+    /// | `Default-addr-port` | `default_addr_port`: `Option<u64>` | unsigned integer | Default port. |
+    /// | `Default-Username` | `default_username`: `Option<&str>` | text | Default user name (defaultuser). |
+    /// | `RegExtension` | `reg_extension`: `Option<&str>` | text | Extension created on registration; only when regcontext is set. |
+    /// | `Codecs` | `codecs`: `Option<&str>` | text | Allowed codecs as Asterisk prints them, e.g. "(ulaw\|alaw)". |
+    /// | `Status` | `status`: `Option<&str>` | text | Qualify state as text: "OK (5 ms)", "LAGGED (..)", "UNREACHABLE", "UNKNOWN" or "Unmonitored". |
+    /// | `SIP-Useragent` | `sip_user_agent`: `Option<&str>` | text | User-Agent last seen from the peer. |
+    /// | `Reg-Contact` | `reg_contact`: `Option<&str>` | text | Contact URI of the current registration. |
+    /// | `QualifyFreq` | `qualify_freq`: `Option<&str>` | text | Qualify interval, with unit (e.g. "60000 ms"). |
+    /// | `Parkinglot` | `parkinglot`: `Option<&str>` | text | Parking lot used by the peer. |
+    /// | `ChanVariable` | `chan_variable`: `Vec<&str>` | `name=value` | A channel variable set on calls, as name=value. |
+    /// | `SIP-Use-Reason-Header` | `sip_use_reason_header`: `Option<bool>` | boolean | Whether the Reason header is used (Y/N). |
+    /// | `Description` | `description`: `Option<&str>` | text | Free-text description of the peer. |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SipShowPeer;
+    ///
+    /// let action = SipShowPeer::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SIPshowpeer\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SIPshowpeer")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
@@ -416,9 +542,33 @@ pub mod action {
     ///
     /// Action `SIPshowregistry`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`RegistryEntry`](crate::event::RegistryEntry) then the completion event [`RegistrationsComplete`](crate::event::RegistrationsComplete).
+    /// # Response
     ///
-    /// # Example: One registration in progress
+    /// `<SipShowRegistry as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`RegistryEntry`](crate::event::RegistryEntry)`, `[`RegistrationsComplete`](crate::event::RegistrationsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`RegistryEntry`](crate::event::RegistryEntry) | [`event::RegistryEntry`](crate::event::RegistryEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`RegistrationsComplete`](crate::event::RegistrationsComplete) | [`event::RegistrationsComplete`](crate::event::RegistrationsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SipShowRegistry;
+    ///
+    /// let action = SipShowRegistry::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SIPshowregistry\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: One registration in progress
     ///
     /// ```text
     /// Action: SIPshowregistry
@@ -461,14 +611,39 @@ pub mod action {
     ///
     /// Action `SIPpeerstatus`, needs write class `system`. Asterisk 11 up to 20; removed in 21.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PeerStatus`](crate::event::PeerStatus) then the completion event [`SIPpeerstatusComplete`](crate::event::SipPeerStatusComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Peer` | `peer` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Peer` | `peer`: `Option<String>` | text | no |  | Peer to check, with or without the SIP/ prefix; all peers when absent. |
     ///
+    /// # Response
     ///
-    /// # Example: Peer with qualify turned off
+    /// `<SipPeerStatus as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PeerStatus`](crate::event::PeerStatus)`, `[`SipPeerStatusComplete`](crate::event::SipPeerStatusComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PeerStatus`](crate::event::PeerStatus) | [`event::PeerStatus`](crate::event::PeerStatus) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`SIPpeerstatusComplete`](crate::event::SipPeerStatusComplete) | [`event::SipPeerStatusComplete`](crate::event::SipPeerStatusComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SipPeerStatus;
+    ///
+    /// let action = SipPeerStatus::new().peer("SIP/300");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SIPpeerstatus\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Peer with qualify turned off
     ///
     /// ```text
     /// Action: SIPpeerstatus
@@ -491,7 +666,7 @@ pub mod action {
     /// ListItems: 1
     /// ```
     ///
-    /// # Example: Same peer after qualify was turned on, nothing measured yet
+    /// # Wire example: Same peer after qualify was turned on, nothing measured yet
     ///
     /// ```text
     /// Action: SIPpeerstatus
@@ -540,16 +715,34 @@ pub mod action {
     ///
     /// Action `SIPqualifypeer`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// Later outcome: the event [`SIPQualifyPeerDone`](crate::event::SipQualifyPeerDone).
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Peer` | `peer`: `String` | text | yes |  | Peer name to qualify. |
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Peer` | `peer` | text | yes |  |
+    /// # Response
     ///
+    /// `<SipQualifyPeer as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
     ///
-    /// # Example: Qualify a peer
+    /// # Events produced
+    ///
+    /// Later, the event [`SIPQualifyPeerDone`](crate::event::SipQualifyPeerDone) ([`event::SipQualifyPeerDone`](crate::event::SipQualifyPeerDone)) reports the outcome, carrying the request's `ActionID` (with ami-client: `client.send_follow_up(&action)` waits for it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SipQualifyPeer;
+    ///
+    /// let action = SipQualifyPeer::new("300");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SIPqualifypeer\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Qualify a peer
     ///
     /// ```text
     /// Action: SIPqualifypeer
@@ -587,13 +780,30 @@ pub mod action {
     ///
     /// Action `SIPnotify`, needs write class `system`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Variable` | `variable` | `name=value` | yes |  |
-    /// | `Call-ID` | `call_id` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Peer to notify, or the channel whose dialog is used when Call-ID is given. |
+    /// | `Variable` | `variable`: `Vec<Variable>` | `name=value` | yes |  | One header per value. Header or body line to send, as name=value; at least one. Content carries body lines. |
+    /// | `Call-ID` | `call_id`: `Option<String>` | text | no |  | Send the NOTIFY inside the existing dialog with this Call-ID. |
+    ///
+    /// # Response
+    ///
+    /// `<SipNotify as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SipNotify;
+    ///
+    /// let action = SipNotify::new("PJSIP/alice-00000001").variable(("NAME", "value"));
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SIPnotify\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SIPnotify")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SIPnotify", response = "crate::Ack<'a>")]
@@ -665,7 +875,7 @@ pub mod response {
         /// `Language`: text, optional. Default language.
         #[ami(header = "Language")]
         pub language: Option<&'a str>,
-        /// `ToneZone`: text, optional. Tone zone, or "<Not set>".
+        /// `ToneZone`: text, optional. Tone zone, or "\<Not set\>".
         #[ami(header = "ToneZone")]
         pub tone_zone: Option<&'a str>,
         /// `Accountcode`: text, optional; also sent as `AccountCode`. Account code; only when set.
@@ -707,7 +917,7 @@ pub mod response {
         /// `TransferMode`: text, optional. open, closed or strict.
         #[ami(header = "TransferMode")]
         pub transfer_mode: Option<&'a str>,
-        /// `LastMsgsSent`: integer, optional. Last message counts sent in MWI, packed as (new << 16) | old.
+        /// `LastMsgsSent`: integer, optional. Last message counts sent in MWI, packed as (new \<\< 16) \| old.
         #[ami(header = "LastMsgsSent")]
         pub last_msgs_sent: Option<i64>,
         /// `Maxforwards`: unsigned integer, optional. Max-Forwards value used.
@@ -725,7 +935,7 @@ pub mod response {
         /// `Dynamic`: boolean, optional. Whether the peer registers its address (Y/N).
         #[ami(header = "Dynamic")]
         pub dynamic: Option<bool>,
-        /// `Callerid`: text, optional; also sent as `CallerID`. Caller ID as "name" <number>.
+        /// `Callerid`: text, optional; also sent as `CallerID`. Caller ID as "name" \<number\>.
         #[ami(header = "Callerid")]
         pub caller_id: Option<&'a str>,
         /// `RegExpire`: text, optional. Time to registration expiry, with unit (e.g. "-1 seconds").
@@ -815,7 +1025,7 @@ pub mod response {
         /// `RegExtension`: text, optional. Extension created on registration; only when regcontext is set.
         #[ami(header = "RegExtension")]
         pub reg_extension: Option<&'a str>,
-        /// `Codecs`: text, optional. Allowed codecs as Asterisk prints them, e.g. "(ulaw|alaw)".
+        /// `Codecs`: text, optional. Allowed codecs as Asterisk prints them, e.g. "(ulaw\|alaw)".
         #[ami(header = "Codecs")]
         pub codecs: Option<&'a str>,
         /// `Status`: text, optional. Qualify state as text: "OK (5 ms)", "LAGGED (..)", "UNREACHABLE", "UNKNOWN" or "Unmonitored".

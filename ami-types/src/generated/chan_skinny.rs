@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `DeviceEntry`. Asterisk up to 20; removed in 21.
     ///
-    /// Part of the event list answering [`SKINNYdevices`](crate::action::SkinnYdevices).
+    /// An item of the event list answering [`SKINNYdevices`](crate::action::SkinnYdevices); collected into [`event::DeviceEntry`](crate::event::DeviceEntry).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DeviceEntry")]
     pub struct DeviceEntry<'a> {
@@ -20,7 +20,7 @@ pub mod event {
     ///
     /// Event `DevicelistComplete`. Asterisk up to 20; removed in 21.
     ///
-    /// Part of the event list answering [`SKINNYdevices`](crate::action::SkinnYdevices).
+    /// Ends the event list answering [`SKINNYdevices`](crate::action::SkinnYdevices) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DevicelistComplete")]
     pub struct DevicelistComplete<'a> {
@@ -36,7 +36,7 @@ pub mod event {
     ///
     /// Event `LineEntry`. Asterisk up to 20; removed in 21.
     ///
-    /// Part of the event list answering [`SKINNYlines`](crate::action::SkinnYlines).
+    /// An item of the event list answering [`SKINNYlines`](crate::action::SkinnYlines); collected into [`event::LineEntry`](crate::event::LineEntry).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "LineEntry")]
     pub struct LineEntry<'a> {
@@ -49,7 +49,7 @@ pub mod event {
     ///
     /// Event `LinelistComplete`. Asterisk up to 20; removed in 21.
     ///
-    /// Part of the event list answering [`SKINNYlines`](crate::action::SkinnYlines).
+    /// Ends the event list answering [`SKINNYlines`](crate::action::SkinnYlines) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "LinelistComplete")]
     pub struct LinelistComplete<'a> {
@@ -68,7 +68,31 @@ pub mod action {
     ///
     /// Action `SKINNYdevices`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`DeviceEntry`](crate::event::DeviceEntry) then the completion event [`DevicelistComplete`](crate::event::DevicelistComplete).
+    /// # Response
+    ///
+    /// `<SkinnYdevices as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`DeviceEntry`](crate::event::DeviceEntry)`, `[`DevicelistComplete`](crate::event::DevicelistComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`DeviceEntry`](crate::event::DeviceEntry) | [`event::DeviceEntry`](crate::event::DeviceEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`DevicelistComplete`](crate::event::DevicelistComplete) | [`event::DevicelistComplete`](crate::event::DevicelistComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SkinnYdevices;
+    ///
+    /// let action = SkinnYdevices::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SKINNYdevices\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SKINNYdevices")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -87,11 +111,28 @@ pub mod action {
     ///
     /// Action `SKINNYshowdevice`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Device` | `device` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Device` | `device`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SkinnYshowdevice as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SkinnYshowdevice;
+    ///
+    /// let action = SkinnYshowdevice::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SKINNYshowdevice\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SKINNYshowdevice")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SKINNYshowdevice", response = "crate::Ack<'a>")]
@@ -113,7 +154,31 @@ pub mod action {
     ///
     /// Action `SKINNYlines`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`LineEntry`](crate::event::LineEntry) then the completion event [`LinelistComplete`](crate::event::LinelistComplete).
+    /// # Response
+    ///
+    /// `<SkinnYlines as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`LineEntry`](crate::event::LineEntry)`, `[`LinelistComplete`](crate::event::LinelistComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`LineEntry`](crate::event::LineEntry) | [`event::LineEntry`](crate::event::LineEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`LinelistComplete`](crate::event::LinelistComplete) | [`event::LinelistComplete`](crate::event::LinelistComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SkinnYlines;
+    ///
+    /// let action = SkinnYlines::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SKINNYlines\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SKINNYlines")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -132,11 +197,28 @@ pub mod action {
     ///
     /// Action `SKINNYshowline`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Line` | `line` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Line` | `line`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SkinnYshowline as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SkinnYshowline;
+    ///
+    /// let action = SkinnYshowline::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SKINNYshowline\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "SKINNYshowline")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SKINNYshowline", response = "crate::Ack<'a>")]

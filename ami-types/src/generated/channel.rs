@@ -1203,7 +1203,7 @@ pub mod event {
     ///
     /// Event `DeviceStateChange`, class `call`.
     ///
-    /// Part of the event list answering [`DeviceStateList`](crate::action::DeviceStateList).
+    /// An item of the event list answering [`DeviceStateList`](crate::action::DeviceStateList); collected into [`event::DeviceStateChange`](crate::event::DeviceStateChange).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DeviceStateChange")]
     pub struct DeviceStateChange<'a> {
@@ -1259,7 +1259,7 @@ pub mod event {
         /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// `Digit`: text, optional. The digit: 0-9, *, #, A-D.
+        /// `Digit`: text, optional. The digit: 0-9, \*, #, A-D.
         #[ami(header = "Digit")]
         pub digit: Option<&'a str>,
         /// `Direction`: [`DtmfDirection`](crate::enums::DtmfDirection), optional
@@ -1280,7 +1280,7 @@ pub mod event {
         /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// `Digit`: text, optional. The digit: 0-9, *, #, A-D.
+        /// `Digit`: text, optional. The digit: 0-9, \*, #, A-D.
         #[ami(header = "Digit")]
         pub digit: Option<&'a str>,
         /// `DurationMs`: duration in milliseconds, optional. How long the digit lasted.
@@ -1321,7 +1321,7 @@ pub mod event {
     ///
     /// Event `ExtensionStatus`, class `call`.
     ///
-    /// Part of the event list answering [`ExtensionStateList`](crate::action::ExtensionStateList).
+    /// An item of the event list answering [`ExtensionStateList`](crate::action::ExtensionStateList); collected into [`event::ExtensionStatus`](crate::event::ExtensionStatus).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ExtensionStatus")]
     pub struct ExtensionStatus<'a> {
@@ -1398,7 +1398,7 @@ pub mod event {
     ///
     /// Event `ExtensionStateListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`ExtensionStateList`](crate::action::ExtensionStateList).
+    /// Ends the event list answering [`ExtensionStateList`](crate::action::ExtensionStateList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ExtensionStateListComplete")]
     pub struct ExtensionStateListComplete<'a> {
@@ -1603,11 +1603,28 @@ pub mod action {
     ///
     /// Action `LocalOptimizeAway`, needs write class `system`, `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<LocalOptimizeAway as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::LocalOptimizeAway;
+    ///
+    /// let action = LocalOptimizeAway::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: LocalOptimizeAway\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "LocalOptimizeAway", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1628,7 +1645,31 @@ pub mod action {
     ///
     /// Action `ExtensionStateList`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ExtensionStatus`](crate::event::ExtensionStatus) then the completion event [`ExtensionStateListComplete`](crate::event::ExtensionStateListComplete).
+    /// # Response
+    ///
+    /// `<ExtensionStateList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ExtensionStatus`](crate::event::ExtensionStatus)`, `[`ExtensionStateListComplete`](crate::event::ExtensionStateListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ExtensionStatus`](crate::event::ExtensionStatus) | [`event::ExtensionStatus`](crate::event::ExtensionStatus) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ExtensionStateListComplete`](crate::event::ExtensionStateListComplete) | [`event::ExtensionStateListComplete`](crate::event::ExtensionStateListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ExtensionStateList;
+    ///
+    /// let action = ExtensionStateList::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ExtensionStateList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "ExtensionStateList",

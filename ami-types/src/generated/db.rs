@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `DBGetResponse`.
     ///
-    /// Part of the event list answering [`DBGet`](crate::action::DbGet).
+    /// An item of the event list answering [`DBGet`](crate::action::DbGet); collected into [`event::DbGetResponse`](crate::event::DbGetResponse).
     #[doc(alias = "DBGetResponse")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DBGetResponse")]
@@ -30,7 +30,7 @@ pub mod event {
     ///
     /// Event `DBGetComplete`.
     ///
-    /// Part of the event list answering [`DBGet`](crate::action::DbGet).
+    /// Ends the event list answering [`DBGet`](crate::action::DbGet) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "DBGetComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DBGetComplete")]
@@ -47,7 +47,7 @@ pub mod event {
     ///
     /// Event `DBGetTreeResponse`. Asterisk 16 and later.
     ///
-    /// Part of the event list answering [`DBGetTree`](crate::action::DbGetTree).
+    /// An item of the event list answering [`DBGetTree`](crate::action::DbGetTree); collected into [`event::DbGetTreeResponse`](crate::event::DbGetTreeResponse).
     #[doc(alias = "DBGetTreeResponse")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DBGetTreeResponse")]
@@ -67,7 +67,7 @@ pub mod event {
     ///
     /// Event `DBGetTreeComplete`. Asterisk 16 and later.
     ///
-    /// Part of the event list answering [`DBGetTree`](crate::action::DbGetTree).
+    /// Ends the event list answering [`DBGetTree`](crate::action::DbGetTree) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "DBGetTreeComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DBGetTreeComplete")]
@@ -87,12 +87,38 @@ pub mod action {
     ///
     /// Action `DBGet`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`DBGetResponse`](crate::event::DbGetResponse) then the completion event [`DBGetComplete`](crate::event::DbGetComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Family` | `family` | text | yes |  |
-    /// | `Key` | `key` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Family` | `family`: `String` | text | yes |  | The key's family (top-level folder). |
+    /// | `Key` | `key`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DbGet as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`DbGetResponse`](crate::event::DbGetResponse)`, `[`DbGetComplete`](crate::event::DbGetComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`DBGetResponse`](crate::event::DbGetResponse) | [`event::DbGetResponse`](crate::event::DbGetResponse) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`DBGetComplete`](crate::event::DbGetComplete) | [`event::DbGetComplete`](crate::event::DbGetComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DbGet;
+    ///
+    /// let action = DbGet::new("cidname", "100");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DBGet\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DBGet")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
@@ -121,12 +147,38 @@ pub mod action {
     ///
     /// Action `DBGetTree`, needs write class `system`, `reporting`. Asterisk 16 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`DBGetTreeResponse`](crate::event::DbGetTreeResponse) then the completion event [`DBGetTreeComplete`](crate::event::DbGetTreeComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Family` | `family` | text | no |  |
-    /// | `Key` | `key` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Family` | `family`: `Option<String>` | text | no |  | Family to read; the whole database when absent. |
+    /// | `Key` | `key`: `Option<String>` | text | no |  | Only keys below this one inside Family. |
+    ///
+    /// # Response
+    ///
+    /// `<DbGetTree as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`DbGetTreeResponse`](crate::event::DbGetTreeResponse)`, `[`DbGetTreeComplete`](crate::event::DbGetTreeComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`DBGetTreeResponse`](crate::event::DbGetTreeResponse) | [`event::DbGetTreeResponse`](crate::event::DbGetTreeResponse) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`DBGetTreeComplete`](crate::event::DbGetTreeComplete) | [`event::DbGetTreeComplete`](crate::event::DbGetTreeComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DbGetTree;
+    ///
+    /// let action = DbGetTree::new().family("cidname");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DBGetTree\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DBGetTree")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -165,13 +217,30 @@ pub mod action {
     ///
     /// Action `DBPut`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Family` | `family` | text | yes |  |
-    /// | `Key` | `key` | text | yes |  |
-    /// | `Val` | `val` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Family` | `family`: `String` | text | yes |  |  |
+    /// | `Key` | `key`: `String` | text | yes |  |  |
+    /// | `Val` | `val`: `Option<String>` | text | no |  | The value to store; empty when absent. |
+    ///
+    /// # Response
+    ///
+    /// `<DbPut as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DbPut;
+    ///
+    /// let action = DbPut::new("cidname", "100").val("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DBPut\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DBPut")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DBPut", response = "crate::Ack<'a>")]
@@ -206,12 +275,29 @@ pub mod action {
     ///
     /// Action `DBDel`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Family` | `family` | text | yes |  |
-    /// | `Key` | `key` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Family` | `family`: `String` | text | yes |  |  |
+    /// | `Key` | `key`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<DbDel as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DbDel;
+    ///
+    /// let action = DbDel::new("cidname", "100");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DBDel\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DBDel")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DBDel", response = "crate::Ack<'a>")]
@@ -237,12 +323,29 @@ pub mod action {
     ///
     /// Action `DBDelTree`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Family` | `family` | text | yes |  |
-    /// | `Key` | `key` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Family` | `family`: `String` | text | yes |  |  |
+    /// | `Key` | `key`: `Option<String>` | text | no |  | Only delete below this key; the whole family when absent. |
+    ///
+    /// # Response
+    ///
+    /// `<DbDelTree as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DbDelTree;
+    ///
+    /// let action = DbDelTree::new("cidname").key("100");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DBDelTree\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "DBDelTree")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "DBDelTree", response = "crate::Ack<'a>")]

@@ -293,6 +293,8 @@ pub mod event {
     /// The outcome of an Originate sent with Async; it echoes that action's ActionID.
     ///
     /// Event `OriginateResponse`, class `call`.
+    ///
+    /// The later outcome of [`Originate`](crate::action::Originate), carrying its `ActionID`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "OriginateResponse")]
     pub struct OriginateResponse<'a> {
@@ -338,11 +340,11 @@ pub mod event {
     ///
     /// Event `Status`, class `call`.
     ///
-    /// Part of the event list answering [`Status`](crate::action::Status).
+    /// An item of the event list answering [`Status`](crate::action::Status); collected into [`event::Status`](crate::event::Status).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "Status")]
     pub struct Status<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Type`: text, optional. Channel technology, e.g. `PJSIP` or `Local`.
@@ -405,7 +407,7 @@ pub mod event {
     ///
     /// Event `StatusComplete`, class `call`.
     ///
-    /// Part of the event list answering [`Status`](crate::action::Status).
+    /// Ends the event list answering [`Status`](crate::action::Status) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "StatusComplete")]
     pub struct StatusComplete<'a> {
@@ -424,11 +426,11 @@ pub mod event {
     ///
     /// Event `CoreShowChannel`, class `call`.
     ///
-    /// Part of the event list answering [`CoreShowChannels`](crate::action::CoreShowChannels).
+    /// An item of the event list answering [`CoreShowChannels`](crate::action::CoreShowChannels); collected into [`event::CoreShowChannel`](crate::event::CoreShowChannel).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "CoreShowChannel")]
     pub struct CoreShowChannel<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Application`: text, optional
@@ -452,7 +454,7 @@ pub mod event {
     ///
     /// Event `CoreShowChannelsComplete`, class `call`.
     ///
-    /// Part of the event list answering [`CoreShowChannels`](crate::action::CoreShowChannels).
+    /// Ends the event list answering [`CoreShowChannels`](crate::action::CoreShowChannels) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "CoreShowChannelsComplete")]
     pub struct CoreShowChannelsComplete<'a> {
@@ -468,7 +470,7 @@ pub mod event {
     ///
     /// Event `CoreShowChannelMap`. Asterisk 20 and later.
     ///
-    /// Part of the event list answering [`CoreShowChannelMap`](crate::action::CoreShowChannelMap).
+    /// An item of the event list answering [`CoreShowChannelMap`](crate::action::CoreShowChannelMap); collected into [`event::CoreShowChannelMap`](crate::event::CoreShowChannelMap).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "CoreShowChannelMap")]
     pub struct CoreShowChannelMap<'a> {
@@ -487,7 +489,7 @@ pub mod event {
     ///
     /// Event `CoreShowChannelMapComplete`, class `call`. Asterisk 20 and later.
     ///
-    /// Part of the event list answering [`CoreShowChannelMap`](crate::action::CoreShowChannelMap).
+    /// Ends the event list answering [`CoreShowChannelMap`](crate::action::CoreShowChannelMap) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "CoreShowChannelMapComplete")]
     pub struct CoreShowChannelMapComplete<'a> {
@@ -533,7 +535,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "UserEvent")]
     pub struct UserEvent<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
         /// `UserEvent`: text, required. The custom event's name.
@@ -597,18 +599,34 @@ pub mod action {
     ///
     /// Action `Login`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Username` | `username` | text | yes |  |
-    /// | `AuthType` | `auth_type` | [`AuthType`](crate::enums::AuthType) | no |  |
-    /// | `Secret` | `secret` | text | no |  |
-    /// | `Key` | `key` | text | no |  |
-    /// | `Events` | `events` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Username` | `username`: `String` | text | yes |  | The user as named in manager.conf. |
+    /// | `AuthType` | `auth_type`: `Option<AuthType>` | [`AuthType`](crate::enums::AuthType) | no |  | One of `plain`, `MD5`. `MD5` to answer a previous Challenge with Key instead of Secret. |
+    /// | `Secret` | `secret`: `Option<String>` | text | no |  | A credential: `Debug` shows `<redacted>`. The user's password, for plain authentication. |
+    /// | `Key` | `key`: `Option<String>` | text | no |  | A credential: `Debug` shows `<redacted>`. Lowercase hex MD5 of the challenge followed by the secret, for MD5 authentication. |
+    /// | `Events` | `events`: `Option<String>` | text | no |  | Initial event mask: `on`, `off`, or a comma list of classes such as `system,call`. |
     ///
+    /// # Response
     ///
-    /// # Example: Plain login (header names are case-insensitive)
+    /// `<Login as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Login;
+    ///
+    /// let action = Login::new("test").secret("test");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Login\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Plain login (header names are case-insensitive)
     ///
     /// ```text
     /// Action: login
@@ -690,9 +708,24 @@ pub mod action {
     ///
     /// Action `Logoff`, allowed to any logged-in user.
     ///
-    /// Response: [`Goodbye`](crate::Goodbye); the server then closes the connection.
+    /// # Response
     ///
-    /// # Example: Log off
+    /// `<Logoff as Action>::Response`, what ami-client's `reply.decode()` returns, is [`Goodbye`](crate::Goodbye); the server then closes the connection.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Logoff;
+    ///
+    /// let action = Logoff::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Logoff\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Log off
     ///
     /// ```text
     /// Action: Logoff
@@ -718,14 +751,35 @@ pub mod action {
     ///
     /// Action `Challenge`, allowed to any logged-in user.
     ///
-    /// Response: typed fields, [`ChallengeResponse`](crate::response::ChallengeResponse).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `AuthType` | `auth_type` | [`AuthType`](crate::enums::AuthType) | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `AuthType` | `auth_type`: `AuthType` | [`AuthType`](crate::enums::AuthType) | yes |  | One of `plain`, `MD5`. Only `MD5` is accepted here. |
     ///
+    /// # Response
     ///
-    /// # Example: Ask for an MD5 challenge
+    /// `<Challenge as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`ChallengeResponse`](crate::response::ChallengeResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `Challenge` | `challenge`: `&str` | text | The value to hash together with the secret. |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Challenge;
+    /// use ami_types::enums::AuthType;
+    ///
+    /// let action = Challenge::new(AuthType::Md5);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Challenge\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Ask for an MD5 challenge
     ///
     /// ```text
     /// Action: Challenge
@@ -759,7 +813,27 @@ pub mod action {
     ///
     /// Action `Ping`, allowed to any logged-in user.
     ///
-    /// Response: typed fields, [`PingResponse`](crate::response::PingResponse).
+    /// # Response
+    ///
+    /// `<Ping as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`PingResponse`](crate::response::PingResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `Ping` | `ping`: `Option<&str>` | text | Always `Pong`. |
+    /// | `Timestamp` | `timestamp`: `Option<f64>` | number | Server time as seconds.microseconds since the epoch. |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Ping;
+    ///
+    /// let action = Ping::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Ping\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "Ping", response = "crate::response::PingResponse<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -774,11 +848,32 @@ pub mod action {
     ///
     /// Action `Events`, allowed to any logged-in user.
     ///
-    /// Response: typed fields, [`EventsResponse`](crate::response::EventsResponse).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `EventMask` | `event_mask` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `EventMask` | `event_mask`: `String` | text | yes |  | `on`, `off`, or a comma list of classes such as `call,agent`; all digits is read as a numeric bit mask. |
+    ///
+    /// # Response
+    ///
+    /// `<Events as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`EventsResponse`](crate::response::EventsResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `Events` | `events`: `Option<bool>` | boolean | Whether any events are now enabled (`On`/`Off`). |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Events;
+    ///
+    /// let action = Events::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Events\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Events", response = "crate::response::EventsResponse<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -799,13 +894,31 @@ pub mod action {
     ///
     /// Action `Filter`, needs write class `system`. Asterisk 10 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Operation` | `operation` | [`FilterOperation`](crate::enums::FilterOperation) | no |  |
-    /// | `MatchCriteria` | `match_criteria` | text | no |  |
-    /// | `Filter` | `filter` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Operation` | `operation`: `Option<FilterOperation>` | [`FilterOperation`](crate::enums::FilterOperation) | no |  | One of `Add`. Only `Add` exists. |
+    /// | `MatchCriteria` | `match_criteria`: `Option<String>` | text | no |  | Optional criteria such as `action(exclude),name(Newchannel),header(Channel),method(starts_with)`; without it Filter is a regex on the whole event. |
+    /// | `Filter` | `filter`: `Option<String>` | text | no |  | The pattern or text to match; a leading `!` excludes matches. |
+    ///
+    /// # Response
+    ///
+    /// `<Filter as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Filter;
+    /// use ami_types::enums::FilterOperation;
+    ///
+    /// let action = Filter::new().operation(FilterOperation::Add);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Filter\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "Filter", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -849,14 +962,30 @@ pub mod action {
     ///
     /// Action `Command`, needs write class `command`.
     ///
-    /// Response: the command's output lines, [`CommandOutput`](crate::CommandOutput).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Command` | `command` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Command` | `command`: `String` | text | yes |  | The CLI command line, e.g. `core show channels`. |
     ///
+    /// # Response
     ///
-    /// # Example: Run a CLI command; each output line is an Output header
+    /// `<Command as Action>::Response`, what ami-client's `reply.decode()` returns, is the command's output lines, [`CommandOutput`](crate::CommandOutput).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Command;
+    ///
+    /// let action = Command::new("sip show peers");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Command\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Run a CLI command; each output line is an Output header
     ///
     /// ```text
     /// Action: Command
@@ -901,7 +1030,22 @@ pub mod action {
     ///
     /// Action `ListCommands`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Response
+    ///
+    /// `<ListCommands as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ListCommands;
+    ///
+    /// let action = ListCommands::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ListCommands\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "ListCommands", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -916,7 +1060,37 @@ pub mod action {
     ///
     /// Action `CoreSettings`, needs write class `system`, `reporting`.
     ///
-    /// Response: typed fields, [`CoreSettingsResponse`](crate::response::CoreSettingsResponse).
+    /// # Response
+    ///
+    /// `<CoreSettings as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`CoreSettingsResponse`](crate::response::CoreSettingsResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `AMIversion` | `ami_version`: `Option<&str>` | text | Version of the AMI protocol, e.g. `9.0.0` on Asterisk 20. |
+    /// | `AsteriskVersion` | `asterisk_version`: `Option<&str>` | text |  |
+    /// | `SystemName` | `system_name`: `Option<&str>` | text | The `systemname` from asterisk.conf; empty when unset. |
+    /// | `CoreMaxCalls` | `core_max_calls`: `Option<u64>` | unsigned integer | Call limit; 0 means none. |
+    /// | `CoreMaxLoadAvg` | `core_max_load_avg`: `Option<f64>` | number | Load average limit; 0 means none. |
+    /// | `CoreRunUser` | `core_run_user`: `Option<&str>` | text |  |
+    /// | `CoreRunGroup` | `core_run_group`: `Option<&str>` | text |  |
+    /// | `CoreMaxFilehandles` | `core_max_filehandles`: `Option<u64>` | unsigned integer |  |
+    /// | `CoreRealTimeEnabled` | `core_real_time_enabled`: `Option<bool>` | boolean |  |
+    /// | `CoreCDRenabled` | `core_cdr_enabled`: `Option<bool>` | boolean |  |
+    /// | `CoreHTTPenabled` | `core_http_enabled`: `Option<bool>` | boolean |  |
+    /// | `SoundsSearchCustomDir` | `sounds_search_custom_dir`: `Option<bool>` | boolean |  |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::CoreSettings;
+    ///
+    /// let action = CoreSettings::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: CoreSettings\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "CoreSettings",
@@ -934,7 +1108,31 @@ pub mod action {
     ///
     /// Action `CoreStatus`, needs write class `system`, `reporting`.
     ///
-    /// Response: typed fields, [`CoreStatusResponse`](crate::response::CoreStatusResponse).
+    /// # Response
+    ///
+    /// `<CoreStatus as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`CoreStatusResponse`](crate::response::CoreStatusResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `CoreStartupDate` | `core_startup_date`: `Option<&str>` | text | Date Asterisk started, `YYYY-MM-DD`. |
+    /// | `CoreStartupTime` | `core_startup_time`: `Option<&str>` | text | Time Asterisk started, `HH:MM:SS`. |
+    /// | `CoreReloadDate` | `core_reload_date`: `Option<&str>` | text |  |
+    /// | `CoreReloadTime` | `core_reload_time`: `Option<&str>` | text |  |
+    /// | `CoreCurrentCalls` | `core_current_calls`: `Option<u64>` | unsigned integer | Channels active now. |
+    /// | `CoreProcessedCalls` | `core_processed_calls`: `Option<u64>` | unsigned integer | Calls handled since start. |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::CoreStatus;
+    ///
+    /// let action = CoreStatus::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: CoreStatus\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "CoreStatus",
@@ -952,7 +1150,31 @@ pub mod action {
     ///
     /// Action `CoreShowChannels`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`CoreShowChannel`](crate::event::CoreShowChannel) then the completion event [`CoreShowChannelsComplete`](crate::event::CoreShowChannelsComplete).
+    /// # Response
+    ///
+    /// `<CoreShowChannels as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`CoreShowChannel`](crate::event::CoreShowChannel)`, `[`CoreShowChannelsComplete`](crate::event::CoreShowChannelsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`CoreShowChannel`](crate::event::CoreShowChannel) | [`event::CoreShowChannel`](crate::event::CoreShowChannel) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`CoreShowChannelsComplete`](crate::event::CoreShowChannelsComplete) | [`event::CoreShowChannelsComplete`](crate::event::CoreShowChannelsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::CoreShowChannels;
+    ///
+    /// let action = CoreShowChannels::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: CoreShowChannels\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "CoreShowChannels",
@@ -970,11 +1192,37 @@ pub mod action {
     ///
     /// Action `CoreShowChannelMap`, needs write class `system`, `reporting`. Asterisk 20 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`CoreShowChannelMap`](crate::event::CoreShowChannelMap) then the completion event [`CoreShowChannelMapComplete`](crate::event::CoreShowChannelMapComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `Option<String>` | text | no |  | The channel to map; Asterisk answers an error without it. Added in 20.4 (and 18.19). |
+    ///
+    /// # Response
+    ///
+    /// `<CoreShowChannelMap as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`CoreShowChannelMap`](crate::event::CoreShowChannelMap)`, `[`CoreShowChannelMapComplete`](crate::event::CoreShowChannelMapComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`CoreShowChannelMap`](crate::event::CoreShowChannelMap) | [`event::CoreShowChannelMap`](crate::event::CoreShowChannelMap) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`CoreShowChannelMapComplete`](crate::event::CoreShowChannelMapComplete) | [`event::CoreShowChannelMapComplete`](crate::event::CoreShowChannelMapComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::CoreShowChannelMap;
+    ///
+    /// let action = CoreShowChannelMap::new().channel("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: CoreShowChannelMap\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "CoreShowChannelMap",
@@ -1001,16 +1249,41 @@ pub mod action {
     ///
     /// Action `Status`, needs write class `system`, `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`Status`](crate::event::Status) then the completion event [`StatusComplete`](crate::event::StatusComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | no |  |
-    /// | `Variables` | `variables` | comma-separated list | no |  |
-    /// | `AllVariables` | `all_variables` | boolean | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `Option<String>` | text | no |  | Only this channel; all channels when absent. |
+    /// | `Variables` | `variables`: `Vec<String>` | comma-separated list | no |  | Variables or functions to report for each channel. |
+    /// | `AllVariables` | `all_variables`: `Option<bool>` | boolean | no |  | Report every variable set on the channels. |
     ///
+    /// # Response
     ///
-    /// # Example: Status of all channels with all their variables
+    /// `<Status as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`Status`](crate::event::Status)`, `[`StatusComplete`](crate::event::StatusComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`Status`](crate::event::Status) | [`event::Status`](crate::event::Status) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`StatusComplete`](crate::event::StatusComplete) | [`event::StatusComplete`](crate::event::StatusComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Status;
+    ///
+    /// let action = Status::new().all_variables(true);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Status\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Status of all channels with all their variables
     ///
     /// ```text
     /// Action: Status
@@ -1114,12 +1387,34 @@ pub mod action {
     ///
     /// Action `Getvar`, needs write class `call`, `reporting`.
     ///
-    /// Response: typed fields, [`GetvarResponse`](crate::response::GetvarResponse).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | no |  |
-    /// | `Variable` | `variable` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `Option<String>` | text | no |  | The channel to read from; globals when absent. |
+    /// | `Variable` | `variable`: `String` | text | yes |  | A variable name or a function call such as `CHANNEL(state)`. |
+    ///
+    /// # Response
+    ///
+    /// `<Getvar as Action>::Response`, what ami-client's `reply.decode()` returns, is typed fields, [`GetvarResponse`](crate::response::GetvarResponse):
+    ///
+    /// | Header | Field | Type | Notes |
+    /// |---|---|---|---|
+    /// | `Variable` | `variable`: `Option<&str>` | text | The name that was asked for. |
+    /// | `Value` | `value`: `Option<&str>` | text | Its value; empty when unset. |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Getvar;
+    ///
+    /// let action = Getvar::new("MY_VAR").channel("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Getvar\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Getvar", response = "crate::response::GetvarResponse<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1149,13 +1444,30 @@ pub mod action {
     ///
     /// Action `Setvar`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | no |  |
-    /// | `Variable` | `variable` | text | yes |  |
-    /// | `Value` | `value` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `Option<String>` | text | no |  | The channel to set it on; a global variable when absent. |
+    /// | `Variable` | `variable`: `String` | text | yes |  | A variable name or a function call. |
+    /// | `Value` | `value`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<Setvar as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Setvar;
+    ///
+    /// let action = Setvar::new("MY_VAR", "42").channel("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Setvar\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Setvar", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1189,31 +1501,49 @@ pub mod action {
     ///
     /// Action `Originate`, needs write class `originate`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// Later outcome: the event [`OriginateResponse`](crate::event::OriginateResponse).
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | What to dial, e.g. `PJSIP/alice` or `Local/100@default`. |
+    /// | `Exten` | `exten`: `Option<String>` | text | no |  | Extension to send the answered call to (with Context and Priority). |
+    /// | `Context` | `context`: `Option<String>` | text | no |  | Context to send the answered call to (with Exten and Priority). |
+    /// | `Priority` | `priority`: `Option<String>` | text | no |  | Priority number or label to start at (with Exten and Context). |
+    /// | `Application` | `application`: `Option<String>` | text | no |  | Application to run on the answered call, instead of a dialplan location. |
+    /// | `Data` | `data`: `Option<String>` | text | no |  | Arguments for Application. |
+    /// | `Timeout` | `timeout`: `Option<Duration>` | duration in milliseconds | no | `30000` | How long to wait for an answer. |
+    /// | `CallerID` | `caller_id`: `Option<String>` | text | no |  | Caller ID for the new channel, e.g. `"Alice" <100>`. |
+    /// | `Variable` | `variables`: `Vec<Variable>` | `name=value` | no |  | One header per value. Channel variables to set, one `name=value` per header. |
+    /// | `Account` | `account`: `Option<String>` | text | no |  | Account code for the new channel. |
+    /// | `EarlyMedia` | `early_media`: `Option<bool>` | boolean | no |  | Connect as soon as early media arrives instead of waiting for answer. |
+    /// | `Async` | `async`: `Option<bool>` | boolean | no |  | Answer at once and report the outcome later in an OriginateResponse event. |
+    /// | `Codecs` | `codecs`: `Vec<String>` | comma-separated list | no |  | Codecs to offer, e.g. `ulaw,alaw`. |
+    /// | `ChannelId` | `channel_id`: `Option<String>` | text | no |  | Unique id to give the new channel. |
+    /// | `OtherChannelId` | `other_channel_id`: `Option<String>` | text | no |  | Unique id to give the second half of a Local channel. |
+    /// | `PreDialGoSub` | `pre_dial_go_sub`: `Option<String>` | text | no |  | Subroutine `context,exten,priority` to run on the new channel before it dials. |
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Exten` | `exten` | text | no |  |
-    /// | `Context` | `context` | text | no |  |
-    /// | `Priority` | `priority` | text | no |  |
-    /// | `Application` | `application` | text | no |  |
-    /// | `Data` | `data` | text | no |  |
-    /// | `Timeout` | `timeout` | duration in milliseconds | no | `30000` |
-    /// | `CallerID` | `caller_id` | text | no |  |
-    /// | `Variable` | `variables` | `name=value` | no |  |
-    /// | `Account` | `account` | text | no |  |
-    /// | `EarlyMedia` | `early_media` | boolean | no |  |
-    /// | `Async` | `async` | boolean | no |  |
-    /// | `Codecs` | `codecs` | comma-separated list | no |  |
-    /// | `ChannelId` | `channel_id` | text | no |  |
-    /// | `OtherChannelId` | `other_channel_id` | text | no |  |
-    /// | `PreDialGoSub` | `pre_dial_go_sub` | text | no |  |
+    /// # Response
     ///
+    /// `<Originate as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
     ///
-    /// # Example: Asynchronous originate to an application (ActionId spelling is accepted)
+    /// # Events produced
+    ///
+    /// Later, the event [`OriginateResponse`](crate::event::OriginateResponse) ([`event::OriginateResponse`](crate::event::OriginateResponse)) reports the outcome, carrying the request's `ActionID` (with ami-client: `client.send_follow_up(&action)` waits for it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Originate;
+    ///
+    /// let action = Originate::new("sip/300").application("park").r#async(true);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Originate\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Asynchronous originate to an application (ActionId spelling is accepted)
     ///
     /// ```text
     /// Action: Originate
@@ -1387,18 +1717,36 @@ pub mod action {
     ///
     /// Action `Redirect`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `ExtraChannel` | `extra_channel` | text | no |  |
-    /// | `Exten` | `exten` | text | yes |  |
-    /// | `ExtraExten` | `extra_exten` | text | no |  |
-    /// | `Context` | `context` | text | yes |  |
-    /// | `ExtraContext` | `extra_context` | text | no |  |
-    /// | `Priority` | `priority` | text | yes |  |
-    /// | `ExtraPriority` | `extra_priority` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | The channel to move. |
+    /// | `ExtraChannel` | `extra_channel`: `Option<String>` | text | no |  | A second channel to move at the same time, e.g. the other side of a bridge. |
+    /// | `Exten` | `exten`: `String` | text | yes |  |  |
+    /// | `ExtraExten` | `extra_exten`: `Option<String>` | text | no |  | Extension for ExtraChannel. |
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    /// | `ExtraContext` | `extra_context`: `Option<String>` | text | no |  | Context for ExtraChannel; when absent it follows Channel's destination. |
+    /// | `Priority` | `priority`: `String` | text | yes |  | Priority number or label. |
+    /// | `ExtraPriority` | `extra_priority`: `Option<String>` | text | no |  | Priority for ExtraChannel. |
+    ///
+    /// # Response
+    ///
+    /// `<Redirect as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Redirect;
+    ///
+    /// let action = Redirect::new("PJSIP/alice-00000001", "100", "default", "1")
+    ///     .extra_channel("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Redirect\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Redirect", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1472,12 +1820,30 @@ pub mod action {
     ///
     /// Action `Hangup`, needs write class `system`, `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | channel name or `/regex/` | yes |  |
-    /// | `Cause` | `cause` | [`HangupCause`](crate::enums::HangupCause) | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `ChannelPattern` | channel name or `/regex/` | yes |  | A channel name, or `/regex/`; the regex form answers with a ChannelHungup list ending in ChannelsHungupListComplete. |
+    /// | `Cause` | `cause`: `Option<HangupCause>` | [`HangupCause`](crate::enums::HangupCause) | no |  | 50 known values. Hangup cause to set on the channel. |
+    ///
+    /// # Response
+    ///
+    /// `<Hangup as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Hangup;
+    /// use ami_types::enums::HangupCause;
+    ///
+    /// let action = Hangup::new("PJSIP/alice-00000001").cause(HangupCause::NotDefined);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Hangup\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Hangup", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1507,15 +1873,32 @@ pub mod action {
     ///
     /// Action `AbsoluteTimeout`, needs write class `system`, `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Timeout` | `timeout` | duration in seconds | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Timeout` | `timeout`: `Duration` | duration in seconds | yes |  | Time from now until hangup; 0 clears a previous timeout. |
     ///
+    /// # Response
     ///
-    /// # Example: Set a 30 second limit on a channel
+    /// `<AbsoluteTimeout as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::AbsoluteTimeout;
+    /// use std::time::Duration;
+    ///
+    /// let action = AbsoluteTimeout::new("SIP/agent-01-00000003", Duration::from_secs(30));
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: AbsoluteTimeout\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Set a 30 second limit on a channel
     ///
     /// ```text
     /// Action: AbsoluteTimeout
@@ -1553,13 +1936,30 @@ pub mod action {
     ///
     /// Action `Atxfer`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Exten` | `exten` | text | yes |  |
-    /// | `Context` | `context` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | The transferring channel. |
+    /// | `Exten` | `exten`: `String` | text | yes |  | Extension to transfer to. |
+    /// | `Context` | `context`: `Option<String>` | text | no |  | Context to transfer to (sets TRANSFER_CONTEXT). |
+    ///
+    /// # Response
+    ///
+    /// `<Atxfer as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Atxfer;
+    ///
+    /// let action = Atxfer::new("PJSIP/alice-00000001", "100").context("default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Atxfer\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "Atxfer", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1593,18 +1993,38 @@ pub mod action {
     ///
     /// Action `BlindTransfer`, needs write class `call`. Asterisk 12 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// Later outcome: the event [`BlindTransfer`](crate::event::BlindTransfer).
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | The transferring channel; its bridge peers are the ones moved. |
+    /// | `Context` | `context`: `Option<String>` | text | no |  | Destination context; the channel's current one when absent. |
+    /// | `Exten` | `exten`: `Option<String>` | text | no |  | Destination extension; Asterisk refuses the transfer without it. |
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Context` | `context` | text | no |  |
-    /// | `Exten` | `exten` | text | no |  |
+    /// # Response
     ///
+    /// `<BlindTransfer as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
     ///
-    /// # Example: Successful transfer, followed by the BlindTransfer event
+    /// # Events produced
+    ///
+    /// Later, the event [`BlindTransfer`](crate::event::BlindTransfer) ([`event::BlindTransfer`](crate::event::BlindTransfer)) reports the outcome, carrying the request's `ActionID` (with ami-client: `client.send_follow_up(&action)` waits for it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::BlindTransfer;
+    ///
+    /// let action = BlindTransfer::new("SIP/agent-01-00000005")
+    ///     .context("sample_musiconhold")
+    ///     .exten("s");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: BlindTransfer\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Successful transfer, followed by the BlindTransfer event
     ///
     /// ```text
     /// Action: BlindTransfer
@@ -1659,7 +2079,7 @@ pub mod action {
     /// Extension: s
     /// ```
     ///
-    /// # Example: Transfer of a parked channel is refused
+    /// # Wire example: Transfer of a parked channel is refused
     ///
     /// ```text
     /// Action: BlindTransfer
@@ -1741,11 +2161,28 @@ pub mod action {
     ///
     /// Action `UserEvent`, needs write class `user`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `UserEvent` | `user_event` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `UserEvent` | `user_event`: `String` | text | yes |  | The custom event's name, sent as its UserEvent header. |
+    ///
+    /// # Response
+    ///
+    /// `<UserEvent as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::UserEvent;
+    ///
+    /// let action = UserEvent::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: UserEvent\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "UserEvent", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1766,13 +2203,30 @@ pub mod action {
     ///
     /// Action `GetConfig`, needs write class `system`, `config`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Filename` | `filename` | text | yes |  |
-    /// | `Category` | `category` | text | no |  |
-    /// | `Filter` | `filter` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Filename` | `filename`: `String` | text | yes |  |  |
+    /// | `Category` | `category`: `Option<String>` | text | no |  |  |
+    /// | `Filter` | `filter`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<GetConfig as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::GetConfig;
+    ///
+    /// let action = GetConfig::new("/tmp/recording.wav").category("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: GetConfig\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "GetConfig", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1811,13 +2265,30 @@ pub mod action {
     ///
     /// Action `GetConfigJSON`, needs write class `system`, `config`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Filename` | `filename` | text | yes |  |
-    /// | `Category` | `category` | text | no |  |
-    /// | `Filter` | `filter` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Filename` | `filename`: `String` | text | yes |  |  |
+    /// | `Category` | `category`: `Option<String>` | text | no |  |  |
+    /// | `Filter` | `filter`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<GetConfigJson as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::GetConfigJson;
+    ///
+    /// let action = GetConfigJson::new("/tmp/recording.wav").category("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: GetConfigJSON\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "GetConfigJSON")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "GetConfigJSON", response = "crate::Ack<'a>")]
@@ -1857,21 +2328,38 @@ pub mod action {
     ///
     /// Action `UpdateConfig`, needs write class `config`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `SrcFilename` | `src_filename` | text | yes |  |
-    /// | `DstFilename` | `dst_filename` | text | yes |  |
-    /// | `Reload` | `reload` | text | no |  |
-    /// | `PreserveEffectiveContext` | `preserve_effective_context` | text | no |  |
-    /// | `Action-000000` | `action_000000` | [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000) | no |  |
-    /// | `Cat-000000` | `cat_000000` | text | no |  |
-    /// | `Var-000000` | `var_000000` | text | no |  |
-    /// | `Value-000000` | `value_000000` | text | no |  |
-    /// | `Match-000000` | `match_000000` | text | no |  |
-    /// | `Line-000000` | `line_000000` | text | no |  |
-    /// | `Options-000000` | `options_000000` | [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000) | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `SrcFilename` | `src_filename`: `String` | text | yes |  |  |
+    /// | `DstFilename` | `dst_filename`: `String` | text | yes |  |  |
+    /// | `Reload` | `reload`: `Option<String>` | text | no |  |  |
+    /// | `PreserveEffectiveContext` | `preserve_effective_context`: `Option<String>` | text | no |  |  |
+    /// | `Action-000000` | `action_000000`: `Option<UpdateConfigAction000000>` | [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000) | no |  | One of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. |
+    /// | `Cat-000000` | `cat_000000`: `Option<String>` | text | no |  |  |
+    /// | `Var-000000` | `var_000000`: `Option<String>` | text | no |  |  |
+    /// | `Value-000000` | `value_000000`: `Option<String>` | text | no |  |  |
+    /// | `Match-000000` | `match_000000`: `Option<String>` | text | no |  |  |
+    /// | `Line-000000` | `line_000000`: `Option<String>` | text | no |  |  |
+    /// | `Options-000000` | `options_000000`: `Option<UpdateConfigAction000000>` | [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000) | no |  | One of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. |
+    ///
+    /// # Response
+    ///
+    /// `<UpdateConfig as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::UpdateConfig;
+    ///
+    /// let action = UpdateConfig::new("example", "example").reload("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: UpdateConfig\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "UpdateConfig", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -1977,11 +2465,28 @@ pub mod action {
     ///
     /// Action `CreateConfig`, needs write class `config`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Filename` | `filename` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Filename` | `filename`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<CreateConfig as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::CreateConfig;
+    ///
+    /// let action = CreateConfig::new("/tmp/recording.wav");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: CreateConfig\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "CreateConfig", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2002,11 +2507,28 @@ pub mod action {
     ///
     /// Action `ListCategories`, needs write class `config`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Filename` | `filename` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Filename` | `filename`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<ListCategories as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ListCategories;
+    ///
+    /// let action = ListCategories::new("/tmp/recording.wav");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ListCategories\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ListCategories", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2027,11 +2549,28 @@ pub mod action {
     ///
     /// Action `CancelAtxfer`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<CancelAtxfer as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::CancelAtxfer;
+    ///
+    /// let action = CancelAtxfer::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: CancelAtxfer\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "CancelAtxfer", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2052,12 +2591,29 @@ pub mod action {
     ///
     /// Action `ExtensionState`, needs write class `call`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Exten` | `exten` | text | yes |  |
-    /// | `Context` | `context` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Exten` | `exten`: `String` | text | yes |  |  |
+    /// | `Context` | `context`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<ExtensionState as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ExtensionState;
+    ///
+    /// let action = ExtensionState::new("100", "default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ExtensionState\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ExtensionState", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2082,11 +2638,28 @@ pub mod action {
     ///
     /// Action `PresenceState`, needs write class `call`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Provider` | `provider` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Provider` | `provider`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PresenceState as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PresenceState;
+    ///
+    /// let action = PresenceState::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PresenceState\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PresenceState", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2107,11 +2680,28 @@ pub mod action {
     ///
     /// Action `MailboxStatus`, needs write class `call`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Mailbox` | `mailbox` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MailboxStatus as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MailboxStatus;
+    ///
+    /// let action = MailboxStatus::new("100@default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MailboxStatus\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MailboxStatus", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2132,11 +2722,28 @@ pub mod action {
     ///
     /// Action `MailboxCount`, needs write class `call`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Mailbox` | `mailbox` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MailboxCount as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MailboxCount;
+    ///
+    /// let action = MailboxCount::new("100@default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MailboxCount\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MailboxCount", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2157,13 +2764,30 @@ pub mod action {
     ///
     /// Action `SendText`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Message` | `message` | text | yes |  |
-    /// | `Content-Type` | `content_type` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Message` | `message`: `String` | text | yes |  |  |
+    /// | `Content-Type` | `content_type`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SendText as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SendText;
+    ///
+    /// let action = SendText::new("PJSIP/alice-00000001", "example").content_type("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SendText\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SendText", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2197,11 +2821,28 @@ pub mod action {
     ///
     /// Action `WaitEvent`, allowed to any logged-in user.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Timeout` | `timeout` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Timeout` | `timeout`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<WaitEvent as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::WaitEvent;
+    ///
+    /// let action = WaitEvent::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: WaitEvent\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "WaitEvent", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2222,11 +2863,28 @@ pub mod action {
     ///
     /// Action `Reload`, needs write class `config`, `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Module` | `module` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Module` | `module`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<Reload as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Reload;
+    ///
+    /// let action = Reload::new().module("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Reload\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "Reload", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2250,7 +2908,22 @@ pub mod action {
     ///
     /// Action `LoggerRotate`, needs write class `system`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Response
+    ///
+    /// `<LoggerRotate as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::LoggerRotate;
+    ///
+    /// let action = LoggerRotate::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: LoggerRotate\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "LoggerRotate", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2265,13 +2938,32 @@ pub mod action {
     ///
     /// Action `ModuleLoad`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Module` | `module` | [`ModuleLoadModule`](crate::enums::ModuleLoadModule) | no |  |
-    /// | `LoadType` | `load_type` | [`ModuleLoadLoadType`](crate::enums::ModuleLoadLoadType) | yes |  |
-    /// | `Recursive` | `recursive` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Module` | `module`: `Option<ModuleLoadModule>` | [`ModuleLoadModule`](crate::enums::ModuleLoadModule) | no |  | 14 known values. |
+    /// | `LoadType` | `load_type`: `ModuleLoadLoadType` | [`ModuleLoadLoadType`](crate::enums::ModuleLoadLoadType) | yes |  | One of `load`, `unload`, `reload`, `refresh`. |
+    /// | `Recursive` | `recursive`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<ModuleLoad as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ModuleLoad;
+    /// use ami_types::enums::ModuleLoadLoadType;
+    /// use ami_types::enums::ModuleLoadModule;
+    ///
+    /// let action = ModuleLoad::new(ModuleLoadLoadType::Load).module(ModuleLoadModule::Cdr);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ModuleLoad\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ModuleLoad", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -2310,11 +3002,28 @@ pub mod action {
     ///
     /// Action `ModuleCheck`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Module` | `module` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Module` | `module`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<ModuleCheck as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ModuleCheck;
+    ///
+    /// let action = ModuleCheck::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ModuleCheck\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ModuleCheck", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

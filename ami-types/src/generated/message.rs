@@ -7,16 +7,33 @@ pub mod action {
     ///
     /// Action `MessageSend`, needs write class `message`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Destination` | `destination` | text | no |  |
-    /// | `To` | `to` | text | no |  |
-    /// | `From` | `from` | text | no |  |
-    /// | `Body` | `body` | text | no |  |
-    /// | `Base64Body` | `base64_body` | text | no |  |
-    /// | `Variable` | `variable` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Destination` | `destination`: `Option<String>` | text | no |  |  |
+    /// | `To` | `to`: `Option<String>` | text | no |  |  |
+    /// | `From` | `from`: `Option<String>` | text | no |  |  |
+    /// | `Body` | `body`: `Option<String>` | text | no |  |  |
+    /// | `Base64Body` | `base64_body`: `Option<String>` | text | no |  |  |
+    /// | `Variable` | `variable`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MessageSend as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MessageSend;
+    ///
+    /// let action = MessageSend::new().destination("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MessageSend\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "MessageSend", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -2,7 +2,7 @@
 
 //! The typed API generated from the spec: one module per spec file, plus the namespaces
 //! that gather their items, the [`Event`] enum and lookup tables for tools.
-use crate::dynamic::{ActionInfo, Dyn, EventInfo, ParamInfo};
+use crate::dynamic::{ActionInfo, Dyn, EnumInfo, EventInfo, FieldsetInfo};
 use crate::{DecodeError, FromMessage, Message};
 pub mod aoc;
 pub mod app_agent_pool;
@@ -53,6 +53,8 @@ pub mod res_xmpp;
 pub mod rtp_engine;
 pub mod security;
 pub mod sig_pri;
+#[rustfmt::skip]
+mod tables;
 /// Every action, one type per AMI action.
 pub mod action {
     pub use super::aoc::action::*;
@@ -1608,256 +1610,1268 @@ impl EventKind {
     }
     /// The kind of a wire event name, matched exactly first, then ignoring ASCII case.
     pub fn from_name(name: &str) -> Option<EventKind> {
-        match name {
-            "AGIExecEnd" => Some(EventKind::AgiExecEnd),
-            "AGIExecStart" => Some(EventKind::AgiExecStart),
-            "AOC-D" => Some(EventKind::AocD),
-            "AOC-E" => Some(EventKind::AocE),
-            "AOC-S" => Some(EventKind::AocS),
-            "AgentCalled" => Some(EventKind::AgentCalled),
-            "AgentComplete" => Some(EventKind::AgentComplete),
-            "AgentConnect" => Some(EventKind::AgentConnect),
-            "AgentDump" => Some(EventKind::AgentDump),
-            "AgentLogin" => Some(EventKind::AgentLogin),
-            "AgentLogoff" => Some(EventKind::AgentLogoff),
-            "AgentRingNoAnswer" => Some(EventKind::AgentRingNoAnswer),
-            "Agents" => Some(EventKind::Agents),
-            "AgentsComplete" => Some(EventKind::AgentsComplete),
-            "Alarm" => Some(EventKind::Alarm),
-            "AlarmClear" => Some(EventKind::AlarmClear),
-            "AorDetail" => Some(EventKind::AorDetail),
-            "AorList" => Some(EventKind::AorList),
-            "AorListComplete" => Some(EventKind::AorListComplete),
-            "AsyncAGIEnd" => Some(EventKind::AsyncAgiEnd),
-            "AsyncAGIExec" => Some(EventKind::AsyncAgiExec),
-            "AsyncAGIStart" => Some(EventKind::AsyncAgiStart),
-            "AttendedTransfer" => Some(EventKind::AttendedTransfer),
-            "AuthDetail" => Some(EventKind::AuthDetail),
-            "AuthList" => Some(EventKind::AuthList),
-            "AuthListComplete" => Some(EventKind::AuthListComplete),
-            "AuthMethodNotAllowed" => Some(EventKind::AuthMethodNotAllowed),
-            "BlindTransfer" => Some(EventKind::BlindTransfer),
-            "BridgeCreate" => Some(EventKind::BridgeCreate),
-            "BridgeDestroy" => Some(EventKind::BridgeDestroy),
-            "BridgeEnter" => Some(EventKind::BridgeEnter),
-            "BridgeInfoChannel" => Some(EventKind::BridgeInfoChannel),
-            "BridgeInfoComplete" => Some(EventKind::BridgeInfoComplete),
-            "BridgeLeave" => Some(EventKind::BridgeLeave),
-            "BridgeListComplete" => Some(EventKind::BridgeListComplete),
-            "BridgeListItem" => Some(EventKind::BridgeListItem),
-            "BridgeMerge" => Some(EventKind::BridgeMerge),
-            "BridgeTechnologyListComplete" => Some(EventKind::BridgeTechnologyListComplete),
-            "BridgeTechnologyListItem" => Some(EventKind::BridgeTechnologyListItem),
-            "BridgeVideoSourceUpdate" => Some(EventKind::BridgeVideoSourceUpdate),
-            "CEL" => Some(EventKind::Cel),
-            "Cdr" => Some(EventKind::Cdr),
-            "ChallengeResponseFailed" => Some(EventKind::ChallengeResponseFailed),
-            "ChallengeSent" => Some(EventKind::ChallengeSent),
-            "ChanSpyStart" => Some(EventKind::ChanSpyStart),
-            "ChanSpyStop" => Some(EventKind::ChanSpyStop),
-            "ChannelHungup" => Some(EventKind::ChannelHungup),
-            "ChannelTalkingStart" => Some(EventKind::ChannelTalkingStart),
-            "ChannelTalkingStop" => Some(EventKind::ChannelTalkingStop),
-            "ChannelsHungupListComplete" => Some(EventKind::ChannelsHungupListComplete),
-            "ConfbridgeEnd" => Some(EventKind::ConfbridgeEnd),
-            "ConfbridgeJoin" => Some(EventKind::ConfbridgeJoin),
-            "ConfbridgeLeave" => Some(EventKind::ConfbridgeLeave),
-            "ConfbridgeList" => Some(EventKind::ConfbridgeList),
-            "ConfbridgeListComplete" => Some(EventKind::ConfbridgeListComplete),
-            "ConfbridgeListRooms" => Some(EventKind::ConfbridgeListRooms),
-            "ConfbridgeListRoomsComplete" => Some(EventKind::ConfbridgeListRoomsComplete),
-            "ConfbridgeMute" => Some(EventKind::ConfbridgeMute),
-            "ConfbridgeRecord" => Some(EventKind::ConfbridgeRecord),
-            "ConfbridgeStart" => Some(EventKind::ConfbridgeStart),
-            "ConfbridgeStopRecord" => Some(EventKind::ConfbridgeStopRecord),
-            "ConfbridgeTalking" => Some(EventKind::ConfbridgeTalking),
-            "ConfbridgeUnmute" => Some(EventKind::ConfbridgeUnmute),
-            "ContactList" => Some(EventKind::ContactList),
-            "ContactListComplete" => Some(EventKind::ContactListComplete),
-            "ContactStatus" => Some(EventKind::ContactStatus),
-            "ContactStatusDetail" => Some(EventKind::ContactStatusDetail),
-            "ContactStatusDetailComplete" => Some(EventKind::ContactStatusDetailComplete),
-            "CoreShowChannel" => Some(EventKind::CoreShowChannel),
-            "CoreShowChannelMap" => Some(EventKind::CoreShowChannelMap),
-            "CoreShowChannelMapComplete" => Some(EventKind::CoreShowChannelMapComplete),
-            "CoreShowChannelsComplete" => Some(EventKind::CoreShowChannelsComplete),
-            "DAHDIChannel" => Some(EventKind::DahdiChannel),
-            "DAHDIShowChannels" => Some(EventKind::DahdiShowChannels),
-            "DAHDIShowChannelsComplete" => Some(EventKind::DahdiShowChannelsComplete),
-            "DAHDIShowStatus" => Some(EventKind::DahdiShowStatus),
-            "DAHDIShowStatusComplete" => Some(EventKind::DahdiShowStatusComplete),
-            "DBGetComplete" => Some(EventKind::DbGetComplete),
-            "DBGetResponse" => Some(EventKind::DbGetResponse),
-            "DBGetTreeComplete" => Some(EventKind::DbGetTreeComplete),
-            "DBGetTreeResponse" => Some(EventKind::DbGetTreeResponse),
-            "DNDState" => Some(EventKind::DndState),
-            "DTMFBegin" => Some(EventKind::DtmfBegin),
-            "DTMFEnd" => Some(EventKind::DtmfEnd),
-            "DeadlockStart" => Some(EventKind::DeadlockStart),
-            "DeviceEntry" => Some(EventKind::DeviceEntry),
-            "DeviceStateChange" => Some(EventKind::DeviceStateChange),
-            "DeviceStateListComplete" => Some(EventKind::DeviceStateListComplete),
-            "DevicelistComplete" => Some(EventKind::DevicelistComplete),
-            "DialBegin" => Some(EventKind::DialBegin),
-            "DialEnd" => Some(EventKind::DialEnd),
-            "DialState" => Some(EventKind::DialState),
-            "EndpointDetail" => Some(EventKind::EndpointDetail),
-            "EndpointDetailComplete" => Some(EventKind::EndpointDetailComplete),
-            "EndpointList" => Some(EventKind::EndpointList),
-            "EndpointListComplete" => Some(EventKind::EndpointListComplete),
-            "ExtensionStateListComplete" => Some(EventKind::ExtensionStateListComplete),
-            "ExtensionStatus" => Some(EventKind::ExtensionStatus),
-            "FAXSession" => Some(EventKind::FaxSession),
-            "FAXSessionsComplete" => Some(EventKind::FaxSessionsComplete),
-            "FAXSessionsEntry" => Some(EventKind::FaxSessionsEntry),
-            "FAXStats" => Some(EventKind::FaxStats),
-            "FAXStatus" => Some(EventKind::FaxStatus),
-            "FailedACL" => Some(EventKind::FailedAcl),
-            "Flash" => Some(EventKind::Flash),
-            "FullyBooted" => Some(EventKind::FullyBooted),
-            "Hangup" => Some(EventKind::Hangup),
-            "HangupHandlerPop" => Some(EventKind::HangupHandlerPop),
-            "HangupHandlerPush" => Some(EventKind::HangupHandlerPush),
-            "HangupHandlerRun" => Some(EventKind::HangupHandlerRun),
-            "HangupRequest" => Some(EventKind::HangupRequest),
-            "Hold" => Some(EventKind::Hold),
-            "IdentifyDetail" => Some(EventKind::IdentifyDetail),
-            "InboundRegistrationDetail" => Some(EventKind::InboundRegistrationDetail),
-            "InboundRegistrationDetailComplete" => {
-                Some(EventKind::InboundRegistrationDetailComplete)
+        let exact = match (name.len(), name.as_bytes().first().copied().unwrap_or(0)) {
+            (3, b'C') => {
+                if name == "CEL" {
+                    Some(EventKind::Cel)
+                } else if name == "Cdr" {
+                    Some(EventKind::Cdr)
+                } else {
+                    None
+                }
             }
-            "InboundSubscriptionDetail" => Some(EventKind::InboundSubscriptionDetail),
-            "InboundSubscriptionDetailComplete" => {
-                Some(EventKind::InboundSubscriptionDetailComplete)
+            (4, b'H') => {
+                if name == "Hold" {
+                    Some(EventKind::Hold)
+                } else {
+                    None
+                }
             }
-            "InvalidAccountID" => Some(EventKind::InvalidAccountId),
-            "InvalidPassword" => Some(EventKind::InvalidPassword),
-            "InvalidTransport" => Some(EventKind::InvalidTransport),
-            "LineEntry" => Some(EventKind::LineEntry),
-            "LinelistComplete" => Some(EventKind::LinelistComplete),
-            "ListDialplan" => Some(EventKind::ListDialplan),
-            "Load" => Some(EventKind::Load),
-            "LoadAverageLimit" => Some(EventKind::LoadAverageLimit),
-            "LocalBridge" => Some(EventKind::LocalBridge),
-            "LocalOptimizationBegin" => Some(EventKind::LocalOptimizationBegin),
-            "LocalOptimizationEnd" => Some(EventKind::LocalOptimizationEnd),
-            "LogChannel" => Some(EventKind::LogChannel),
-            "MCID" => Some(EventKind::Mcid),
-            "MWIGet" => Some(EventKind::MwiGet),
-            "MWIGetComplete" => Some(EventKind::MwiGetComplete),
-            "MeetmeEnd" => Some(EventKind::MeetmeEnd),
-            "MeetmeJoin" => Some(EventKind::MeetmeJoin),
-            "MeetmeLeave" => Some(EventKind::MeetmeLeave),
-            "MeetmeList" => Some(EventKind::MeetmeList),
-            "MeetmeListComplete" => Some(EventKind::MeetmeListComplete),
-            "MeetmeListRooms" => Some(EventKind::MeetmeListRooms),
-            "MeetmeListRoomsComplete" => Some(EventKind::MeetmeListRoomsComplete),
-            "MeetmeMute" => Some(EventKind::MeetmeMute),
-            "MeetmeTalkRequest" => Some(EventKind::MeetmeTalkRequest),
-            "MeetmeTalking" => Some(EventKind::MeetmeTalking),
-            "MemoryLimit" => Some(EventKind::MemoryLimit),
-            "MessageWaiting" => Some(EventKind::MessageWaiting),
-            "MiniVoiceMail" => Some(EventKind::MiniVoiceMail),
-            "MixMonitorMute" => Some(EventKind::MixMonitorMute),
-            "MixMonitorStart" => Some(EventKind::MixMonitorStart),
-            "MixMonitorStop" => Some(EventKind::MixMonitorStop),
-            "MonitorStart" => Some(EventKind::MonitorStart),
-            "MonitorStop" => Some(EventKind::MonitorStop),
-            "MusicOnHoldStart" => Some(EventKind::MusicOnHoldStart),
-            "MusicOnHoldStop" => Some(EventKind::MusicOnHoldStop),
-            "NewAccountCode" => Some(EventKind::NewAccountCode),
-            "NewCallerid" => Some(EventKind::NewCallerId),
-            "NewConnectedLine" => Some(EventKind::NewConnectedLine),
-            "Newchannel" => Some(EventKind::Newchannel),
-            "Newexten" => Some(EventKind::Newexten),
-            "Newstate" => Some(EventKind::Newstate),
-            "OriginateResponse" => Some(EventKind::OriginateResponse),
-            "OutboundRegistrationDetail" => Some(EventKind::OutboundRegistrationDetail),
-            "OutboundRegistrationDetailComplete" => {
-                Some(EventKind::OutboundRegistrationDetailComplete)
+            (4, b'L') => {
+                if name == "Load" {
+                    Some(EventKind::Load)
+                } else {
+                    None
+                }
             }
-            "OutboundSubscriptionDetail" => Some(EventKind::OutboundSubscriptionDetail),
-            "OutboundSubscriptionDetailComplete" => {
-                Some(EventKind::OutboundSubscriptionDetailComplete)
+            (4, b'M') => {
+                if name == "MCID" {
+                    Some(EventKind::Mcid)
+                } else {
+                    None
+                }
             }
-            "PJSIPMaintenanceStatus" => Some(EventKind::PjsipMaintenanceStatus),
-            "PJSIPMaintenanceStatusComplete" => Some(EventKind::PjsipMaintenanceStatusComplete),
-            "PRIShowSpans" => Some(EventKind::PriShowSpans),
-            "PRIShowSpansComplete" => Some(EventKind::PriShowSpansComplete),
-            "ParkedCall" => Some(EventKind::ParkedCall),
-            "ParkedCallGiveUp" => Some(EventKind::ParkedCallGiveUp),
-            "ParkedCallSwap" => Some(EventKind::ParkedCallSwap),
-            "ParkedCallTimeOut" => Some(EventKind::ParkedCallTimeOut),
-            "ParkedCallsComplete" => Some(EventKind::ParkedCallsComplete),
-            "Parkinglot" => Some(EventKind::Parkinglot),
-            "ParkinglotsComplete" => Some(EventKind::ParkinglotsComplete),
-            "PeerEntry" => Some(EventKind::PeerEntry),
-            "PeerStatus" => Some(EventKind::PeerStatus),
-            "PeerlistComplete" => Some(EventKind::PeerlistComplete),
-            "Pickup" => Some(EventKind::Pickup),
-            "PresenceStateChange" => Some(EventKind::PresenceStateChange),
-            "PresenceStateListComplete" => Some(EventKind::PresenceStateListComplete),
-            "PresenceStatus" => Some(EventKind::PresenceStatus),
-            "QueueCallerAbandon" => Some(EventKind::QueueCallerAbandon),
-            "QueueCallerJoin" => Some(EventKind::QueueCallerJoin),
-            "QueueCallerLeave" => Some(EventKind::QueueCallerLeave),
-            "QueueEntry" => Some(EventKind::QueueEntry),
-            "QueueMember" => Some(EventKind::QueueMember),
-            "QueueMemberAdded" => Some(EventKind::QueueMemberAdded),
-            "QueueMemberPause" => Some(EventKind::QueueMemberPause),
-            "QueueMemberPenalty" => Some(EventKind::QueueMemberPenalty),
-            "QueueMemberRemoved" => Some(EventKind::QueueMemberRemoved),
-            "QueueMemberRinginuse" => Some(EventKind::QueueMemberRinginuse),
-            "QueueMemberStatus" => Some(EventKind::QueueMemberStatus),
-            "QueueParams" => Some(EventKind::QueueParams),
-            "QueueStatusComplete" => Some(EventKind::QueueStatusComplete),
-            "QueueSummary" => Some(EventKind::QueueSummary),
-            "QueueSummaryComplete" => Some(EventKind::QueueSummaryComplete),
-            "RTCPReceived" => Some(EventKind::RtcpReceived),
-            "RTCPSent" => Some(EventKind::RtcpSent),
-            "ReceiveFAX" => Some(EventKind::ReceiveFax),
-            "RegistrationsComplete" => Some(EventKind::RegistrationsComplete),
-            "Registry" => Some(EventKind::Registry),
-            "RegistryEntry" => Some(EventKind::RegistryEntry),
-            "Reload" => Some(EventKind::Reload),
-            "Rename" => Some(EventKind::Rename),
-            "RequestBadFormat" => Some(EventKind::RequestBadFormat),
-            "RequestNotAllowed" => Some(EventKind::RequestNotAllowed),
-            "RequestNotSupported" => Some(EventKind::RequestNotSupported),
-            "ResourceListDetail" => Some(EventKind::ResourceListDetail),
-            "ResourceListDetailComplete" => Some(EventKind::ResourceListDetailComplete),
-            "SIPQualifyPeerDone" => Some(EventKind::SipQualifyPeerDone),
-            "SIPpeerstatusComplete" => Some(EventKind::SipPeerStatusComplete),
-            "SendFAX" => Some(EventKind::SendFax),
-            "SessionLimit" => Some(EventKind::SessionLimit),
-            "SessionTimeout" => Some(EventKind::SessionTimeout),
-            "ShowDialPlanComplete" => Some(EventKind::ShowDialPlanComplete),
-            "Shutdown" => Some(EventKind::Shutdown),
-            "SoftHangupRequest" => Some(EventKind::SoftHangupRequest),
-            "SpanAlarm" => Some(EventKind::SpanAlarm),
-            "SpanAlarmClear" => Some(EventKind::SpanAlarmClear),
-            "Status" => Some(EventKind::Status),
-            "StatusComplete" => Some(EventKind::StatusComplete),
-            "SuccessfulAuth" => Some(EventKind::SuccessfulAuth),
-            "TransportDetail" => Some(EventKind::TransportDetail),
-            "UnParkedCall" => Some(EventKind::UnParkedCall),
-            "UnexpectedAddress" => Some(EventKind::UnexpectedAddress),
-            "Unhold" => Some(EventKind::Unhold),
-            "Unload" => Some(EventKind::Unload),
-            "UserEvent" => Some(EventKind::UserEvent),
-            "VarSet" => Some(EventKind::VarSet),
-            "VoicemailBoxDetail" => Some(EventKind::VoicemailBoxDetail),
-            "VoicemailBoxDetailComplete" => Some(EventKind::VoicemailBoxDetailComplete),
-            "VoicemailPasswordChange" => Some(EventKind::VoicemailPasswordChange),
-            "VoicemailUserDetail" => Some(EventKind::VoicemailUserDetail),
-            "VoicemailUserDetailComplete" => Some(EventKind::VoicemailUserDetailComplete),
-            "VoicemailUserEntry" => Some(EventKind::VoicemailUserEntry),
-            "VoicemailUserEntryComplete" => Some(EventKind::VoicemailUserEntryComplete),
-            "Wink" => Some(EventKind::Wink),
-            _ => EventKind::ALL
+            (4, b'W') => {
+                if name == "Wink" {
+                    Some(EventKind::Wink)
+                } else {
+                    None
+                }
+            }
+            (5, b'A') => {
+                if name == "AOC-D" {
+                    Some(EventKind::AocD)
+                } else if name == "AOC-E" {
+                    Some(EventKind::AocE)
+                } else if name == "AOC-S" {
+                    Some(EventKind::AocS)
+                } else if name == "Alarm" {
+                    Some(EventKind::Alarm)
+                } else {
+                    None
+                }
+            }
+            (5, b'F') => {
+                if name == "Flash" {
+                    Some(EventKind::Flash)
+                } else {
+                    None
+                }
+            }
+            (6, b'A') => {
+                if name == "Agents" {
+                    Some(EventKind::Agents)
+                } else {
+                    None
+                }
+            }
+            (6, b'H') => {
+                if name == "Hangup" {
+                    Some(EventKind::Hangup)
+                } else {
+                    None
+                }
+            }
+            (6, b'M') => {
+                if name == "MWIGet" {
+                    Some(EventKind::MwiGet)
+                } else {
+                    None
+                }
+            }
+            (6, b'P') => {
+                if name == "Pickup" {
+                    Some(EventKind::Pickup)
+                } else {
+                    None
+                }
+            }
+            (6, b'R') => {
+                if name == "Reload" {
+                    Some(EventKind::Reload)
+                } else if name == "Rename" {
+                    Some(EventKind::Rename)
+                } else {
+                    None
+                }
+            }
+            (6, b'S') => {
+                if name == "Status" {
+                    Some(EventKind::Status)
+                } else {
+                    None
+                }
+            }
+            (6, b'U') => {
+                if name == "Unhold" {
+                    Some(EventKind::Unhold)
+                } else if name == "Unload" {
+                    Some(EventKind::Unload)
+                } else {
+                    None
+                }
+            }
+            (6, b'V') => {
+                if name == "VarSet" {
+                    Some(EventKind::VarSet)
+                } else {
+                    None
+                }
+            }
+            (7, b'A') => {
+                if name == "AorList" {
+                    Some(EventKind::AorList)
+                } else {
+                    None
+                }
+            }
+            (7, b'D') => {
+                if name == "DTMFEnd" {
+                    Some(EventKind::DtmfEnd)
+                } else if name == "DialEnd" {
+                    Some(EventKind::DialEnd)
+                } else {
+                    None
+                }
+            }
+            (7, b'S') => {
+                if name == "SendFAX" {
+                    Some(EventKind::SendFax)
+                } else {
+                    None
+                }
+            }
+            (8, b'A') => {
+                if name == "AuthList" {
+                    Some(EventKind::AuthList)
+                } else {
+                    None
+                }
+            }
+            (8, b'D') => {
+                if name == "DNDState" {
+                    Some(EventKind::DndState)
+                } else {
+                    None
+                }
+            }
+            (8, b'F') => {
+                if name == "FAXStats" {
+                    Some(EventKind::FaxStats)
+                } else {
+                    None
+                }
+            }
+            (8, b'N') => {
+                if name == "Newexten" {
+                    Some(EventKind::Newexten)
+                } else if name == "Newstate" {
+                    Some(EventKind::Newstate)
+                } else {
+                    None
+                }
+            }
+            (8, b'R') => {
+                if name == "RTCPSent" {
+                    Some(EventKind::RtcpSent)
+                } else if name == "Registry" {
+                    Some(EventKind::Registry)
+                } else {
+                    None
+                }
+            }
+            (8, b'S') => {
+                if name == "Shutdown" {
+                    Some(EventKind::Shutdown)
+                } else {
+                    None
+                }
+            }
+            (9, b'A') => {
+                if name == "AgentDump" {
+                    Some(EventKind::AgentDump)
+                } else if name == "AorDetail" {
+                    Some(EventKind::AorDetail)
+                } else {
+                    None
+                }
+            }
+            (9, b'D') => {
+                if name == "DTMFBegin" {
+                    Some(EventKind::DtmfBegin)
+                } else if name == "DialBegin" {
+                    Some(EventKind::DialBegin)
+                } else if name == "DialState" {
+                    Some(EventKind::DialState)
+                } else {
+                    None
+                }
+            }
+            (9, b'F') => {
+                if name == "FAXStatus" {
+                    Some(EventKind::FaxStatus)
+                } else if name == "FailedACL" {
+                    Some(EventKind::FailedAcl)
+                } else {
+                    None
+                }
+            }
+            (9, b'L') => {
+                if name == "LineEntry" {
+                    Some(EventKind::LineEntry)
+                } else {
+                    None
+                }
+            }
+            (9, b'M') => {
+                if name == "MeetmeEnd" {
+                    Some(EventKind::MeetmeEnd)
+                } else {
+                    None
+                }
+            }
+            (9, b'P') => {
+                if name == "PeerEntry" {
+                    Some(EventKind::PeerEntry)
+                } else {
+                    None
+                }
+            }
+            (9, b'S') => {
+                if name == "SpanAlarm" {
+                    Some(EventKind::SpanAlarm)
+                } else {
+                    None
+                }
+            }
+            (9, b'U') => {
+                if name == "UserEvent" {
+                    Some(EventKind::UserEvent)
+                } else {
+                    None
+                }
+            }
+            (10, b'A') => {
+                if name == "AGIExecEnd" {
+                    Some(EventKind::AgiExecEnd)
+                } else if name == "AgentLogin" {
+                    Some(EventKind::AgentLogin)
+                } else if name == "AlarmClear" {
+                    Some(EventKind::AlarmClear)
+                } else if name == "AuthDetail" {
+                    Some(EventKind::AuthDetail)
+                } else {
+                    None
+                }
+            }
+            (10, b'F') => {
+                if name == "FAXSession" {
+                    Some(EventKind::FaxSession)
+                } else {
+                    None
+                }
+            }
+            (10, b'L') => {
+                if name == "LogChannel" {
+                    Some(EventKind::LogChannel)
+                } else {
+                    None
+                }
+            }
+            (10, b'M') => {
+                if name == "MeetmeJoin" {
+                    Some(EventKind::MeetmeJoin)
+                } else if name == "MeetmeList" {
+                    Some(EventKind::MeetmeList)
+                } else if name == "MeetmeMute" {
+                    Some(EventKind::MeetmeMute)
+                } else {
+                    None
+                }
+            }
+            (10, b'N') => {
+                if name == "Newchannel" {
+                    Some(EventKind::Newchannel)
+                } else {
+                    None
+                }
+            }
+            (10, b'P') => {
+                if name == "ParkedCall" {
+                    Some(EventKind::ParkedCall)
+                } else if name == "Parkinglot" {
+                    Some(EventKind::Parkinglot)
+                } else if name == "PeerStatus" {
+                    Some(EventKind::PeerStatus)
+                } else {
+                    None
+                }
+            }
+            (10, b'Q') => {
+                if name == "QueueEntry" {
+                    Some(EventKind::QueueEntry)
+                } else {
+                    None
+                }
+            }
+            (10, b'R') => {
+                if name == "ReceiveFAX" {
+                    Some(EventKind::ReceiveFax)
+                } else {
+                    None
+                }
+            }
+            (11, b'A') => {
+                if name == "AgentCalled" {
+                    Some(EventKind::AgentCalled)
+                } else if name == "AgentLogoff" {
+                    Some(EventKind::AgentLogoff)
+                } else if name == "AsyncAGIEnd" {
+                    Some(EventKind::AsyncAgiEnd)
+                } else {
+                    None
+                }
+            }
+            (11, b'B') => {
+                if name == "BridgeEnter" {
+                    Some(EventKind::BridgeEnter)
+                } else if name == "BridgeLeave" {
+                    Some(EventKind::BridgeLeave)
+                } else if name == "BridgeMerge" {
+                    Some(EventKind::BridgeMerge)
+                } else {
+                    None
+                }
+            }
+            (11, b'C') => {
+                if name == "ChanSpyStop" {
+                    Some(EventKind::ChanSpyStop)
+                } else if name == "ContactList" {
+                    Some(EventKind::ContactList)
+                } else {
+                    None
+                }
+            }
+            (11, b'D') => {
+                if name == "DeviceEntry" {
+                    Some(EventKind::DeviceEntry)
+                } else {
+                    None
+                }
+            }
+            (11, b'F') => {
+                if name == "FullyBooted" {
+                    Some(EventKind::FullyBooted)
+                } else {
+                    None
+                }
+            }
+            (11, b'L') => {
+                if name == "LocalBridge" {
+                    Some(EventKind::LocalBridge)
+                } else {
+                    None
+                }
+            }
+            (11, b'M') => {
+                if name == "MeetmeLeave" {
+                    Some(EventKind::MeetmeLeave)
+                } else if name == "MemoryLimit" {
+                    Some(EventKind::MemoryLimit)
+                } else if name == "MonitorStop" {
+                    Some(EventKind::MonitorStop)
+                } else {
+                    None
+                }
+            }
+            (11, b'N') => {
+                if name == "NewCallerid" {
+                    Some(EventKind::NewCallerId)
+                } else {
+                    None
+                }
+            }
+            (11, b'Q') => {
+                if name == "QueueMember" {
+                    Some(EventKind::QueueMember)
+                } else if name == "QueueParams" {
+                    Some(EventKind::QueueParams)
+                } else {
+                    None
+                }
+            }
+            (12, b'A') => {
+                if name == "AGIExecStart" {
+                    Some(EventKind::AgiExecStart)
+                } else if name == "AgentConnect" {
+                    Some(EventKind::AgentConnect)
+                } else if name == "AsyncAGIExec" {
+                    Some(EventKind::AsyncAgiExec)
+                } else {
+                    None
+                }
+            }
+            (12, b'B') => {
+                if name == "BridgeCreate" {
+                    Some(EventKind::BridgeCreate)
+                } else {
+                    None
+                }
+            }
+            (12, b'C') => {
+                if name == "ChanSpyStart" {
+                    Some(EventKind::ChanSpyStart)
+                } else {
+                    None
+                }
+            }
+            (12, b'D') => {
+                if name == "DAHDIChannel" {
+                    Some(EventKind::DahdiChannel)
+                } else {
+                    None
+                }
+            }
+            (12, b'E') => {
+                if name == "EndpointList" {
+                    Some(EventKind::EndpointList)
+                } else {
+                    None
+                }
+            }
+            (12, b'L') => {
+                if name == "ListDialplan" {
+                    Some(EventKind::ListDialplan)
+                } else {
+                    None
+                }
+            }
+            (12, b'M') => {
+                if name == "MonitorStart" {
+                    Some(EventKind::MonitorStart)
+                } else {
+                    None
+                }
+            }
+            (12, b'P') => {
+                if name == "PRIShowSpans" {
+                    Some(EventKind::PriShowSpans)
+                } else {
+                    None
+                }
+            }
+            (12, b'Q') => {
+                if name == "QueueSummary" {
+                    Some(EventKind::QueueSummary)
+                } else {
+                    None
+                }
+            }
+            (12, b'R') => {
+                if name == "RTCPReceived" {
+                    Some(EventKind::RtcpReceived)
+                } else {
+                    None
+                }
+            }
+            (12, b'S') => {
+                if name == "SessionLimit" {
+                    Some(EventKind::SessionLimit)
+                } else {
+                    None
+                }
+            }
+            (12, b'U') => {
+                if name == "UnParkedCall" {
+                    Some(EventKind::UnParkedCall)
+                } else {
+                    None
+                }
+            }
+            (13, b'A') => {
+                if name == "AgentComplete" {
+                    Some(EventKind::AgentComplete)
+                } else if name == "AsyncAGIStart" {
+                    Some(EventKind::AsyncAgiStart)
+                } else {
+                    None
+                }
+            }
+            (13, b'B') => {
+                if name == "BlindTransfer" {
+                    Some(EventKind::BlindTransfer)
+                } else if name == "BridgeDestroy" {
+                    Some(EventKind::BridgeDestroy)
+                } else {
+                    None
+                }
+            }
+            (13, b'C') => {
+                if name == "ChallengeSent" {
+                    Some(EventKind::ChallengeSent)
+                } else if name == "ChannelHungup" {
+                    Some(EventKind::ChannelHungup)
+                } else if name == "ConfbridgeEnd" {
+                    Some(EventKind::ConfbridgeEnd)
+                } else if name == "ContactStatus" {
+                    Some(EventKind::ContactStatus)
+                } else {
+                    None
+                }
+            }
+            (13, b'D') => {
+                if name == "DBGetComplete" {
+                    Some(EventKind::DbGetComplete)
+                } else if name == "DBGetResponse" {
+                    Some(EventKind::DbGetResponse)
+                } else if name == "DeadlockStart" {
+                    Some(EventKind::DeadlockStart)
+                } else {
+                    None
+                }
+            }
+            (13, b'H') => {
+                if name == "HangupRequest" {
+                    Some(EventKind::HangupRequest)
+                } else {
+                    None
+                }
+            }
+            (13, b'M') => {
+                if name == "MeetmeTalking" {
+                    Some(EventKind::MeetmeTalking)
+                } else if name == "MiniVoiceMail" {
+                    Some(EventKind::MiniVoiceMail)
+                } else {
+                    None
+                }
+            }
+            (13, b'R') => {
+                if name == "RegistryEntry" {
+                    Some(EventKind::RegistryEntry)
+                } else {
+                    None
+                }
+            }
+            (14, b'A') => {
+                if name == "AgentsComplete" {
+                    Some(EventKind::AgentsComplete)
+                } else {
+                    None
+                }
+            }
+            (14, b'B') => {
+                if name == "BridgeListItem" {
+                    Some(EventKind::BridgeListItem)
+                } else {
+                    None
+                }
+            }
+            (14, b'C') => {
+                if name == "ConfbridgeJoin" {
+                    Some(EventKind::ConfbridgeJoin)
+                } else if name == "ConfbridgeList" {
+                    Some(EventKind::ConfbridgeList)
+                } else if name == "ConfbridgeMute" {
+                    Some(EventKind::ConfbridgeMute)
+                } else {
+                    None
+                }
+            }
+            (14, b'E') => {
+                if name == "EndpointDetail" {
+                    Some(EventKind::EndpointDetail)
+                } else {
+                    None
+                }
+            }
+            (14, b'I') => {
+                if name == "IdentifyDetail" {
+                    Some(EventKind::IdentifyDetail)
+                } else {
+                    None
+                }
+            }
+            (14, b'M') => {
+                if name == "MWIGetComplete" {
+                    Some(EventKind::MwiGetComplete)
+                } else if name == "MessageWaiting" {
+                    Some(EventKind::MessageWaiting)
+                } else if name == "MixMonitorMute" {
+                    Some(EventKind::MixMonitorMute)
+                } else if name == "MixMonitorStop" {
+                    Some(EventKind::MixMonitorStop)
+                } else {
+                    None
+                }
+            }
+            (14, b'N') => {
+                if name == "NewAccountCode" {
+                    Some(EventKind::NewAccountCode)
+                } else {
+                    None
+                }
+            }
+            (14, b'P') => {
+                if name == "ParkedCallSwap" {
+                    Some(EventKind::ParkedCallSwap)
+                } else if name == "PresenceStatus" {
+                    Some(EventKind::PresenceStatus)
+                } else {
+                    None
+                }
+            }
+            (14, b'S') => {
+                if name == "SessionTimeout" {
+                    Some(EventKind::SessionTimeout)
+                } else if name == "SpanAlarmClear" {
+                    Some(EventKind::SpanAlarmClear)
+                } else if name == "StatusComplete" {
+                    Some(EventKind::StatusComplete)
+                } else if name == "SuccessfulAuth" {
+                    Some(EventKind::SuccessfulAuth)
+                } else {
+                    None
+                }
+            }
+            (15, b'A') => {
+                if name == "AorListComplete" {
+                    Some(EventKind::AorListComplete)
+                } else {
+                    None
+                }
+            }
+            (15, b'C') => {
+                if name == "ConfbridgeLeave" {
+                    Some(EventKind::ConfbridgeLeave)
+                } else if name == "ConfbridgeStart" {
+                    Some(EventKind::ConfbridgeStart)
+                } else if name == "CoreShowChannel" {
+                    Some(EventKind::CoreShowChannel)
+                } else {
+                    None
+                }
+            }
+            (15, b'D') => {
+                if name == "DAHDIShowStatus" {
+                    Some(EventKind::DahdiShowStatus)
+                } else {
+                    None
+                }
+            }
+            (15, b'E') => {
+                if name == "ExtensionStatus" {
+                    Some(EventKind::ExtensionStatus)
+                } else {
+                    None
+                }
+            }
+            (15, b'I') => {
+                if name == "InvalidPassword" {
+                    Some(EventKind::InvalidPassword)
+                } else {
+                    None
+                }
+            }
+            (15, b'M') => {
+                if name == "MeetmeListRooms" {
+                    Some(EventKind::MeetmeListRooms)
+                } else if name == "MixMonitorStart" {
+                    Some(EventKind::MixMonitorStart)
+                } else if name == "MusicOnHoldStop" {
+                    Some(EventKind::MusicOnHoldStop)
+                } else {
+                    None
+                }
+            }
+            (15, b'Q') => {
+                if name == "QueueCallerJoin" {
+                    Some(EventKind::QueueCallerJoin)
+                } else {
+                    None
+                }
+            }
+            (15, b'T') => {
+                if name == "TransportDetail" {
+                    Some(EventKind::TransportDetail)
+                } else {
+                    None
+                }
+            }
+            (16, b'A') => {
+                if name == "AttendedTransfer" {
+                    Some(EventKind::AttendedTransfer)
+                } else if name == "AuthListComplete" {
+                    Some(EventKind::AuthListComplete)
+                } else {
+                    None
+                }
+            }
+            (16, b'C') => {
+                if name == "ConfbridgeRecord" {
+                    Some(EventKind::ConfbridgeRecord)
+                } else if name == "ConfbridgeUnmute" {
+                    Some(EventKind::ConfbridgeUnmute)
+                } else {
+                    None
+                }
+            }
+            (16, b'F') => {
+                if name == "FAXSessionsEntry" {
+                    Some(EventKind::FaxSessionsEntry)
+                } else {
+                    None
+                }
+            }
+            (16, b'H') => {
+                if name == "HangupHandlerPop" {
+                    Some(EventKind::HangupHandlerPop)
+                } else if name == "HangupHandlerRun" {
+                    Some(EventKind::HangupHandlerRun)
+                } else {
+                    None
+                }
+            }
+            (16, b'I') => {
+                if name == "InvalidAccountID" {
+                    Some(EventKind::InvalidAccountId)
+                } else if name == "InvalidTransport" {
+                    Some(EventKind::InvalidTransport)
+                } else {
+                    None
+                }
+            }
+            (16, b'L') => {
+                if name == "LinelistComplete" {
+                    Some(EventKind::LinelistComplete)
+                } else if name == "LoadAverageLimit" {
+                    Some(EventKind::LoadAverageLimit)
+                } else {
+                    None
+                }
+            }
+            (16, b'M') => {
+                if name == "MusicOnHoldStart" {
+                    Some(EventKind::MusicOnHoldStart)
+                } else {
+                    None
+                }
+            }
+            (16, b'N') => {
+                if name == "NewConnectedLine" {
+                    Some(EventKind::NewConnectedLine)
+                } else {
+                    None
+                }
+            }
+            (16, b'P') => {
+                if name == "ParkedCallGiveUp" {
+                    Some(EventKind::ParkedCallGiveUp)
+                } else if name == "PeerlistComplete" {
+                    Some(EventKind::PeerlistComplete)
+                } else {
+                    None
+                }
+            }
+            (16, b'Q') => {
+                if name == "QueueCallerLeave" {
+                    Some(EventKind::QueueCallerLeave)
+                } else if name == "QueueMemberAdded" {
+                    Some(EventKind::QueueMemberAdded)
+                } else if name == "QueueMemberPause" {
+                    Some(EventKind::QueueMemberPause)
+                } else {
+                    None
+                }
+            }
+            (16, b'R') => {
+                if name == "RequestBadFormat" {
+                    Some(EventKind::RequestBadFormat)
+                } else {
+                    None
+                }
+            }
+            (17, b'A') => {
+                if name == "AgentRingNoAnswer" {
+                    Some(EventKind::AgentRingNoAnswer)
+                } else {
+                    None
+                }
+            }
+            (17, b'B') => {
+                if name == "BridgeInfoChannel" {
+                    Some(EventKind::BridgeInfoChannel)
+                } else {
+                    None
+                }
+            }
+            (17, b'C') => {
+                if name == "ConfbridgeTalking" {
+                    Some(EventKind::ConfbridgeTalking)
+                } else {
+                    None
+                }
+            }
+            (17, b'D') => {
+                if name == "DAHDIShowChannels" {
+                    Some(EventKind::DahdiShowChannels)
+                } else if name == "DBGetTreeComplete" {
+                    Some(EventKind::DbGetTreeComplete)
+                } else if name == "DBGetTreeResponse" {
+                    Some(EventKind::DbGetTreeResponse)
+                } else if name == "DeviceStateChange" {
+                    Some(EventKind::DeviceStateChange)
+                } else {
+                    None
+                }
+            }
+            (17, b'H') => {
+                if name == "HangupHandlerPush" {
+                    Some(EventKind::HangupHandlerPush)
+                } else {
+                    None
+                }
+            }
+            (17, b'M') => {
+                if name == "MeetmeTalkRequest" {
+                    Some(EventKind::MeetmeTalkRequest)
+                } else {
+                    None
+                }
+            }
+            (17, b'O') => {
+                if name == "OriginateResponse" {
+                    Some(EventKind::OriginateResponse)
+                } else {
+                    None
+                }
+            }
+            (17, b'P') => {
+                if name == "ParkedCallTimeOut" {
+                    Some(EventKind::ParkedCallTimeOut)
+                } else {
+                    None
+                }
+            }
+            (17, b'Q') => {
+                if name == "QueueMemberStatus" {
+                    Some(EventKind::QueueMemberStatus)
+                } else {
+                    None
+                }
+            }
+            (17, b'R') => {
+                if name == "RequestNotAllowed" {
+                    Some(EventKind::RequestNotAllowed)
+                } else {
+                    None
+                }
+            }
+            (17, b'S') => {
+                if name == "SoftHangupRequest" {
+                    Some(EventKind::SoftHangupRequest)
+                } else {
+                    None
+                }
+            }
+            (17, b'U') => {
+                if name == "UnexpectedAddress" {
+                    Some(EventKind::UnexpectedAddress)
+                } else {
+                    None
+                }
+            }
+            (18, b'B') => {
+                if name == "BridgeInfoComplete" {
+                    Some(EventKind::BridgeInfoComplete)
+                } else if name == "BridgeListComplete" {
+                    Some(EventKind::BridgeListComplete)
+                } else {
+                    None
+                }
+            }
+            (18, b'C') => {
+                if name == "ChannelTalkingStop" {
+                    Some(EventKind::ChannelTalkingStop)
+                } else if name == "CoreShowChannelMap" {
+                    Some(EventKind::CoreShowChannelMap)
+                } else {
+                    None
+                }
+            }
+            (18, b'D') => {
+                if name == "DevicelistComplete" {
+                    Some(EventKind::DevicelistComplete)
+                } else {
+                    None
+                }
+            }
+            (18, b'M') => {
+                if name == "MeetmeListComplete" {
+                    Some(EventKind::MeetmeListComplete)
+                } else {
+                    None
+                }
+            }
+            (18, b'Q') => {
+                if name == "QueueCallerAbandon" {
+                    Some(EventKind::QueueCallerAbandon)
+                } else if name == "QueueMemberPenalty" {
+                    Some(EventKind::QueueMemberPenalty)
+                } else if name == "QueueMemberRemoved" {
+                    Some(EventKind::QueueMemberRemoved)
+                } else {
+                    None
+                }
+            }
+            (18, b'R') => {
+                if name == "ResourceListDetail" {
+                    Some(EventKind::ResourceListDetail)
+                } else {
+                    None
+                }
+            }
+            (18, b'S') => {
+                if name == "SIPQualifyPeerDone" {
+                    Some(EventKind::SipQualifyPeerDone)
+                } else {
+                    None
+                }
+            }
+            (18, b'V') => {
+                if name == "VoicemailBoxDetail" {
+                    Some(EventKind::VoicemailBoxDetail)
+                } else if name == "VoicemailUserEntry" {
+                    Some(EventKind::VoicemailUserEntry)
+                } else {
+                    None
+                }
+            }
+            (19, b'C') => {
+                if name == "ChannelTalkingStart" {
+                    Some(EventKind::ChannelTalkingStart)
+                } else if name == "ConfbridgeListRooms" {
+                    Some(EventKind::ConfbridgeListRooms)
+                } else if name == "ContactListComplete" {
+                    Some(EventKind::ContactListComplete)
+                } else if name == "ContactStatusDetail" {
+                    Some(EventKind::ContactStatusDetail)
+                } else {
+                    None
+                }
+            }
+            (19, b'F') => {
+                if name == "FAXSessionsComplete" {
+                    Some(EventKind::FaxSessionsComplete)
+                } else {
+                    None
+                }
+            }
+            (19, b'P') => {
+                if name == "ParkedCallsComplete" {
+                    Some(EventKind::ParkedCallsComplete)
+                } else if name == "ParkinglotsComplete" {
+                    Some(EventKind::ParkinglotsComplete)
+                } else if name == "PresenceStateChange" {
+                    Some(EventKind::PresenceStateChange)
+                } else {
+                    None
+                }
+            }
+            (19, b'Q') => {
+                if name == "QueueStatusComplete" {
+                    Some(EventKind::QueueStatusComplete)
+                } else {
+                    None
+                }
+            }
+            (19, b'R') => {
+                if name == "RequestNotSupported" {
+                    Some(EventKind::RequestNotSupported)
+                } else {
+                    None
+                }
+            }
+            (19, b'V') => {
+                if name == "VoicemailUserDetail" {
+                    Some(EventKind::VoicemailUserDetail)
+                } else {
+                    None
+                }
+            }
+            (20, b'A') => {
+                if name == "AuthMethodNotAllowed" {
+                    Some(EventKind::AuthMethodNotAllowed)
+                } else {
+                    None
+                }
+            }
+            (20, b'C') => {
+                if name == "ConfbridgeStopRecord" {
+                    Some(EventKind::ConfbridgeStopRecord)
+                } else {
+                    None
+                }
+            }
+            (20, b'E') => {
+                if name == "EndpointListComplete" {
+                    Some(EventKind::EndpointListComplete)
+                } else {
+                    None
+                }
+            }
+            (20, b'L') => {
+                if name == "LocalOptimizationEnd" {
+                    Some(EventKind::LocalOptimizationEnd)
+                } else {
+                    None
+                }
+            }
+            (20, b'P') => {
+                if name == "PRIShowSpansComplete" {
+                    Some(EventKind::PriShowSpansComplete)
+                } else {
+                    None
+                }
+            }
+            (20, b'Q') => {
+                if name == "QueueMemberRinginuse" {
+                    Some(EventKind::QueueMemberRinginuse)
+                } else if name == "QueueSummaryComplete" {
+                    Some(EventKind::QueueSummaryComplete)
+                } else {
+                    None
+                }
+            }
+            (20, b'S') => {
+                if name == "ShowDialPlanComplete" {
+                    Some(EventKind::ShowDialPlanComplete)
+                } else {
+                    None
+                }
+            }
+            (21, b'R') => {
+                if name == "RegistrationsComplete" {
+                    Some(EventKind::RegistrationsComplete)
+                } else {
+                    None
+                }
+            }
+            (21, b'S') => {
+                if name == "SIPpeerstatusComplete" {
+                    Some(EventKind::SipPeerStatusComplete)
+                } else {
+                    None
+                }
+            }
+            (22, b'C') => {
+                if name == "ConfbridgeListComplete" {
+                    Some(EventKind::ConfbridgeListComplete)
+                } else {
+                    None
+                }
+            }
+            (22, b'E') => {
+                if name == "EndpointDetailComplete" {
+                    Some(EventKind::EndpointDetailComplete)
+                } else {
+                    None
+                }
+            }
+            (22, b'L') => {
+                if name == "LocalOptimizationBegin" {
+                    Some(EventKind::LocalOptimizationBegin)
+                } else {
+                    None
+                }
+            }
+            (22, b'P') => {
+                if name == "PJSIPMaintenanceStatus" {
+                    Some(EventKind::PjsipMaintenanceStatus)
+                } else {
+                    None
+                }
+            }
+            (23, b'B') => {
+                if name == "BridgeVideoSourceUpdate" {
+                    Some(EventKind::BridgeVideoSourceUpdate)
+                } else {
+                    None
+                }
+            }
+            (23, b'C') => {
+                if name == "ChallengeResponseFailed" {
+                    Some(EventKind::ChallengeResponseFailed)
+                } else {
+                    None
+                }
+            }
+            (23, b'D') => {
+                if name == "DAHDIShowStatusComplete" {
+                    Some(EventKind::DahdiShowStatusComplete)
+                } else if name == "DeviceStateListComplete" {
+                    Some(EventKind::DeviceStateListComplete)
+                } else {
+                    None
+                }
+            }
+            (23, b'M') => {
+                if name == "MeetmeListRoomsComplete" {
+                    Some(EventKind::MeetmeListRoomsComplete)
+                } else {
+                    None
+                }
+            }
+            (23, b'V') => {
+                if name == "VoicemailPasswordChange" {
+                    Some(EventKind::VoicemailPasswordChange)
+                } else {
+                    None
+                }
+            }
+            (24, b'B') => {
+                if name == "BridgeTechnologyListItem" {
+                    Some(EventKind::BridgeTechnologyListItem)
+                } else {
+                    None
+                }
+            }
+            (24, b'C') => {
+                if name == "CoreShowChannelsComplete" {
+                    Some(EventKind::CoreShowChannelsComplete)
+                } else {
+                    None
+                }
+            }
+            (25, b'D') => {
+                if name == "DAHDIShowChannelsComplete" {
+                    Some(EventKind::DahdiShowChannelsComplete)
+                } else {
+                    None
+                }
+            }
+            (25, b'I') => {
+                if name == "InboundRegistrationDetail" {
+                    Some(EventKind::InboundRegistrationDetail)
+                } else if name == "InboundSubscriptionDetail" {
+                    Some(EventKind::InboundSubscriptionDetail)
+                } else {
+                    None
+                }
+            }
+            (25, b'P') => {
+                if name == "PresenceStateListComplete" {
+                    Some(EventKind::PresenceStateListComplete)
+                } else {
+                    None
+                }
+            }
+            (26, b'C') => {
+                if name == "ChannelsHungupListComplete" {
+                    Some(EventKind::ChannelsHungupListComplete)
+                } else if name == "CoreShowChannelMapComplete" {
+                    Some(EventKind::CoreShowChannelMapComplete)
+                } else {
+                    None
+                }
+            }
+            (26, b'E') => {
+                if name == "ExtensionStateListComplete" {
+                    Some(EventKind::ExtensionStateListComplete)
+                } else {
+                    None
+                }
+            }
+            (26, b'O') => {
+                if name == "OutboundRegistrationDetail" {
+                    Some(EventKind::OutboundRegistrationDetail)
+                } else if name == "OutboundSubscriptionDetail" {
+                    Some(EventKind::OutboundSubscriptionDetail)
+                } else {
+                    None
+                }
+            }
+            (26, b'R') => {
+                if name == "ResourceListDetailComplete" {
+                    Some(EventKind::ResourceListDetailComplete)
+                } else {
+                    None
+                }
+            }
+            (26, b'V') => {
+                if name == "VoicemailBoxDetailComplete" {
+                    Some(EventKind::VoicemailBoxDetailComplete)
+                } else if name == "VoicemailUserEntryComplete" {
+                    Some(EventKind::VoicemailUserEntryComplete)
+                } else {
+                    None
+                }
+            }
+            (27, b'C') => {
+                if name == "ConfbridgeListRoomsComplete" {
+                    Some(EventKind::ConfbridgeListRoomsComplete)
+                } else if name == "ContactStatusDetailComplete" {
+                    Some(EventKind::ContactStatusDetailComplete)
+                } else {
+                    None
+                }
+            }
+            (27, b'V') => {
+                if name == "VoicemailUserDetailComplete" {
+                    Some(EventKind::VoicemailUserDetailComplete)
+                } else {
+                    None
+                }
+            }
+            (28, b'B') => {
+                if name == "BridgeTechnologyListComplete" {
+                    Some(EventKind::BridgeTechnologyListComplete)
+                } else {
+                    None
+                }
+            }
+            (30, b'P') => {
+                if name == "PJSIPMaintenanceStatusComplete" {
+                    Some(EventKind::PjsipMaintenanceStatusComplete)
+                } else {
+                    None
+                }
+            }
+            (33, b'I') => {
+                if name == "InboundRegistrationDetailComplete" {
+                    Some(EventKind::InboundRegistrationDetailComplete)
+                } else if name == "InboundSubscriptionDetailComplete" {
+                    Some(EventKind::InboundSubscriptionDetailComplete)
+                } else {
+                    None
+                }
+            }
+            (34, b'O') => {
+                if name == "OutboundRegistrationDetailComplete" {
+                    Some(EventKind::OutboundRegistrationDetailComplete)
+                } else if name == "OutboundSubscriptionDetailComplete" {
+                    Some(EventKind::OutboundSubscriptionDetailComplete)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        exact.or_else(|| {
+            EventKind::ALL
                 .into_iter()
-                .find(|k| k.name().eq_ignore_ascii_case(name)),
-        }
+                .find(|k| k.name().eq_ignore_ascii_case(name))
+        })
     }
 }
 impl<'a> Event<'a> {
@@ -2990,26 +4004,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         rust: "Agi",
         module: "res_agi",
         synopsis: "Queue an AGI command on a channel that is in async AGI.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Command",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "CommandID",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_AGI,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3023,201 +4018,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Agi>,
+        privilege: Some(&["agi"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "AOCMessage",
         rust: "AocMessage",
         module: "aoc",
         synopsis: "Send an Advice of Charge message (AOC-S, AOC-D or AOC-E) on a channel.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ChannelPrefix",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "MsgType",
-                ty: "enum",
-                required: true,
-                values: &["S", "D", "E"],
-            },
-            ParamInfo {
-                name: "ChargeType",
-                ty: "enum",
-                required: false,
-                values: &["NA", "FREE", "Currency", "Unit"],
-            },
-            ParamInfo {
-                name: "UnitAmount(0)",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "UnitType(0)",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "CurrencyName",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "CurrencyAmount",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "CurrencyMultiplier",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "OneThousandth",
-                    "OneHundredth",
-                    "OneTenth",
-                    "One",
-                    "Ten",
-                    "Hundred",
-                    "Thousand",
-                ],
-            },
-            ParamInfo {
-                name: "TotalType",
-                ty: "enum",
-                required: false,
-                values: &["Total", "SubTotal"],
-            },
-            ParamInfo {
-                name: "AOCBillingId",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "Normal",
-                    "ReverseCharge",
-                    "CreditCard",
-                    "CallFwdUnconditional",
-                    "CallFwdBusy",
-                    "CallFwdNoReply",
-                    "CallDeflection",
-                    "CallTransfer",
-                ],
-            },
-            ParamInfo {
-                name: "ChargingAssociationId",
-                ty: "int",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ChargingAssociationNumber",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ChargingAssociationPlan",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ChargedItem",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "NA",
-                    "SpecialArrangement",
-                    "BasicCommunication",
-                    "CallAttempt",
-                    "CallSetup",
-                    "UserUserInfo",
-                    "SupplementaryService",
-                ],
-            },
-            ParamInfo {
-                name: "RateType",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "NA",
-                    "Free",
-                    "FreeFromBeginning",
-                    "Duration",
-                    "Flat",
-                    "Volume",
-                    "SpecialCode",
-                ],
-            },
-            ParamInfo {
-                name: "Time",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "TimeScale",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "OneHundredthSecond",
-                    "OneTenthSecond",
-                    "Second",
-                    "TenSeconds",
-                    "Minute",
-                    "Hour",
-                    "Day",
-                ],
-            },
-            ParamInfo {
-                name: "Granularity",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "GranularityTimeScale",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "OneHundredthSecond",
-                    "OneTenthSecond",
-                    "Second",
-                    "TenSeconds",
-                    "Minute",
-                    "Hour",
-                    "Day",
-                ],
-            },
-            ParamInfo {
-                name: "ChargingType",
-                ty: "enum",
-                required: false,
-                values: &["ContinuousCharging", "StepFunction"],
-            },
-            ParamInfo {
-                name: "VolumeUnit",
-                ty: "enum",
-                required: false,
-                values: &["Octet", "Segment", "Message"],
-            },
-            ParamInfo {
-                name: "Code",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_AOC_MESSAGE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3231,26 +4043,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::AocMessage>,
+        privilege: Some(&["aoc"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "AbsoluteTimeout",
         rust: "AbsoluteTimeout",
         module: "manager",
         synopsis: "Hang up a channel after a given time.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Timeout",
-                ty: "duration_s",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_ABSOLUTE_TIMEOUT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3264,26 +4068,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::AbsoluteTimeout>,
+        privilege: Some(&["system", "call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "AgentLogoff",
         rust: "AgentLogoff",
         module: "app_agent_pool",
         synopsis: "Log an agent off.",
-        params: &[
-            ParamInfo {
-                name: "Agent",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Soft",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_AGENT_LOGOFF,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3291,13 +4087,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::AgentLogoff>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Agents",
         rust: "Agents",
         module: "app_agent_pool",
         synopsis: "Show every configured agent with its login and call state.",
-        params: &[],
+        params: tables::PARAMS_AGENTS,
         list_items: &["Agents"],
         list_complete: Some("AgentsComplete"),
         follow_up: None,
@@ -3311,32 +4112,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Agents>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<Agents, AgentsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Atxfer",
         rust: "Atxfer",
         module: "manager",
         synopsis: "Start an attended transfer by sending the atxfer feature code and the target digits.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Exten",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_ATXFER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3344,32 +4131,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Atxfer>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BlindTransfer",
         rust: "BlindTransfer",
         module: "manager",
         synopsis: "Blind-transfer whatever is bridged with a channel to a dialplan location.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Exten",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BLIND_TRANSFER,
         list_items: &[],
         list_complete: None,
         follow_up: Some("BlindTransfer"),
@@ -3388,32 +4161,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BlindTransfer>,
+        privilege: Some(&["call"]),
+        since: Some("12"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Bridge",
         rust: "Bridge",
         module: "bridge",
         synopsis: "Put two existing channels into a new bridge together.",
-        params: &[
-            ParamInfo {
-                name: "Channel1",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Channel2",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Tone",
-                ty: "enum",
-                required: false,
-                values: &["no", "Channel1", "Channel2", "Both"],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3427,20 +4186,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Bridge>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeDestroy",
         rust: "BridgeDestroy",
         module: "bridge",
         synopsis: "Tear a bridge down; its channels leave it.",
-        params: &[
-            ParamInfo {
-                name: "BridgeUniqueid",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE_DESTROY,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3448,20 +4205,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeDestroy>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeInfo",
         rust: "BridgeInfo",
         module: "bridge",
         synopsis: "Describe a bridge and list the channels in it.",
-        params: &[
-            ParamInfo {
-                name: "BridgeUniqueid",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE_INFO,
         list_items: &["BridgeInfoChannel"],
         list_complete: Some("BridgeInfoComplete"),
         follow_up: None,
@@ -3480,26 +4235,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeInfo>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "list",
+        response_type: "EventList<BridgeInfoChannel, BridgeInfoComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeKick",
         rust: "BridgeKick",
         module: "bridge",
         synopsis: "Remove a channel from the bridge it is in.",
-        params: &[
-            ParamInfo {
-                name: "BridgeUniqueid",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE_KICK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3507,20 +4254,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeKick>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeList",
         rust: "BridgeList",
         module: "bridge",
         synopsis: "List the bridges, optionally only those of one kind.",
-        params: &[
-            ParamInfo {
-                name: "BridgeType",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE_LIST,
         list_items: &["BridgeListItem"],
         list_complete: Some("BridgeListComplete"),
         follow_up: None,
@@ -3534,13 +4279,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeList>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "list",
+        response_type: "EventList<BridgeListItem, BridgeListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeTechnologyList",
         rust: "BridgeTechnologyList",
         module: "bridge",
         synopsis: "List the bridging technologies and whether each is suspended.",
-        params: &[],
+        params: tables::PARAMS_BRIDGE_TECHNOLOGY_LIST,
         list_items: &["BridgeTechnologyListItem"],
         list_complete: Some("BridgeTechnologyListComplete"),
         follow_up: None,
@@ -3554,20 +4304,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeTechnologyList>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "list",
+        response_type: "EventList<BridgeTechnologyListItem, BridgeTechnologyListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeTechnologySuspend",
         rust: "BridgeTechnologySuspend",
         module: "bridge",
         synopsis: "Stop new bridges from using a bridging technology.",
-        params: &[
-            ParamInfo {
-                name: "BridgeTechnology",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE_TECHNOLOGY_SUSPEND,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3581,20 +4329,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeTechnologySuspend>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "BridgeTechnologyUnsuspend",
         rust: "BridgeTechnologyUnsuspend",
         module: "bridge",
         synopsis: "Let new bridges use a suspended bridging technology again.",
-        params: &[
-            ParamInfo {
-                name: "BridgeTechnology",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_BRIDGE_TECHNOLOGY_UNSUSPEND,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3608,20 +4354,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::BridgeTechnologyUnsuspend>,
+        privilege: Some(&[]),
+        since: Some("12"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "CancelAtxfer",
         rust: "CancelAtxfer",
         module: "manager",
         synopsis: "The `CancelAtxfer` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CANCEL_ATXFER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3629,20 +4373,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::CancelAtxfer>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Challenge",
         rust: "Challenge",
         module: "manager",
         synopsis: "Get a random challenge for MD5 Login.",
-        params: &[
-            ParamInfo {
-                name: "AuthType",
-                ty: "enum",
-                required: true,
-                values: &["plain", "MD5"],
-            },
-        ],
+        params: tables::PARAMS_CHALLENGE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3656,26 +4398,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(response::ChallengeResponse::from_message(m)?)),
         reencode: reencode::<action::Challenge>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "fields",
+        response_type: "ChallengeResponse",
+        response_fields: tables::RESPONSE_CHALLENGE,
     },
     ActionInfo {
         name: "ChangeMonitor",
         rust: "ChangeMonitor",
         module: "res_monitor",
         synopsis: "Change the file name of a running recording.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "File",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CHANGE_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3683,20 +4417,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ChangeMonitor>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Command",
         rust: "Command",
         module: "manager",
         synopsis: "Run an Asterisk CLI command and return its output.",
-        params: &[
-            ParamInfo {
-                name: "Command",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_COMMAND,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3710,26 +4442,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::CommandOutput::from_message(m)?)),
         reencode: reencode::<action::Command>,
+        privilege: Some(&["command"]),
+        since: None,
+        response_kind: "command",
+        response_type: "CommandOutput",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeKick",
         rust: "ConfbridgeKick",
         module: "app_confbridge",
         synopsis: "Remove a participant, or several, from a conference.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_KICK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3737,20 +4461,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeKick>,
+        privilege: Some(&["call"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeList",
         rust: "ConfbridgeList",
         module: "app_confbridge",
         synopsis: "List who is in a conference.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_LIST,
         list_items: &["ConfbridgeList"],
         list_complete: Some("ConfbridgeListComplete"),
         follow_up: None,
@@ -3764,13 +4486,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeList>,
+        privilege: Some(&["reporting"]),
+        since: Some("10"),
+        response_kind: "list",
+        response_type: "EventList<ConfbridgeList, ConfbridgeListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeListRooms",
         rust: "ConfbridgeListRooms",
         module: "app_confbridge",
         synopsis: "List the conferences running now.",
-        params: &[],
+        params: tables::PARAMS_CONFBRIDGE_LIST_ROOMS,
         list_items: &["ConfbridgeListRooms"],
         list_complete: Some("ConfbridgeListRoomsComplete"),
         follow_up: None,
@@ -3784,20 +4511,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeListRooms>,
+        privilege: Some(&["reporting"]),
+        since: Some("10"),
+        response_kind: "list",
+        response_type: "EventList<ConfbridgeListRooms, ConfbridgeListRoomsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeLock",
         rust: "ConfbridgeLock",
         module: "app_confbridge",
         synopsis: "Lock a conference so no one else can join.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_LOCK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3811,26 +4536,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeLock>,
+        privilege: Some(&["call"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeMute",
         rust: "ConfbridgeMute",
         module: "app_confbridge",
         synopsis: "Mute a participant, or several, in a conference.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_MUTE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3844,26 +4561,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeMute>,
+        privilege: Some(&["call"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeSetSingleVideoSrc",
         rust: "ConfbridgeSetSingleVideoSrc",
         module: "app_confbridge",
         synopsis: "Make one participant the video source everyone else sees.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_SET_SINGLE_VIDEO_SRC,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3877,26 +4586,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeSetSingleVideoSrc>,
+        privilege: Some(&["call"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeStartRecord",
         rust: "ConfbridgeStartRecord",
         module: "app_confbridge",
         synopsis: "Start recording a conference.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "RecordFile",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_START_RECORD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3910,20 +4611,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeStartRecord>,
+        privilege: Some(&["system"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeStopRecord",
         rust: "ConfbridgeStopRecord",
         module: "app_confbridge",
         synopsis: "End the recording of a conference.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_STOP_RECORD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3931,20 +4630,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeStopRecord>,
+        privilege: Some(&["system"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeUnlock",
         rust: "ConfbridgeUnlock",
         module: "app_confbridge",
         synopsis: "Let new participants join a locked conference again.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_UNLOCK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3952,26 +4649,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeUnlock>,
+        privilege: Some(&["call"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ConfbridgeUnmute",
         rust: "ConfbridgeUnmute",
         module: "app_confbridge",
         synopsis: "Unmute a participant, or several, in a conference.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CONFBRIDGE_UNMUTE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -3979,26 +4668,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ConfbridgeUnmute>,
+        privilege: Some(&["call"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ControlPlayback",
         rust: "ControlPlayback",
         module: "app_controlplayback",
         synopsis: "The `ControlPlayback` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Control",
-                ty: "enum",
-                required: true,
-                values: &["stop", "forward", "reverse", "pause", "restart"],
-            },
-        ],
+        params: tables::PARAMS_CONTROL_PLAYBACK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4006,13 +4687,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ControlPlayback>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "CoreSettings",
         rust: "CoreSettings",
         module: "manager",
         synopsis: "Show the Asterisk version and main core settings.",
-        params: &[],
+        params: tables::PARAMS_CORE_SETTINGS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4022,20 +4708,18 @@ pub static ACTIONS: &[ActionInfo] = &[
             Dyn::new(response::CoreSettingsResponse::from_message(m)?),
         ),
         reencode: reencode::<action::CoreSettings>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "fields",
+        response_type: "CoreSettingsResponse",
+        response_fields: tables::RESPONSE_CORE_SETTINGS,
     },
     ActionInfo {
         name: "CoreShowChannelMap",
         rust: "CoreShowChannelMap",
         module: "manager",
         synopsis: "List the channels connected to one channel, following Local channels through.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CORE_SHOW_CHANNEL_MAP,
         list_items: &["CoreShowChannelMap"],
         list_complete: Some("CoreShowChannelMapComplete"),
         follow_up: None,
@@ -4043,13 +4727,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::CoreShowChannelMap>,
+        privilege: Some(&["system", "reporting"]),
+        since: Some("20"),
+        response_kind: "list",
+        response_type: "EventList<CoreShowChannelMap, CoreShowChannelMapComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "CoreShowChannels",
         rust: "CoreShowChannels",
         module: "manager",
         synopsis: "List every active channel.",
-        params: &[],
+        params: tables::PARAMS_CORE_SHOW_CHANNELS,
         list_items: &["CoreShowChannel"],
         list_complete: Some("CoreShowChannelsComplete"),
         follow_up: None,
@@ -4057,13 +4746,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::CoreShowChannels>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<CoreShowChannel, CoreShowChannelsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "CoreStatus",
         rust: "CoreStatus",
         module: "manager",
         synopsis: "Show start and reload times and call counters.",
-        params: &[],
+        params: tables::PARAMS_CORE_STATUS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4073,20 +4767,18 @@ pub static ACTIONS: &[ActionInfo] = &[
             Dyn::new(response::CoreStatusResponse::from_message(m)?),
         ),
         reencode: reencode::<action::CoreStatus>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "fields",
+        response_type: "CoreStatusResponse",
+        response_fields: tables::RESPONSE_CORE_STATUS,
     },
     ActionInfo {
         name: "CreateConfig",
         rust: "CreateConfig",
         module: "manager",
         synopsis: "The `CreateConfig` action.",
-        params: &[
-            ParamInfo {
-                name: "Filename",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_CREATE_CONFIG,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4094,20 +4786,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::CreateConfig>,
+        privilege: Some(&["config"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIDNDoff",
         rust: "DahdidnDoff",
         module: "chan_dahdi",
         synopsis: "The `DAHDIDNDoff` action.",
-        params: &[
-            ParamInfo {
-                name: "DAHDIChannel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DAHDIDN_DOFF,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4115,20 +4805,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdidnDoff>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIDNDon",
         rust: "DahdidnDon",
         module: "chan_dahdi",
         synopsis: "The `DAHDIDNDon` action.",
-        params: &[
-            ParamInfo {
-                name: "DAHDIChannel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DAHDIDN_DON,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4136,26 +4824,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdidnDon>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIDialOffhook",
         rust: "DahdiDialOffhook",
         module: "chan_dahdi",
         synopsis: "The `DAHDIDialOffhook` action.",
-        params: &[
-            ParamInfo {
-                name: "DAHDIChannel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Number",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DAHDI_DIAL_OFFHOOK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4163,20 +4843,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdiDialOffhook>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIHangup",
         rust: "DahdiHangup",
         module: "chan_dahdi",
         synopsis: "The `DAHDIHangup` action.",
-        params: &[
-            ParamInfo {
-                name: "DAHDIChannel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DAHDI_HANGUP,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4184,13 +4862,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdiHangup>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIRestart",
         rust: "DahdiRestart",
         module: "chan_dahdi",
         synopsis: "The `DAHDIRestart` action.",
-        params: &[],
+        params: tables::PARAMS_DAHDI_RESTART,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4198,20 +4881,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdiRestart>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIShowChannels",
         rust: "DahdiShowChannels",
         module: "chan_dahdi",
         synopsis: "The `DAHDIShowChannels` action.",
-        params: &[
-            ParamInfo {
-                name: "DAHDIChannel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DAHDI_SHOW_CHANNELS,
         list_items: &["DAHDIShowChannels"],
         list_complete: Some("DAHDIShowChannelsComplete"),
         follow_up: None,
@@ -4219,13 +4900,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdiShowChannels>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<DahdiShowChannels, DahdiShowChannelsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDIShowStatus",
         rust: "DahdiShowStatus",
         module: "chan_dahdi",
         synopsis: "The `DAHDIShowStatus` action.",
-        params: &[],
+        params: tables::PARAMS_DAHDI_SHOW_STATUS,
         list_items: &["DAHDIShowStatus"],
         list_complete: Some("DAHDIShowStatusComplete"),
         follow_up: None,
@@ -4233,20 +4919,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdiShowStatus>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<DahdiShowStatus, DahdiShowStatusComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DAHDITransfer",
         rust: "DahdiTransfer",
         module: "chan_dahdi",
         synopsis: "The `DAHDITransfer` action.",
-        params: &[
-            ParamInfo {
-                name: "DAHDIChannel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DAHDI_TRANSFER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4254,26 +4938,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DahdiTransfer>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DBDel",
         rust: "DbDel",
         module: "db",
         synopsis: "Delete one AstDB key.",
-        params: &[
-            ParamInfo {
-                name: "Family",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Key",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DB_DEL,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4281,26 +4957,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbDel>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DBDelTree",
         rust: "DbDelTree",
         module: "db",
         synopsis: "Delete an AstDB family, or every key below a key in it.",
-        params: &[
-            ParamInfo {
-                name: "Family",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Key",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DB_DEL_TREE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4308,26 +4976,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbDelTree>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DBGet",
         rust: "DbGet",
         module: "db",
         synopsis: "Read one AstDB key; the value comes back in a DBGetResponse event.",
-        params: &[
-            ParamInfo {
-                name: "Family",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Key",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DB_GET,
         list_items: &["DBGetResponse"],
         list_complete: Some("DBGetComplete"),
         follow_up: None,
@@ -4335,26 +4995,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbGet>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<DbGetResponse, DbGetComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DBGetTree",
         rust: "DbGetTree",
         module: "db",
         synopsis: "Read every AstDB key under a family, or under a key within it.",
-        params: &[
-            ParamInfo {
-                name: "Family",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Key",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DB_GET_TREE,
         list_items: &["DBGetTreeResponse"],
         list_complete: Some("DBGetTreeComplete"),
         follow_up: None,
@@ -4362,32 +5014,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbGetTree>,
+        privilege: Some(&["system", "reporting"]),
+        since: Some("16"),
+        response_kind: "list",
+        response_type: "EventList<DbGetTreeResponse, DbGetTreeComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DBPut",
         rust: "DbPut",
         module: "db",
         synopsis: "Create or overwrite an AstDB key.",
-        params: &[
-            ParamInfo {
-                name: "Family",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Key",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Val",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DB_PUT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4395,13 +5033,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DbPut>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DeviceStateList",
         rust: "DeviceStateList",
         module: "res_manager_devicestate",
         synopsis: "The `DeviceStateList` action.",
-        params: &[],
+        params: tables::PARAMS_DEVICE_STATE_LIST,
         list_items: &["DeviceStateChange"],
         list_complete: Some("DeviceStateListComplete"),
         follow_up: None,
@@ -4409,50 +5052,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DeviceStateList>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<DeviceStateChange, DeviceStateListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DialplanExtensionAdd",
         rust: "DialplanExtensionAdd",
         module: "pbx",
         synopsis: "Add a priority to an extension in the dialplan.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Extension",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Priority",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Application",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ApplicationData",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Replace",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DIALPLAN_EXTENSION_ADD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4466,32 +5077,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DialplanExtensionAdd>,
+        privilege: Some(&["system"]),
+        since: Some("13"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "DialplanExtensionRemove",
         rust: "DialplanExtensionRemove",
         module: "pbx",
         synopsis: "Remove an extension, or one of its priorities, from the dialplan.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Extension",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Priority",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_DIALPLAN_EXTENSION_REMOVE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4505,20 +5102,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::DialplanExtensionRemove>,
+        privilege: Some(&["system"]),
+        since: Some("13"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Events",
         rust: "Events",
         module: "manager",
         synopsis: "Choose which event classes this session receives.",
-        params: &[
-            ParamInfo {
-                name: "EventMask",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_EVENTS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4526,26 +5121,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(response::EventsResponse::from_message(m)?)),
         reencode: reencode::<action::Events>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "fields",
+        response_type: "EventsResponse",
+        response_fields: tables::RESPONSE_EVENTS,
     },
     ActionInfo {
         name: "ExtensionState",
         rust: "ExtensionState",
         module: "manager",
         synopsis: "The `ExtensionState` action.",
-        params: &[
-            ParamInfo {
-                name: "Exten",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_EXTENSION_STATE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4553,13 +5140,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ExtensionState>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ExtensionStateList",
         rust: "ExtensionStateList",
         module: "channel",
         synopsis: "The `ExtensionStateList` action.",
-        params: &[],
+        params: tables::PARAMS_EXTENSION_STATE_LIST,
         list_items: &["ExtensionStatus"],
         list_complete: Some("ExtensionStateListComplete"),
         follow_up: None,
@@ -4567,20 +5159,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ExtensionStateList>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<ExtensionStatus, ExtensionStateListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "FAXSession",
         rust: "FaxSession",
         module: "res_fax",
         synopsis: "The `FAXSession` action.",
-        params: &[
-            ParamInfo {
-                name: "SessionNumber",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_FAX_SESSION,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4588,13 +5178,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::FaxSession>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "FAXSessions",
         rust: "FaxSessions",
         module: "res_fax",
         synopsis: "The `FAXSessions` action.",
-        params: &[],
+        params: tables::PARAMS_FAX_SESSIONS,
         list_items: &["FAXSessionsEntry"],
         list_complete: Some("FAXSessionsComplete"),
         follow_up: None,
@@ -4602,13 +5197,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::FaxSessions>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<FaxSessionsEntry, FaxSessionsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "FAXStats",
         rust: "FaxStats",
         module: "res_fax",
         synopsis: "The `FAXStats` action.",
-        params: &[],
+        params: tables::PARAMS_FAX_STATS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4616,32 +5216,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::FaxStats>,
+        privilege: Some(&["reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Filter",
         rust: "Filter",
         module: "manager",
         synopsis: "Add an event filter to this session.",
-        params: &[
-            ParamInfo {
-                name: "Operation",
-                ty: "enum",
-                required: false,
-                values: &["Add"],
-            },
-            ParamInfo {
-                name: "MatchCriteria",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Filter",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_FILTER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4649,32 +5235,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Filter>,
+        privilege: Some(&["system"]),
+        since: Some("10"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "GetConfig",
         rust: "GetConfig",
         module: "manager",
         synopsis: "The `GetConfig` action.",
-        params: &[
-            ParamInfo {
-                name: "Filename",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Category",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Filter",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_GET_CONFIG,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4682,32 +5254,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::GetConfig>,
+        privilege: Some(&["system", "config"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "GetConfigJSON",
         rust: "GetConfigJson",
         module: "manager",
         synopsis: "The `GetConfigJSON` action.",
-        params: &[
-            ParamInfo {
-                name: "Filename",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Category",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Filter",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_GET_CONFIG_JSON,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4715,26 +5273,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::GetConfigJson>,
+        privilege: Some(&["system", "config"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Getvar",
         rust: "Getvar",
         module: "manager",
         synopsis: "Read a channel variable, global variable or dialplan function.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variable",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_GETVAR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4742,77 +5292,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(response::GetvarResponse::from_message(m)?)),
         reencode: reencode::<action::Getvar>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "fields",
+        response_type: "GetvarResponse",
+        response_fields: tables::RESPONSE_GETVAR,
     },
     ActionInfo {
         name: "Hangup",
         rust: "Hangup",
         module: "manager",
         synopsis: "Hang up a channel, or every channel whose name matches a /regex/.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "channel_pattern",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Cause",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "0",
-                    "1",
-                    "2",
-                    "3",
-                    "5",
-                    "6",
-                    "7",
-                    "8",
-                    "14",
-                    "16",
-                    "17",
-                    "18",
-                    "19",
-                    "20",
-                    "21",
-                    "22",
-                    "23",
-                    "26",
-                    "27",
-                    "28",
-                    "29",
-                    "30",
-                    "31",
-                    "34",
-                    "38",
-                    "41",
-                    "42",
-                    "43",
-                    "44",
-                    "50",
-                    "52",
-                    "54",
-                    "57",
-                    "58",
-                    "65",
-                    "66",
-                    "69",
-                    "81",
-                    "88",
-                    "95",
-                    "96",
-                    "97",
-                    "98",
-                    "99",
-                    "100",
-                    "101",
-                    "102",
-                    "103",
-                    "111",
-                    "127",
-                ],
-            },
-        ],
+        params: tables::PARAMS_HANGUP,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4820,13 +5311,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Hangup>,
+        privilege: Some(&["system", "call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "IAXnetstats",
         rust: "IaXnetstats",
         module: "chan_iax2",
         synopsis: "The `IAXnetstats` action.",
-        params: &[],
+        params: tables::PARAMS_IA_XNETSTATS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4834,13 +5330,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::IaXnetstats>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "IAXpeerlist",
         rust: "IaXpeerlist",
         module: "chan_iax2",
         synopsis: "The `IAXpeerlist` action.",
-        params: &[],
+        params: tables::PARAMS_IA_XPEERLIST,
         list_items: &["PeerEntry"],
         list_complete: Some("PeerlistComplete"),
         follow_up: None,
@@ -4848,13 +5349,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::IaXpeerlist>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PeerEntry, PeerlistComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "IAXpeers",
         rust: "IaXpeers",
         module: "chan_iax2",
         synopsis: "The `IAXpeers` action.",
-        params: &[],
+        params: tables::PARAMS_IA_XPEERS,
         list_items: &["PeerEntry"],
         list_complete: Some("PeerlistComplete"),
         follow_up: None,
@@ -4862,13 +5368,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::IaXpeers>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PeerEntry, PeerlistComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "IAXregistry",
         rust: "IaXregistry",
         module: "chan_iax2",
         synopsis: "The `IAXregistry` action.",
-        params: &[],
+        params: tables::PARAMS_IA_XREGISTRY,
         list_items: &["RegistryEntry"],
         list_complete: Some("RegistrationsComplete"),
         follow_up: None,
@@ -4876,32 +5387,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::IaXregistry>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<RegistryEntry, RegistrationsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "JabberSend",
         rust: "JabberSend",
         module: "res_xmpp",
         synopsis: "The `JabberSend` action.",
-        params: &[
-            ParamInfo {
-                name: "Jabber",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "JID",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Message",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_JABBER_SEND,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4909,20 +5406,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::JabberSend>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ListCategories",
         rust: "ListCategories",
         module: "manager",
         synopsis: "The `ListCategories` action.",
-        params: &[
-            ParamInfo {
-                name: "Filename",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_LIST_CATEGORIES,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4930,13 +5425,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ListCategories>,
+        privilege: Some(&["config"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ListCommands",
         rust: "ListCommands",
         module: "manager",
         synopsis: "List the actions this user may run; each comes back as a header named after the action.",
-        params: &[],
+        params: tables::PARAMS_LIST_COMMANDS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4944,20 +5444,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ListCommands>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "LocalOptimizeAway",
         rust: "LocalOptimizeAway",
         module: "channel",
         synopsis: "The `LocalOptimizeAway` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_LOCAL_OPTIMIZE_AWAY,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4965,13 +5463,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::LocalOptimizeAway>,
+        privilege: Some(&["system", "call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "LoggerRotate",
         rust: "LoggerRotate",
         module: "manager",
         synopsis: "The `LoggerRotate` action.",
-        params: &[],
+        params: tables::PARAMS_LOGGER_ROTATE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -4979,44 +5482,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::LoggerRotate>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Login",
         rust: "Login",
         module: "manager",
         synopsis: "Authenticate this AMI session.",
-        params: &[
-            ParamInfo {
-                name: "Username",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "AuthType",
-                ty: "enum",
-                required: false,
-                values: &["plain", "MD5"],
-            },
-            ParamInfo {
-                name: "Secret",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Key",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Events",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_LOGIN,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5030,13 +5507,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Login>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Logoff",
         rust: "Logoff",
         module: "manager",
         synopsis: "End this AMI session; Asterisk closes the connection after answering.",
-        params: &[],
+        params: tables::PARAMS_LOGOFF,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5050,20 +5532,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Goodbye::from_message(m)?)),
         reencode: reencode::<action::Logoff>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "goodbye",
+        response_type: "Goodbye",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MWIDelete",
         rust: "MwiDelete",
         module: "res_mwi_external_ami",
         synopsis: "The `MWIDelete` action.",
-        params: &[
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MWI_DELETE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5071,20 +5551,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MwiDelete>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MWIGet",
         rust: "MwiGet",
         module: "res_mwi_external_ami",
         synopsis: "The `MWIGet` action.",
-        params: &[
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MWI_GET,
         list_items: &["MWIGet"],
         list_complete: Some("MWIGetComplete"),
         follow_up: None,
@@ -5092,32 +5570,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MwiGet>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<MwiGet, MwiGetComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MWIUpdate",
         rust: "MwiUpdate",
         module: "res_mwi_external_ami",
         synopsis: "The `MWIUpdate` action.",
-        params: &[
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "OldMessages",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "NewMessages",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MWI_UPDATE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5125,20 +5589,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MwiUpdate>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MailboxCount",
         rust: "MailboxCount",
         module: "manager",
         synopsis: "The `MailboxCount` action.",
-        params: &[
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MAILBOX_COUNT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5146,20 +5608,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MailboxCount>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MailboxStatus",
         rust: "MailboxStatus",
         module: "manager",
         synopsis: "The `MailboxStatus` action.",
-        params: &[
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MAILBOX_STATUS,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5167,20 +5627,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MailboxStatus>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MeetmeList",
         rust: "MeetmeList",
         module: "app_meetme",
         synopsis: "The `MeetmeList` action.",
-        params: &[
-            ParamInfo {
-                name: "Conference",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MEETME_LIST,
         list_items: &["MeetmeList"],
         list_complete: Some("MeetmeListComplete"),
         follow_up: None,
@@ -5188,13 +5646,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MeetmeList>,
+        privilege: Some(&["reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<MeetmeList, MeetmeListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MeetmeListRooms",
         rust: "MeetmeListRooms",
         module: "app_meetme",
         synopsis: "The `MeetmeListRooms` action.",
-        params: &[],
+        params: tables::PARAMS_MEETME_LIST_ROOMS,
         list_items: &["MeetmeListRooms"],
         list_complete: Some("MeetmeListRoomsComplete"),
         follow_up: None,
@@ -5202,26 +5665,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MeetmeListRooms>,
+        privilege: Some(&["reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<MeetmeListRooms, MeetmeListRoomsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MeetmeMute",
         rust: "MeetmeMute",
         module: "app_meetme",
         synopsis: "The `MeetmeMute` action.",
-        params: &[
-            ParamInfo {
-                name: "Meetme",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Usernum",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MEETME_MUTE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5229,26 +5684,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MeetmeMute>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MeetmeUnmute",
         rust: "MeetmeUnmute",
         module: "app_meetme",
         synopsis: "The `MeetmeUnmute` action.",
-        params: &[
-            ParamInfo {
-                name: "Meetme",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Usernum",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MEETME_UNMUTE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5256,50 +5703,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MeetmeUnmute>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MessageSend",
         rust: "MessageSend",
         module: "message",
         synopsis: "The `MessageSend` action.",
-        params: &[
-            ParamInfo {
-                name: "Destination",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "To",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "From",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Body",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Base64Body",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variable",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MESSAGE_SEND,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5307,38 +5722,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MessageSend>,
+        privilege: Some(&["message"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MixMonitor",
         rust: "MixMonitor",
         module: "app_mixmonitor",
         synopsis: "The `MixMonitor` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "File",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Options",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Command",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MIX_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5346,32 +5741,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MixMonitor>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MixMonitorMute",
         rust: "MixMonitorMute",
         module: "app_mixmonitor",
         synopsis: "The `MixMonitorMute` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Direction",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "State",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MIX_MONITOR_MUTE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5379,20 +5760,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MixMonitorMute>,
+        privilege: Some(&["system", "call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ModuleCheck",
         rust: "ModuleCheck",
         module: "manager",
         synopsis: "The `ModuleCheck` action.",
-        params: &[
-            ParamInfo {
-                name: "Module",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MODULE_CHECK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5400,47 +5779,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ModuleCheck>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ModuleLoad",
         rust: "ModuleLoad",
         module: "manager",
         synopsis: "The `ModuleLoad` action.",
-        params: &[
-            ParamInfo {
-                name: "Module",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "cdr",
-                    "dnsmgr",
-                    "extconfig",
-                    "enum",
-                    "acl",
-                    "manager",
-                    "http",
-                    "logger",
-                    "features",
-                    "dsp",
-                    "udptl",
-                    "indications",
-                    "cel",
-                    "plc",
-                ],
-            },
-            ParamInfo {
-                name: "LoadType",
-                ty: "enum",
-                required: true,
-                values: &["load", "unload", "reload", "refresh"],
-            },
-            ParamInfo {
-                name: "Recursive",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MODULE_LOAD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5448,38 +5798,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ModuleLoad>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Monitor",
         rust: "Monitor",
         module: "res_monitor",
         synopsis: "Start recording a channel.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "File",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Format",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mix",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5493,32 +5823,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Monitor>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "MuteAudio",
         rust: "MuteAudio",
         module: "res_mutestream",
         synopsis: "The `MuteAudio` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Direction",
-                ty: "enum",
-                required: true,
-                values: &["in", "out", "all"],
-            },
-            ParamInfo {
-                name: "State",
-                ty: "bool",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_MUTE_AUDIO,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5526,110 +5842,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::MuteAudio>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Originate",
         rust: "Originate",
         module: "manager",
         synopsis: "Place a call and connect it to a dialplan location or an application.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Exten",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Priority",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Application",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Data",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Timeout",
-                ty: "duration_ms",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "CallerID",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variable",
-                ty: "variable",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Account",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "EarlyMedia",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Async",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Codecs",
-                ty: "list",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ChannelId",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "OtherChannelId",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "PreDialGoSub",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_ORIGINATE,
         list_items: &[],
         list_complete: None,
         follow_up: Some("OriginateResponse"),
@@ -5643,26 +5867,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Originate>,
+        privilege: Some(&["originate"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPHangup",
         rust: "PjsipHangup",
         module: "chan_pjsip",
         synopsis: "The `PJSIPHangup` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Cause",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_HANGUP,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5670,44 +5886,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipHangup>,
+        privilege: Some(&["system", "call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPNotify",
         rust: "PjsipNotify",
         module: "res_pjsip_notify",
         synopsis: "The `PJSIPNotify` action.",
-        params: &[
-            ParamInfo {
-                name: "Endpoint",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "URI",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "channel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Option",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variable",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_NOTIFY,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5715,20 +5905,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipNotify>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPQualify",
         rust: "PjsipQualify",
         module: "res_pjsip",
         synopsis: "The `PJSIPQualify` action.",
-        params: &[
-            ParamInfo {
-                name: "Endpoint",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_QUALIFY,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5736,20 +5924,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipQualify>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPRegister",
         rust: "PjsipRegister",
         module: "res_pjsip_outbound_registration",
         synopsis: "The `PJSIPRegister` action.",
-        params: &[
-            ParamInfo {
-                name: "Registration",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_REGISTER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5757,26 +5943,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipRegister>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPSetMaintenance",
         rust: "PjsipSetMaintenance",
         module: "res_pjsip_maintenance",
         synopsis: "The `PJSIPSetMaintenance` action.",
-        params: &[
-            ParamInfo {
-                name: "Endpoint",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "State",
-                ty: "bool",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_SET_MAINTENANCE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5784,13 +5962,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipSetMaintenance>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowAors",
         rust: "PjsipShowAors",
         module: "res_pjsip",
         synopsis: "The `PJSIPShowAors` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_AORS,
         list_items: &["AorList"],
         list_complete: Some("AorListComplete"),
         follow_up: None,
@@ -5798,13 +5981,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowAors>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<AorList, AorListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowAuths",
         rust: "PjsipShowAuths",
         module: "res_pjsip",
         synopsis: "The `PJSIPShowAuths` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_AUTHS,
         list_items: &["AuthList"],
         list_complete: Some("AuthListComplete"),
         follow_up: None,
@@ -5812,13 +6000,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowAuths>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<AuthList, AuthListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowContacts",
         rust: "PjsipShowContacts",
         module: "res_pjsip",
         synopsis: "The `PJSIPShowContacts` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_CONTACTS,
         list_items: &["ContactList"],
         list_complete: Some("ContactListComplete"),
         follow_up: None,
@@ -5826,20 +6019,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowContacts>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<ContactList, ContactListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowEndpoint",
         rust: "PjsipShowEndpoint",
         module: "res_pjsip",
         synopsis: "The `PJSIPShowEndpoint` action.",
-        params: &[
-            ParamInfo {
-                name: "Endpoint",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_SHOW_ENDPOINT,
         list_items: &[
             "EndpointDetail",
             "IdentifyDetail",
@@ -5854,13 +6045,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowEndpoint>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PjsipShowEndpointItem, EndpointDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowEndpoints",
         rust: "PjsipShowEndpoints",
         module: "res_pjsip",
         synopsis: "The `PJSIPShowEndpoints` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_ENDPOINTS,
         list_items: &["EndpointList"],
         list_complete: Some("EndpointListComplete"),
         follow_up: None,
@@ -5868,20 +6064,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowEndpoints>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<EndpointList, EndpointListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowMaintenance",
         rust: "PjsipShowMaintenance",
         module: "res_pjsip_maintenance",
         synopsis: "The `PJSIPShowMaintenance` action.",
-        params: &[
-            ParamInfo {
-                name: "Endpoint",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_SHOW_MAINTENANCE,
         list_items: &["PJSIPMaintenanceStatus"],
         list_complete: Some("PJSIPMaintenanceStatusComplete"),
         follow_up: None,
@@ -5889,13 +6083,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowMaintenance>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PjsipMaintenanceStatus, PjsipMaintenanceStatusComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowRegistrationInboundContactStatuses",
         rust: "PjsipShowRegistrationInboundContactStatuses",
         module: "res_pjsip_registrar",
         synopsis: "The `PJSIPShowRegistrationInboundContactStatuses` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_REGISTRATION_INBOUND_CONTACT_STATUSES,
         list_items: &["ContactStatusDetail"],
         list_complete: Some("ContactStatusDetailComplete"),
         follow_up: None,
@@ -5903,13 +6102,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowRegistrationInboundContactStatuses>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<ContactStatusDetail, ContactStatusDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowRegistrationsInbound",
         rust: "PjsipShowRegistrationsInbound",
         module: "res_pjsip_registrar",
         synopsis: "The `PJSIPShowRegistrationsInbound` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_REGISTRATIONS_INBOUND,
         list_items: &["InboundRegistrationDetail"],
         list_complete: Some("InboundRegistrationDetailComplete"),
         follow_up: None,
@@ -5917,13 +6121,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowRegistrationsInbound>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<InboundRegistrationDetail, InboundRegistrationDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowRegistrationsOutbound",
         rust: "PjsipShowRegistrationsOutbound",
         module: "res_pjsip_outbound_registration",
         synopsis: "The `PJSIPShowRegistrationsOutbound` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_REGISTRATIONS_OUTBOUND,
         list_items: &["OutboundRegistrationDetail"],
         list_complete: Some("OutboundRegistrationDetailComplete"),
         follow_up: None,
@@ -5931,13 +6140,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowRegistrationsOutbound>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<OutboundRegistrationDetail, OutboundRegistrationDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowResourceLists",
         rust: "PjsipShowResourceLists",
         module: "res_pjsip_pubsub",
         synopsis: "The `PJSIPShowResourceLists` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_RESOURCE_LISTS,
         list_items: &["ResourceListDetail"],
         list_complete: Some("ResourceListDetailComplete"),
         follow_up: None,
@@ -5945,13 +6159,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowResourceLists>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<ResourceListDetail, ResourceListDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowSubscriptionsInbound",
         rust: "PjsipShowSubscriptionsInbound",
         module: "res_pjsip_pubsub",
         synopsis: "The `PJSIPShowSubscriptionsInbound` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_SUBSCRIPTIONS_INBOUND,
         list_items: &["InboundSubscriptionDetail"],
         list_complete: Some("InboundSubscriptionDetailComplete"),
         follow_up: None,
@@ -5959,13 +6178,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowSubscriptionsInbound>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<InboundSubscriptionDetail, InboundSubscriptionDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPShowSubscriptionsOutbound",
         rust: "PjsipShowSubscriptionsOutbound",
         module: "res_pjsip_pubsub",
         synopsis: "The `PJSIPShowSubscriptionsOutbound` action.",
-        params: &[],
+        params: tables::PARAMS_PJSIP_SHOW_SUBSCRIPTIONS_OUTBOUND,
         list_items: &["OutboundSubscriptionDetail"],
         list_complete: Some("OutboundSubscriptionDetailComplete"),
         follow_up: None,
@@ -5973,20 +6197,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipShowSubscriptionsOutbound>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<OutboundSubscriptionDetail, OutboundSubscriptionDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PJSIPUnregister",
         rust: "PjsipUnregister",
         module: "res_pjsip_outbound_registration",
         synopsis: "The `PJSIPUnregister` action.",
-        params: &[
-            ParamInfo {
-                name: "Registration",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PJSIP_UNREGISTER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -5994,20 +6216,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PjsipUnregister>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PRIDebugFileSet",
         rust: "PriDebugFileSet",
         module: "chan_dahdi",
         synopsis: "The `PRIDebugFileSet` action.",
-        params: &[
-            ParamInfo {
-                name: "File",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PRI_DEBUG_FILE_SET,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6015,13 +6235,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PriDebugFileSet>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PRIDebugFileUnset",
         rust: "PriDebugFileUnset",
         module: "chan_dahdi",
         synopsis: "The `PRIDebugFileUnset` action.",
-        params: &[],
+        params: tables::PARAMS_PRI_DEBUG_FILE_UNSET,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6029,26 +6254,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PriDebugFileUnset>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PRIDebugSet",
         rust: "PriDebugSet",
         module: "chan_dahdi",
         synopsis: "The `PRIDebugSet` action.",
-        params: &[
-            ParamInfo {
-                name: "Span",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Level",
-                ty: "enum",
-                required: true,
-                values: &["off", "on", "hex", "intense"],
-            },
-        ],
+        params: tables::PARAMS_PRI_DEBUG_SET,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6056,20 +6273,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PriDebugSet>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PRIShowSpans",
         rust: "PriShowSpans",
         module: "chan_dahdi",
         synopsis: "The `PRIShowSpans` action.",
-        params: &[
-            ParamInfo {
-                name: "Span",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PRI_SHOW_SPANS,
         list_items: &["PRIShowSpans"],
         list_complete: Some("PRIShowSpansComplete"),
         follow_up: None,
@@ -6077,50 +6292,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PriShowSpans>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PriShowSpans, PriShowSpansComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Park",
         rust: "Park",
         module: "res_parking",
         synopsis: "Park a channel in a parking lot.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "TimeoutChannel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "AnnounceChannel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Timeout",
-                ty: "duration_ms",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Parkinglot",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ParkingSpace",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PARK,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6134,20 +6317,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Park>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ParkedCalls",
         rust: "ParkedCalls",
         module: "res_parking",
         synopsis: "List the calls waiting in parking lots.",
-        params: &[
-            ParamInfo {
-                name: "ParkingLot",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PARKED_CALLS,
         list_items: &["ParkedCall"],
         list_complete: Some("ParkedCallsComplete"),
         follow_up: None,
@@ -6155,13 +6336,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ParkedCalls>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<ParkedCall, ParkedCallsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Parkinglots",
         rust: "Parkinglots",
         module: "res_parking",
         synopsis: "List the configured parking lots.",
-        params: &[],
+        params: tables::PARAMS_PARKINGLOTS,
         list_items: &["Parkinglot"],
         list_complete: Some("ParkinglotsComplete"),
         follow_up: None,
@@ -6169,20 +6355,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Parkinglots>,
+        privilege: Some(&["call"]),
+        since: Some("11"),
+        response_kind: "list",
+        response_type: "EventList<Parkinglot, ParkinglotsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PauseMonitor",
         rust: "PauseMonitor",
         module: "res_monitor",
         synopsis: "Temporarily suspend the recording of a channel.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PAUSE_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6190,13 +6374,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PauseMonitor>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Ping",
         rust: "Ping",
         module: "manager",
         synopsis: "Check that the session is alive.",
-        params: &[],
+        params: tables::PARAMS_PING,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6204,38 +6393,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(response::PingResponse::from_message(m)?)),
         reencode: reencode::<action::Ping>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "fields",
+        response_type: "PingResponse",
+        response_fields: tables::RESPONSE_PING,
     },
     ActionInfo {
         name: "PlayDTMF",
         rust: "PlayDtmf",
         module: "app_senddtmf",
         synopsis: "The `PlayDTMF` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Digit",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Duration",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Receive",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PLAY_DTMF,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6243,32 +6412,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PlayDtmf>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PlayMF",
         rust: "PlayMf",
         module: "app_mf",
         synopsis: "The `PlayMF` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Digit",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Duration",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PLAY_MF,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6276,20 +6431,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PlayMf>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PresenceState",
         rust: "PresenceState",
         module: "manager",
         synopsis: "The `PresenceState` action.",
-        params: &[
-            ParamInfo {
-                name: "Provider",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_PRESENCE_STATE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6297,13 +6450,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PresenceState>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "PresenceStateList",
         rust: "PresenceStateList",
         module: "res_manager_presencestate",
         synopsis: "The `PresenceStateList` action.",
-        params: &[],
+        params: tables::PARAMS_PRESENCE_STATE_LIST,
         list_items: &["PresenceStateChange"],
         list_complete: Some("PresenceStateListComplete"),
         follow_up: None,
@@ -6311,56 +6469,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::PresenceStateList>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PresenceStateChange, PresenceStateListComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueAdd",
         rust: "QueueAdd",
         module: "app_queue",
         synopsis: "Add an interface to a queue as a dynamic member.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Interface",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Penalty",
-                ty: "uint",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Paused",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Reason",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "MemberName",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "StateInterface",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_ADD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6368,38 +6488,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueAdd>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueChangePriorityCaller",
         rust: "QueueChangePriorityCaller",
         module: "app_queue",
         synopsis: "Change the priority of a caller waiting in a queue.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Caller",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Priority",
-                ty: "int",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Immediate",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_CHANGE_PRIORITY_CALLER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6407,44 +6507,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueChangePriorityCaller>,
+        privilege: Some(&[]),
+        since: Some("15"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueLog",
         rust: "QueueLog",
         module: "app_queue",
         synopsis: "Append a user-defined line to the queue log.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Event",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Uniqueid",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Interface",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Message",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_LOG,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6452,32 +6526,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueLog>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueMemberRingInUse",
         rust: "QueueMemberRingInUse",
         module: "app_queue",
         synopsis: "Set whether a member may be rung while already in use.",
-        params: &[
-            ParamInfo {
-                name: "Interface",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "RingInUse",
-                ty: "bool",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_MEMBER_RING_IN_USE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6485,38 +6545,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueMemberRingInUse>,
+        privilege: Some(&["agent"]),
+        since: Some("11"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueuePause",
         rust: "QueuePause",
         module: "app_queue",
         synopsis: "Pause or unpause a queue member.",
-        params: &[
-            ParamInfo {
-                name: "Interface",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Paused",
-                ty: "bool",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Reason",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_PAUSE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6524,32 +6564,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueuePause>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueuePenalty",
         rust: "QueuePenalty",
         module: "app_queue",
         synopsis: "Change a queue member's penalty.",
-        params: &[
-            ParamInfo {
-                name: "Interface",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Penalty",
-                ty: "uint",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_PENALTY,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6557,38 +6583,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueuePenalty>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueReload",
         rust: "QueueReload",
         module: "app_queue",
         synopsis: "Reload queue configuration, all of it or selected parts.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Members",
-                ty: "enum",
-                required: false,
-                values: &["yes", "no"],
-            },
-            ParamInfo {
-                name: "Rules",
-                ty: "enum",
-                required: false,
-                values: &["yes", "no"],
-            },
-            ParamInfo {
-                name: "Parameters",
-                ty: "enum",
-                required: false,
-                values: &["yes", "no"],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_RELOAD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6596,26 +6602,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueReload>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueRemove",
         rust: "QueueRemove",
         module: "app_queue",
         synopsis: "Remove a dynamic member from a queue.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Interface",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_REMOVE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6623,20 +6621,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueRemove>,
+        privilege: Some(&["agent"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueReset",
         rust: "QueueReset",
         module: "app_queue",
         synopsis: "Reset the call statistics of one queue or all queues.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_RESET,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6644,20 +6640,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueReset>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueRule",
         rust: "QueueRule",
         module: "app_queue",
         synopsis: "Show the penalty-change rules loaded from queuerules.conf.",
-        params: &[
-            ParamInfo {
-                name: "Rule",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_RULE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6665,26 +6659,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(response::QueueRuleResponse::from_message(m)?)),
         reencode: reencode::<action::QueueRule>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "fields",
+        response_type: "QueueRuleResponse",
+        response_fields: tables::RESPONSE_QUEUE_RULE,
     },
     ActionInfo {
         name: "QueueStatus",
         rust: "QueueStatus",
         module: "app_queue",
         synopsis: "List queues with their members and waiting callers.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Member",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_STATUS,
         list_items: &["QueueParams", "QueueMember", "QueueEntry"],
         list_complete: Some("QueueStatusComplete"),
         follow_up: None,
@@ -6698,20 +6684,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueStatus>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<QueueStatusItem, QueueStatusComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueSummary",
         rust: "QueueSummary",
         module: "app_queue",
         synopsis: "Summarise each queue: members logged in and available, callers, times.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_SUMMARY,
         list_items: &["QueueSummary"],
         list_complete: Some("QueueSummaryComplete"),
         follow_up: None,
@@ -6725,32 +6709,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueSummary>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<QueueSummary, QueueSummaryComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "QueueWithdrawCaller",
         rust: "QueueWithdrawCaller",
         module: "app_queue",
         synopsis: "Pull a waiting caller out of a queue and back to the dialplan.",
-        params: &[
-            ParamInfo {
-                name: "Queue",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Caller",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "WithdrawInfo",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_QUEUE_WITHDRAW_CALLER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6758,62 +6728,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::QueueWithdrawCaller>,
+        privilege: Some(&[]),
+        since: Some("16"),
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Redirect",
         rust: "Redirect",
         module: "manager",
         synopsis: "Send a channel, and optionally a second one, to a dialplan location.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ExtraChannel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Exten",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ExtraExten",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ExtraContext",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Priority",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ExtraPriority",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_REDIRECT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6821,20 +6747,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Redirect>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Reload",
         rust: "Reload",
         module: "manager",
         synopsis: "The `Reload` action.",
-        params: &[
-            ParamInfo {
-                name: "Module",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_RELOAD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6842,32 +6766,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Reload>,
+        privilege: Some(&["config", "system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SIPnotify",
         rust: "SipNotify",
         module: "chan_sip",
         synopsis: "Send a SIP NOTIFY to a peer or within an existing dialog.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variable",
-                ty: "variable",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Call-ID",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SIP_NOTIFY,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6875,13 +6785,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipNotify>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SIPpeers",
         rust: "SipPeers",
         module: "chan_sip",
         synopsis: "List the configured chan_sip peers.",
-        params: &[],
+        params: tables::PARAMS_SIP_PEERS,
         list_items: &["PeerEntry"],
         list_complete: Some("PeerlistComplete"),
         follow_up: None,
@@ -6889,20 +6804,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipPeers>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<PeerEntry, PeerlistComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SIPpeerstatus",
         rust: "SipPeerStatus",
         module: "chan_sip",
         synopsis: "Report the qualify state of one SIP peer or of all of them.",
-        params: &[
-            ParamInfo {
-                name: "Peer",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SIP_PEER_STATUS,
         list_items: &["PeerStatus"],
         list_complete: Some("SIPpeerstatusComplete"),
         follow_up: None,
@@ -6921,20 +6834,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipPeerStatus>,
+        privilege: Some(&["system"]),
+        since: Some("11"),
+        response_kind: "list",
+        response_type: "EventList<PeerStatus, SipPeerStatusComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SIPqualifypeer",
         rust: "SipQualifyPeer",
         module: "chan_sip",
         synopsis: "Send an OPTIONS qualify request to a SIP peer now.",
-        params: &[
-            ParamInfo {
-                name: "Peer",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SIP_QUALIFY_PEER,
         list_items: &[],
         list_complete: None,
         follow_up: Some("SIPQualifyPeerDone"),
@@ -6948,20 +6859,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipQualifyPeer>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SIPshowpeer",
         rust: "SipShowPeer",
         module: "chan_sip",
         synopsis: "Show the configuration and state of one SIP peer.",
-        params: &[
-            ParamInfo {
-                name: "Peer",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SIP_SHOW_PEER,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -6971,13 +6880,18 @@ pub static ACTIONS: &[ActionInfo] = &[
             Dyn::new(response::SipShowPeerResponse::from_message(m)?),
         ),
         reencode: reencode::<action::SipShowPeer>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "fields",
+        response_type: "SipShowPeerResponse",
+        response_fields: tables::RESPONSE_SIP_SHOW_PEER,
     },
     ActionInfo {
         name: "SIPshowregistry",
         rust: "SipShowRegistry",
         module: "chan_sip",
         synopsis: "List the outbound SIP registrations.",
-        params: &[],
+        params: tables::PARAMS_SIP_SHOW_REGISTRY,
         list_items: &["RegistryEntry"],
         list_complete: Some("RegistrationsComplete"),
         follow_up: None,
@@ -6991,13 +6905,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SipShowRegistry>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<RegistryEntry, RegistrationsComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SKINNYdevices",
         rust: "SkinnYdevices",
         module: "chan_skinny",
         synopsis: "The `SKINNYdevices` action.",
-        params: &[],
+        params: tables::PARAMS_SKINN_YDEVICES,
         list_items: &["DeviceEntry"],
         list_complete: Some("DevicelistComplete"),
         follow_up: None,
@@ -7005,13 +6924,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SkinnYdevices>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<DeviceEntry, DevicelistComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SKINNYlines",
         rust: "SkinnYlines",
         module: "chan_skinny",
         synopsis: "The `SKINNYlines` action.",
-        params: &[],
+        params: tables::PARAMS_SKINN_YLINES,
         list_items: &["LineEntry"],
         list_complete: Some("LinelistComplete"),
         follow_up: None,
@@ -7019,20 +6943,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SkinnYlines>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<LineEntry, LinelistComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SKINNYshowdevice",
         rust: "SkinnYshowdevice",
         module: "chan_skinny",
         synopsis: "The `SKINNYshowdevice` action.",
-        params: &[
-            ParamInfo {
-                name: "Device",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SKINN_YSHOWDEVICE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7040,20 +6962,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SkinnYshowdevice>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SKINNYshowline",
         rust: "SkinnYshowline",
         module: "chan_skinny",
         synopsis: "The `SKINNYshowline` action.",
-        params: &[
-            ParamInfo {
-                name: "Line",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SKINN_YSHOWLINE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7061,26 +6981,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SkinnYshowline>,
+        privilege: Some(&["system", "reporting"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SendFlash",
         rust: "SendFlash",
         module: "app_senddtmf",
         synopsis: "The `SendFlash` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Receive",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SEND_FLASH,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7088,32 +7000,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SendFlash>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SendText",
         rust: "SendText",
         module: "manager",
         synopsis: "The `SendText` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Message",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Content-Type",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SEND_TEXT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7121,32 +7019,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SendText>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Setvar",
         rust: "Setvar",
         module: "manager",
         synopsis: "Set a channel variable, global variable or writable function.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variable",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Value",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SETVAR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7154,26 +7038,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Setvar>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "ShowDialPlan",
         rust: "ShowDialPlan",
         module: "pbx",
         synopsis: "List dialplan contexts, extensions, includes, ignore patterns and switches.",
-        params: &[
-            ParamInfo {
-                name: "Extension",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SHOW_DIAL_PLAN,
         list_items: &["ListDialplan"],
         list_complete: Some("ShowDialPlanComplete"),
         follow_up: None,
@@ -7181,20 +7057,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::ShowDialPlan>,
+        privilege: Some(&["config", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<ListDialplan, ShowDialPlanComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SorceryMemoryCacheExpire",
         rust: "SorceryMemoryCacheExpire",
         module: "res_sorcery_memory_cache",
         synopsis: "The `SorceryMemoryCacheExpire` action.",
-        params: &[
-            ParamInfo {
-                name: "Cache",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SORCERY_MEMORY_CACHE_EXPIRE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7202,26 +7076,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SorceryMemoryCacheExpire>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SorceryMemoryCacheExpireObject",
         rust: "SorceryMemoryCacheExpireObject",
         module: "res_sorcery_memory_cache",
         synopsis: "The `SorceryMemoryCacheExpireObject` action.",
-        params: &[
-            ParamInfo {
-                name: "Cache",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Object",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SORCERY_MEMORY_CACHE_EXPIRE_OBJECT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7229,20 +7095,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SorceryMemoryCacheExpireObject>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SorceryMemoryCachePopulate",
         rust: "SorceryMemoryCachePopulate",
         module: "res_sorcery_memory_cache",
         synopsis: "The `SorceryMemoryCachePopulate` action.",
-        params: &[
-            ParamInfo {
-                name: "Cache",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SORCERY_MEMORY_CACHE_POPULATE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7250,20 +7114,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SorceryMemoryCachePopulate>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SorceryMemoryCacheStale",
         rust: "SorceryMemoryCacheStale",
         module: "res_sorcery_memory_cache",
         synopsis: "The `SorceryMemoryCacheStale` action.",
-        params: &[
-            ParamInfo {
-                name: "Cache",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SORCERY_MEMORY_CACHE_STALE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7271,32 +7133,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SorceryMemoryCacheStale>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "SorceryMemoryCacheStaleObject",
         rust: "SorceryMemoryCacheStaleObject",
         module: "res_sorcery_memory_cache",
         synopsis: "The `SorceryMemoryCacheStaleObject` action.",
-        params: &[
-            ParamInfo {
-                name: "Cache",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Object",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Reload",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_SORCERY_MEMORY_CACHE_STALE_OBJECT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7304,32 +7152,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::SorceryMemoryCacheStaleObject>,
+        privilege: Some(&["system"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "Status",
         rust: "Status",
         module: "manager",
         synopsis: "Describe one channel or all channels, optionally with their variables.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Variables",
-                ty: "list",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "AllVariables",
-                ty: "bool",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_STATUS,
         list_items: &["Status"],
         list_complete: Some("StatusComplete"),
         follow_up: None,
@@ -7343,26 +7177,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::Status>,
+        privilege: Some(&["system", "call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<Status, StatusComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "StopMixMonitor",
         rust: "StopMixMonitor",
         module: "app_mixmonitor",
         synopsis: "The `StopMixMonitor` action.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "MixMonitorID",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_STOP_MIX_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7370,20 +7196,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::StopMixMonitor>,
+        privilege: Some(&["system", "call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "StopMonitor",
         rust: "StopMonitor",
         module: "res_monitor",
         synopsis: "End the recording of a channel.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_STOP_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7391,20 +7215,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::StopMonitor>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "UnpauseMonitor",
         rust: "UnpauseMonitor",
         module: "res_monitor",
         synopsis: "Resume a paused recording.",
-        params: &[
-            ParamInfo {
-                name: "Channel",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_UNPAUSE_MONITOR,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7412,98 +7234,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::UnpauseMonitor>,
+        privilege: Some(&["call"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "UpdateConfig",
         rust: "UpdateConfig",
         module: "manager",
         synopsis: "The `UpdateConfig` action.",
-        params: &[
-            ParamInfo {
-                name: "SrcFilename",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "DstFilename",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Reload",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "PreserveEffectiveContext",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Action-000000",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "NewCat",
-                    "RenameCat",
-                    "DelCat",
-                    "EmptyCat",
-                    "Update",
-                    "Delete",
-                    "Append",
-                    "Insert",
-                ],
-            },
-            ParamInfo {
-                name: "Cat-000000",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Var-000000",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Value-000000",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Match-000000",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Line-000000",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Options-000000",
-                ty: "enum",
-                required: false,
-                values: &[
-                    "NewCat",
-                    "RenameCat",
-                    "DelCat",
-                    "EmptyCat",
-                    "Update",
-                    "Delete",
-                    "Append",
-                    "Insert",
-                ],
-            },
-        ],
+        params: tables::PARAMS_UPDATE_CONFIG,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7511,20 +7253,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::UpdateConfig>,
+        privilege: Some(&["config"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "UserEvent",
         rust: "UserEvent",
         module: "manager",
         synopsis: "Broadcast a custom UserEvent; every other header of the action is copied into it.",
-        params: &[
-            ParamInfo {
-                name: "UserEvent",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_USER_EVENT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7532,26 +7272,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::UserEvent>,
+        privilege: Some(&["user"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailBoxSummary",
         rust: "VoicemailBoxSummary",
         module: "app_voicemail",
         synopsis: "The `VoicemailBoxSummary` action.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_VOICEMAIL_BOX_SUMMARY,
         list_items: &["VoicemailBoxDetail"],
         list_complete: Some("VoicemailBoxDetailComplete"),
         follow_up: None,
@@ -7559,56 +7291,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailBoxSummary>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<VoicemailBoxDetail, VoicemailBoxDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailForward",
         rust: "VoicemailForward",
         module: "app_voicemail",
         synopsis: "The `VoicemailForward` action.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Folder",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ID",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ToContext",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ToMailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ToFolder",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_VOICEMAIL_FORWARD,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7616,44 +7310,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailForward>,
+        privilege: Some(&["user"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailMove",
         rust: "VoicemailMove",
         module: "app_voicemail",
         synopsis: "The `VoicemailMove` action.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Folder",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ID",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ToFolder",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_VOICEMAIL_MOVE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7661,26 +7329,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailMove>,
+        privilege: Some(&["user"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailRefresh",
         rust: "VoicemailRefresh",
         module: "app_voicemail",
         synopsis: "The `VoicemailRefresh` action.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: false,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_VOICEMAIL_REFRESH,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7688,38 +7348,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailRefresh>,
+        privilege: Some(&["user"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailRemove",
         rust: "VoicemailRemove",
         module: "app_voicemail",
         synopsis: "The `VoicemailRemove` action.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Folder",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "ID",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_VOICEMAIL_REMOVE,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7727,26 +7367,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailRemove>,
+        privilege: Some(&["user"]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailUserStatus",
         rust: "VoicemailUserStatus",
         module: "app_voicemail",
         synopsis: "The `VoicemailUserStatus` action.",
-        params: &[
-            ParamInfo {
-                name: "Context",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-            ParamInfo {
-                name: "Mailbox",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_VOICEMAIL_USER_STATUS,
         list_items: &["VoicemailUserDetail"],
         list_complete: Some("VoicemailUserDetailComplete"),
         follow_up: None,
@@ -7754,13 +7386,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailUserStatus>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<VoicemailUserDetail, VoicemailUserDetailComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "VoicemailUsersList",
         rust: "VoicemailUsersList",
         module: "app_voicemail",
         synopsis: "The `VoicemailUsersList` action.",
-        params: &[],
+        params: tables::PARAMS_VOICEMAIL_USERS_LIST,
         list_items: &["VoicemailUserEntry"],
         list_complete: Some("VoicemailUserEntryComplete"),
         follow_up: None,
@@ -7768,20 +7405,18 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::VoicemailUsersList>,
+        privilege: Some(&["call", "reporting"]),
+        since: None,
+        response_kind: "list",
+        response_type: "EventList<VoicemailUserEntry, VoicemailUserEntryComplete>",
+        response_fields: &[],
     },
     ActionInfo {
         name: "WaitEvent",
         rust: "WaitEvent",
         module: "manager",
         synopsis: "The `WaitEvent` action.",
-        params: &[
-            ParamInfo {
-                name: "Timeout",
-                ty: "string",
-                required: true,
-                values: &[],
-            },
-        ],
+        params: tables::PARAMS_WAIT_EVENT,
         list_items: &[],
         list_complete: None,
         follow_up: None,
@@ -7789,6 +7424,11 @@ pub static ACTIONS: &[ActionInfo] = &[
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::WaitEvent>,
+        privilege: Some(&[]),
+        since: None,
+        response_kind: "plain",
+        response_type: "Ack",
+        response_fields: &[],
     },
 ];
 /// Every event of the spec, sorted by wire name.
@@ -7798,1490 +7438,2854 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AgiExecEnd",
         module: "res_agi",
         decode: |m| Ok(Dyn::new(event::AgiExecEnd::from_message(m)?)),
+        synopsis: "An AGI command (any AGI mode) finished.",
+        privilege: Some("agi"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_AGI_EXEC_END,
+        fields: tables::EVENT_AGI_EXEC_END,
     },
     EventInfo {
         name: "AGIExecStart",
         rust: "AgiExecStart",
         module: "res_agi",
         decode: |m| Ok(Dyn::new(event::AgiExecStart::from_message(m)?)),
+        synopsis: "An AGI command (any AGI mode) is about to run.",
+        privilege: Some("agi"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_AGI_EXEC_START,
+        fields: tables::EVENT_AGI_EXEC_START,
     },
     EventInfo {
         name: "AOC-D",
         rust: "AocD",
         module: "aoc",
         decode: |m| Ok(Dyn::new(event::AocD::from_message(m)?)),
+        synopsis: "Charges so far were sent or received on a channel during the call.",
+        privilege: Some("aoc"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AOC_D,
+        fields: tables::EVENT_AOC_D,
     },
     EventInfo {
         name: "AOC-E",
         rust: "AocE",
         module: "aoc",
         decode: |m| Ok(Dyn::new(event::AocE::from_message(m)?)),
+        synopsis: "Final charges were sent or received on a channel at the end of the call.",
+        privilege: Some("aoc"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AOC_E,
+        fields: tables::EVENT_AOC_E,
     },
     EventInfo {
         name: "AOC-S",
         rust: "AocS",
         module: "aoc",
         decode: |m| Ok(Dyn::new(event::AocS::from_message(m)?)),
+        synopsis: "Tariff information was sent or received on a channel; its rate entries stay in the extra headers.",
+        privilege: Some("aoc"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AOC_S,
+        fields: tables::EVENT_AOC_S,
     },
     EventInfo {
         name: "AgentCalled",
         rust: "AgentCalled",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::AgentCalled::from_message(m)?)),
+        synopsis: "A queue member is being rung for a caller.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_CALLED,
+        fields: tables::EVENT_AGENT_CALLED,
     },
     EventInfo {
         name: "AgentComplete",
         rust: "AgentComplete",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::AgentComplete::from_message(m)?)),
+        synopsis: "A queue call handled by a member has ended.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_COMPLETE,
+        fields: tables::EVENT_AGENT_COMPLETE,
     },
     EventInfo {
         name: "AgentConnect",
         rust: "AgentConnect",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::AgentConnect::from_message(m)?)),
+        synopsis: "A queue member answered and was bridged to the caller.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_CONNECT,
+        fields: tables::EVENT_AGENT_CONNECT,
     },
     EventInfo {
         name: "AgentDump",
         rust: "AgentDump",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::AgentDump::from_message(m)?)),
+        synopsis: "A queue member hung up while the caller was being announced.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_DUMP,
+        fields: tables::EVENT_AGENT_DUMP,
     },
     EventInfo {
         name: "AgentLogin",
         rust: "AgentLogin",
         module: "app_agent_pool",
         decode: |m| Ok(Dyn::new(event::AgentLogin::from_message(m)?)),
+        synopsis: "An agent logged in.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_LOGIN,
+        fields: tables::EVENT_AGENT_LOGIN,
     },
     EventInfo {
         name: "AgentLogoff",
         rust: "AgentLogoff",
         module: "app_agent_pool",
         decode: |m| Ok(Dyn::new(event::AgentLogoff::from_message(m)?)),
+        synopsis: "An agent logged off.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_LOGOFF,
+        fields: tables::EVENT_AGENT_LOGOFF,
     },
     EventInfo {
         name: "AgentRingNoAnswer",
         rust: "AgentRingNoAnswer",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::AgentRingNoAnswer::from_message(m)?)),
+        synopsis: "A queue member was rung but did not answer.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENT_RING_NO_ANSWER,
+        fields: tables::EVENT_AGENT_RING_NO_ANSWER,
     },
     EventInfo {
         name: "Agents",
         rust: "Agents",
         module: "app_agent_pool",
         decode: |m| Ok(Dyn::new(event::Agents::from_message(m)?)),
+        synopsis: "Agents item: one configured agent.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENTS,
+        fields: tables::EVENT_AGENTS,
     },
     EventInfo {
         name: "AgentsComplete",
         rust: "AgentsComplete",
         module: "app_agent_pool",
         decode: |m| Ok(Dyn::new(event::AgentsComplete::from_message(m)?)),
+        synopsis: "Ends the Agents list.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AGENTS_COMPLETE,
+        fields: tables::EVENT_AGENTS_COMPLETE,
     },
     EventInfo {
         name: "Alarm",
         rust: "Alarm",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::Alarm::from_message(m)?)),
+        synopsis: "The `Alarm` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ALARM,
+        fields: tables::EVENT_ALARM,
     },
     EventInfo {
         name: "AlarmClear",
         rust: "AlarmClear",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::AlarmClear::from_message(m)?)),
+        synopsis: "The `AlarmClear` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ALARM_CLEAR,
+        fields: tables::EVENT_ALARM_CLEAR,
     },
     EventInfo {
         name: "AorDetail",
         rust: "AorDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AorDetail::from_message(m)?)),
+        synopsis: "The `AorDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AOR_DETAIL,
+        fields: tables::EVENT_AOR_DETAIL,
     },
     EventInfo {
         name: "AorList",
         rust: "AorList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AorList::from_message(m)?)),
+        synopsis: "The `AorList` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AOR_LIST,
+        fields: tables::EVENT_AOR_LIST,
     },
     EventInfo {
         name: "AorListComplete",
         rust: "AorListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AorListComplete::from_message(m)?)),
+        synopsis: "The `AorListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AOR_LIST_COMPLETE,
+        fields: tables::EVENT_AOR_LIST_COMPLETE,
     },
     EventInfo {
         name: "AsyncAGIEnd",
         rust: "AsyncAgiEnd",
         module: "res_agi",
         decode: |m| Ok(Dyn::new(event::AsyncAgiEnd::from_message(m)?)),
+        synopsis: "A channel left async AGI.",
+        privilege: Some("agi"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_ASYNC_AGI_END,
+        fields: tables::EVENT_ASYNC_AGI_END,
     },
     EventInfo {
         name: "AsyncAGIExec",
         rust: "AsyncAgiExec",
         module: "res_agi",
         decode: |m| Ok(Dyn::new(event::AsyncAgiExec::from_message(m)?)),
+        synopsis: "An async AGI command finished.",
+        privilege: Some("agi"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_ASYNC_AGI_EXEC,
+        fields: tables::EVENT_ASYNC_AGI_EXEC,
     },
     EventInfo {
         name: "AsyncAGIStart",
         rust: "AsyncAgiStart",
         module: "res_agi",
         decode: |m| Ok(Dyn::new(event::AsyncAgiStart::from_message(m)?)),
+        synopsis: "A channel entered async AGI and waits for commands.",
+        privilege: Some("agi"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_ASYNC_AGI_START,
+        fields: tables::EVENT_ASYNC_AGI_START,
     },
     EventInfo {
         name: "AttendedTransfer",
         rust: "AttendedTransfer",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::AttendedTransfer::from_message(m)?)),
+        synopsis: "An attended transfer was attempted.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ATTENDED_TRANSFER,
+        fields: tables::EVENT_ATTENDED_TRANSFER,
     },
     EventInfo {
         name: "AuthDetail",
         rust: "AuthDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AuthDetail::from_message(m)?)),
+        synopsis: "The `AuthDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AUTH_DETAIL,
+        fields: tables::EVENT_AUTH_DETAIL,
     },
     EventInfo {
         name: "AuthList",
         rust: "AuthList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AuthList::from_message(m)?)),
+        synopsis: "The `AuthList` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AUTH_LIST,
+        fields: tables::EVENT_AUTH_LIST,
     },
     EventInfo {
         name: "AuthListComplete",
         rust: "AuthListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AuthListComplete::from_message(m)?)),
+        synopsis: "The `AuthListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AUTH_LIST_COMPLETE,
+        fields: tables::EVENT_AUTH_LIST_COMPLETE,
     },
     EventInfo {
         name: "AuthMethodNotAllowed",
         rust: "AuthMethodNotAllowed",
         module: "security",
         decode: |m| Ok(Dyn::new(event::AuthMethodNotAllowed::from_message(m)?)),
+        synopsis: "The `AuthMethodNotAllowed` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_AUTH_METHOD_NOT_ALLOWED,
+        fields: tables::EVENT_AUTH_METHOD_NOT_ALLOWED,
     },
     EventInfo {
         name: "BlindTransfer",
         rust: "BlindTransfer",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BlindTransfer::from_message(m)?)),
+        synopsis: "A blind transfer was attempted; also the outcome of the BlindTransfer action.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BLIND_TRANSFER,
+        fields: tables::EVENT_BLIND_TRANSFER,
     },
     EventInfo {
         name: "BridgeCreate",
         rust: "BridgeCreate",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeCreate::from_message(m)?)),
+        synopsis: "A bridge was created.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_CREATE,
+        fields: tables::EVENT_BRIDGE_CREATE,
     },
     EventInfo {
         name: "BridgeDestroy",
         rust: "BridgeDestroy",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeDestroy::from_message(m)?)),
+        synopsis: "A bridge was destroyed.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_DESTROY,
+        fields: tables::EVENT_BRIDGE_DESTROY,
     },
     EventInfo {
         name: "BridgeEnter",
         rust: "BridgeEnter",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeEnter::from_message(m)?)),
+        synopsis: "A channel joined a bridge.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_ENTER,
+        fields: tables::EVENT_BRIDGE_ENTER,
     },
     EventInfo {
         name: "BridgeInfoChannel",
         rust: "BridgeInfoChannel",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeInfoChannel::from_message(m)?)),
+        synopsis: "One channel in the answer to BridgeInfo.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_INFO_CHANNEL,
+        fields: tables::EVENT_BRIDGE_INFO_CHANNEL,
     },
     EventInfo {
         name: "BridgeInfoComplete",
         rust: "BridgeInfoComplete",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeInfoComplete::from_message(m)?)),
+        synopsis: "Ends the answer to BridgeInfo and describes the bridge itself.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_INFO_COMPLETE,
+        fields: tables::EVENT_BRIDGE_INFO_COMPLETE,
     },
     EventInfo {
         name: "BridgeLeave",
         rust: "BridgeLeave",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeLeave::from_message(m)?)),
+        synopsis: "A channel left a bridge.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_LEAVE,
+        fields: tables::EVENT_BRIDGE_LEAVE,
     },
     EventInfo {
         name: "BridgeListComplete",
         rust: "BridgeListComplete",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeListComplete::from_message(m)?)),
+        synopsis: "Ends the answer to BridgeList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_LIST_COMPLETE,
+        fields: tables::EVENT_BRIDGE_LIST_COMPLETE,
     },
     EventInfo {
         name: "BridgeListItem",
         rust: "BridgeListItem",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeListItem::from_message(m)?)),
+        synopsis: "One bridge in the answer to BridgeList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_LIST_ITEM,
+        fields: tables::EVENT_BRIDGE_LIST_ITEM,
     },
     EventInfo {
         name: "BridgeMerge",
         rust: "BridgeMerge",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeMerge::from_message(m)?)),
+        synopsis: "Two bridges were merged: everyone in From moved to To.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_MERGE,
+        fields: tables::EVENT_BRIDGE_MERGE,
     },
     EventInfo {
         name: "BridgeTechnologyListComplete",
         rust: "BridgeTechnologyListComplete",
         module: "bridge",
-        decode: |m| {
-            Ok(Dyn::new(event::BridgeTechnologyListComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::BridgeTechnologyListComplete::from_message(m)?)),
+        synopsis: "Ends the answer to BridgeTechnologyList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_TECHNOLOGY_LIST_COMPLETE,
+        fields: tables::EVENT_BRIDGE_TECHNOLOGY_LIST_COMPLETE,
     },
     EventInfo {
         name: "BridgeTechnologyListItem",
         rust: "BridgeTechnologyListItem",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeTechnologyListItem::from_message(m)?)),
+        synopsis: "One bridging technology in the answer to BridgeTechnologyList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_TECHNOLOGY_LIST_ITEM,
+        fields: tables::EVENT_BRIDGE_TECHNOLOGY_LIST_ITEM,
     },
     EventInfo {
         name: "BridgeVideoSourceUpdate",
         rust: "BridgeVideoSourceUpdate",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeVideoSourceUpdate::from_message(m)?)),
+        synopsis: "The `BridgeVideoSourceUpdate` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_BRIDGE_VIDEO_SOURCE_UPDATE,
+        fields: tables::EVENT_BRIDGE_VIDEO_SOURCE_UPDATE,
     },
     EventInfo {
         name: "CEL",
         rust: "Cel",
         module: "cel_manager",
         decode: |m| Ok(Dyn::new(event::Cel::from_message(m)?)),
+        synopsis: "The `CEL` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CEL,
+        fields: tables::EVENT_CEL,
     },
     EventInfo {
         name: "Cdr",
         rust: "Cdr",
         module: "cdr",
         decode: |m| Ok(Dyn::new(event::Cdr::from_message(m)?)),
+        synopsis: "A call detail record was written.",
+        privilege: Some("cdr"),
+        since: Some("13"),
+        removed: None,
+        includes: tables::INCLUDES_CDR,
+        fields: tables::EVENT_CDR,
     },
     EventInfo {
         name: "ChallengeResponseFailed",
         rust: "ChallengeResponseFailed",
         module: "security",
         decode: |m| Ok(Dyn::new(event::ChallengeResponseFailed::from_message(m)?)),
+        synopsis: "A request answered an authentication challenge wrongly.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHALLENGE_RESPONSE_FAILED,
+        fields: tables::EVENT_CHALLENGE_RESPONSE_FAILED,
     },
     EventInfo {
         name: "ChallengeSent",
         rust: "ChallengeSent",
         module: "security",
         decode: |m| Ok(Dyn::new(event::ChallengeSent::from_message(m)?)),
+        synopsis: "An authentication challenge was sent.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHALLENGE_SENT,
+        fields: tables::EVENT_CHALLENGE_SENT,
     },
     EventInfo {
         name: "ChanSpyStart",
         rust: "ChanSpyStart",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChanSpyStart::from_message(m)?)),
+        synopsis: "The `ChanSpyStart` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHAN_SPY_START,
+        fields: tables::EVENT_CHAN_SPY_START,
     },
     EventInfo {
         name: "ChanSpyStop",
         rust: "ChanSpyStop",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChanSpyStop::from_message(m)?)),
+        synopsis: "The `ChanSpyStop` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHAN_SPY_STOP,
+        fields: tables::EVENT_CHAN_SPY_STOP,
     },
     EventInfo {
         name: "ChannelHungup",
         rust: "ChannelHungup",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::ChannelHungup::from_message(m)?)),
+        synopsis: "One channel hung up by a Hangup action with a /regex/ Channel.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHANNEL_HUNGUP,
+        fields: tables::EVENT_CHANNEL_HUNGUP,
     },
     EventInfo {
         name: "ChannelTalkingStart",
         rust: "ChannelTalkingStart",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChannelTalkingStart::from_message(m)?)),
+        synopsis: "The `ChannelTalkingStart` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHANNEL_TALKING_START,
+        fields: tables::EVENT_CHANNEL_TALKING_START,
     },
     EventInfo {
         name: "ChannelTalkingStop",
         rust: "ChannelTalkingStop",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChannelTalkingStop::from_message(m)?)),
+        synopsis: "The `ChannelTalkingStop` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHANNEL_TALKING_STOP,
+        fields: tables::EVENT_CHANNEL_TALKING_STOP,
     },
     EventInfo {
         name: "ChannelsHungupListComplete",
         rust: "ChannelsHungupListComplete",
         module: "manager",
-        decode: |m| {
-            Ok(Dyn::new(event::ChannelsHungupListComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::ChannelsHungupListComplete::from_message(m)?)),
+        synopsis: "Ends the list of channels hung up by a Hangup action with a /regex/ Channel.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CHANNELS_HUNGUP_LIST_COMPLETE,
+        fields: tables::EVENT_CHANNELS_HUNGUP_LIST_COMPLETE,
     },
     EventInfo {
         name: "ConfbridgeEnd",
         rust: "ConfbridgeEnd",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeEnd::from_message(m)?)),
+        synopsis: "A conference ended (its last participant left).",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_END,
+        fields: tables::EVENT_CONFBRIDGE_END,
     },
     EventInfo {
         name: "ConfbridgeJoin",
         rust: "ConfbridgeJoin",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeJoin::from_message(m)?)),
+        synopsis: "A participant joined a conference.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_JOIN,
+        fields: tables::EVENT_CONFBRIDGE_JOIN,
     },
     EventInfo {
         name: "ConfbridgeLeave",
         rust: "ConfbridgeLeave",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeLeave::from_message(m)?)),
+        synopsis: "A participant left a conference.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_LEAVE,
+        fields: tables::EVENT_CONFBRIDGE_LEAVE,
     },
     EventInfo {
         name: "ConfbridgeList",
         rust: "ConfbridgeList",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeList::from_message(m)?)),
+        synopsis: "ConfbridgeList item: one participant.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_LIST,
+        fields: tables::EVENT_CONFBRIDGE_LIST,
     },
     EventInfo {
         name: "ConfbridgeListComplete",
         rust: "ConfbridgeListComplete",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeListComplete::from_message(m)?)),
+        synopsis: "Ends the ConfbridgeList list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_LIST_COMPLETE,
+        fields: tables::EVENT_CONFBRIDGE_LIST_COMPLETE,
     },
     EventInfo {
         name: "ConfbridgeListRooms",
         rust: "ConfbridgeListRooms",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeListRooms::from_message(m)?)),
+        synopsis: "ConfbridgeListRooms item: one active conference.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_LIST_ROOMS,
+        fields: tables::EVENT_CONFBRIDGE_LIST_ROOMS,
     },
     EventInfo {
         name: "ConfbridgeListRoomsComplete",
         rust: "ConfbridgeListRoomsComplete",
         module: "app_confbridge",
-        decode: |m| {
-            Ok(Dyn::new(event::ConfbridgeListRoomsComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::ConfbridgeListRoomsComplete::from_message(m)?)),
+        synopsis: "Ends the ConfbridgeListRooms list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_LIST_ROOMS_COMPLETE,
+        fields: tables::EVENT_CONFBRIDGE_LIST_ROOMS_COMPLETE,
     },
     EventInfo {
         name: "ConfbridgeMute",
         rust: "ConfbridgeMute",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeMute::from_message(m)?)),
+        synopsis: "A participant was muted.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_MUTE,
+        fields: tables::EVENT_CONFBRIDGE_MUTE,
     },
     EventInfo {
         name: "ConfbridgeRecord",
         rust: "ConfbridgeRecord",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeRecord::from_message(m)?)),
+        synopsis: "Recording of a conference started.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_RECORD,
+        fields: tables::EVENT_CONFBRIDGE_RECORD,
     },
     EventInfo {
         name: "ConfbridgeStart",
         rust: "ConfbridgeStart",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeStart::from_message(m)?)),
+        synopsis: "A conference was created (its first participant arrived).",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_START,
+        fields: tables::EVENT_CONFBRIDGE_START,
     },
     EventInfo {
         name: "ConfbridgeStopRecord",
         rust: "ConfbridgeStopRecord",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeStopRecord::from_message(m)?)),
+        synopsis: "Recording of a conference stopped.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_STOP_RECORD,
+        fields: tables::EVENT_CONFBRIDGE_STOP_RECORD,
     },
     EventInfo {
         name: "ConfbridgeTalking",
         rust: "ConfbridgeTalking",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeTalking::from_message(m)?)),
+        synopsis: "A participant started or stopped talking (talk detection).",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_TALKING,
+        fields: tables::EVENT_CONFBRIDGE_TALKING,
     },
     EventInfo {
         name: "ConfbridgeUnmute",
         rust: "ConfbridgeUnmute",
         module: "app_confbridge",
         decode: |m| Ok(Dyn::new(event::ConfbridgeUnmute::from_message(m)?)),
+        synopsis: "A participant was unmuted.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONFBRIDGE_UNMUTE,
+        fields: tables::EVENT_CONFBRIDGE_UNMUTE,
     },
     EventInfo {
         name: "ContactList",
         rust: "ContactList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactList::from_message(m)?)),
+        synopsis: "The `ContactList` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONTACT_LIST,
+        fields: tables::EVENT_CONTACT_LIST,
     },
     EventInfo {
         name: "ContactListComplete",
         rust: "ContactListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactListComplete::from_message(m)?)),
+        synopsis: "The `ContactListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONTACT_LIST_COMPLETE,
+        fields: tables::EVENT_CONTACT_LIST_COMPLETE,
     },
     EventInfo {
         name: "ContactStatus",
         rust: "ContactStatus",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactStatus::from_message(m)?)),
+        synopsis: "The `ContactStatus` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONTACT_STATUS,
+        fields: tables::EVENT_CONTACT_STATUS,
     },
     EventInfo {
         name: "ContactStatusDetail",
         rust: "ContactStatusDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactStatusDetail::from_message(m)?)),
+        synopsis: "The `ContactStatusDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONTACT_STATUS_DETAIL,
+        fields: tables::EVENT_CONTACT_STATUS_DETAIL,
     },
     EventInfo {
         name: "ContactStatusDetailComplete",
         rust: "ContactStatusDetailComplete",
         module: "res_pjsip_registrar",
-        decode: |m| {
-            Ok(Dyn::new(event::ContactStatusDetailComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::ContactStatusDetailComplete::from_message(m)?)),
+        synopsis: "Ends the answer to PJSIPShowRegistrationInboundContactStatuses.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CONTACT_STATUS_DETAIL_COMPLETE,
+        fields: tables::EVENT_CONTACT_STATUS_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "CoreShowChannel",
         rust: "CoreShowChannel",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::CoreShowChannel::from_message(m)?)),
+        synopsis: "One channel in the answer to CoreShowChannels.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CORE_SHOW_CHANNEL,
+        fields: tables::EVENT_CORE_SHOW_CHANNEL,
     },
     EventInfo {
         name: "CoreShowChannelMap",
         rust: "CoreShowChannelMap",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::CoreShowChannelMap::from_message(m)?)),
+        synopsis: "One channel connected to the channel asked about in CoreShowChannelMap.",
+        privilege: None,
+        since: Some("20"),
+        removed: None,
+        includes: tables::INCLUDES_CORE_SHOW_CHANNEL_MAP,
+        fields: tables::EVENT_CORE_SHOW_CHANNEL_MAP,
     },
     EventInfo {
         name: "CoreShowChannelMapComplete",
         rust: "CoreShowChannelMapComplete",
         module: "manager",
-        decode: |m| {
-            Ok(Dyn::new(event::CoreShowChannelMapComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::CoreShowChannelMapComplete::from_message(m)?)),
+        synopsis: "Ends the answer to CoreShowChannelMap.",
+        privilege: Some("call"),
+        since: Some("20"),
+        removed: None,
+        includes: tables::INCLUDES_CORE_SHOW_CHANNEL_MAP_COMPLETE,
+        fields: tables::EVENT_CORE_SHOW_CHANNEL_MAP_COMPLETE,
     },
     EventInfo {
         name: "CoreShowChannelsComplete",
         rust: "CoreShowChannelsComplete",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::CoreShowChannelsComplete::from_message(m)?)),
+        synopsis: "Ends the answer to CoreShowChannels.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_CORE_SHOW_CHANNELS_COMPLETE,
+        fields: tables::EVENT_CORE_SHOW_CHANNELS_COMPLETE,
     },
     EventInfo {
         name: "DAHDIChannel",
         rust: "DahdiChannel",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DahdiChannel::from_message(m)?)),
+        synopsis: "The `DAHDIChannel` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DAHDI_CHANNEL,
+        fields: tables::EVENT_DAHDI_CHANNEL,
     },
     EventInfo {
         name: "DAHDIShowChannels",
         rust: "DahdiShowChannels",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DahdiShowChannels::from_message(m)?)),
+        synopsis: "One DAHDI channel in the answer to DAHDIShowChannels.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DAHDI_SHOW_CHANNELS,
+        fields: tables::EVENT_DAHDI_SHOW_CHANNELS,
     },
     EventInfo {
         name: "DAHDIShowChannelsComplete",
         rust: "DahdiShowChannelsComplete",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DahdiShowChannelsComplete::from_message(m)?)),
+        synopsis: "Ends the answer to DAHDIShowChannels.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DAHDI_SHOW_CHANNELS_COMPLETE,
+        fields: tables::EVENT_DAHDI_SHOW_CHANNELS_COMPLETE,
     },
     EventInfo {
         name: "DAHDIShowStatus",
         rust: "DahdiShowStatus",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DahdiShowStatus::from_message(m)?)),
+        synopsis: "One DAHDI span in the answer to DAHDIShowStatus.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DAHDI_SHOW_STATUS,
+        fields: tables::EVENT_DAHDI_SHOW_STATUS,
     },
     EventInfo {
         name: "DAHDIShowStatusComplete",
         rust: "DahdiShowStatusComplete",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DahdiShowStatusComplete::from_message(m)?)),
+        synopsis: "Ends the answer to DAHDIShowStatus.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DAHDI_SHOW_STATUS_COMPLETE,
+        fields: tables::EVENT_DAHDI_SHOW_STATUS_COMPLETE,
     },
     EventInfo {
         name: "DBGetComplete",
         rust: "DbGetComplete",
         module: "db",
         decode: |m| Ok(Dyn::new(event::DbGetComplete::from_message(m)?)),
+        synopsis: "Ends the answer to DBGet.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DB_GET_COMPLETE,
+        fields: tables::EVENT_DB_GET_COMPLETE,
     },
     EventInfo {
         name: "DBGetResponse",
         rust: "DbGetResponse",
         module: "db",
         decode: |m| Ok(Dyn::new(event::DbGetResponse::from_message(m)?)),
+        synopsis: "The value read by DBGet.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DB_GET_RESPONSE,
+        fields: tables::EVENT_DB_GET_RESPONSE,
     },
     EventInfo {
         name: "DBGetTreeComplete",
         rust: "DbGetTreeComplete",
         module: "db",
         decode: |m| Ok(Dyn::new(event::DbGetTreeComplete::from_message(m)?)),
+        synopsis: "Ends the answer to DBGetTree.",
+        privilege: None,
+        since: Some("16"),
+        removed: None,
+        includes: tables::INCLUDES_DB_GET_TREE_COMPLETE,
+        fields: tables::EVENT_DB_GET_TREE_COMPLETE,
     },
     EventInfo {
         name: "DBGetTreeResponse",
         rust: "DbGetTreeResponse",
         module: "db",
         decode: |m| Ok(Dyn::new(event::DbGetTreeResponse::from_message(m)?)),
+        synopsis: "One key read by DBGetTree.",
+        privilege: None,
+        since: Some("16"),
+        removed: None,
+        includes: tables::INCLUDES_DB_GET_TREE_RESPONSE,
+        fields: tables::EVENT_DB_GET_TREE_RESPONSE,
     },
     EventInfo {
         name: "DNDState",
         rust: "DndState",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DndState::from_message(m)?)),
+        synopsis: "The `DNDState` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DND_STATE,
+        fields: tables::EVENT_DND_STATE,
     },
     EventInfo {
         name: "DTMFBegin",
         rust: "DtmfBegin",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DtmfBegin::from_message(m)?)),
+        synopsis: "A DTMF digit started on a channel.",
+        privilege: Some("dtmf"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DTMF_BEGIN,
+        fields: tables::EVENT_DTMF_BEGIN,
     },
     EventInfo {
         name: "DTMFEnd",
         rust: "DtmfEnd",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DtmfEnd::from_message(m)?)),
+        synopsis: "A DTMF digit ended on a channel.",
+        privilege: Some("dtmf"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DTMF_END,
+        fields: tables::EVENT_DTMF_END,
     },
     EventInfo {
         name: "DeadlockStart",
         rust: "DeadlockStart",
         module: "lock",
         decode: |m| Ok(Dyn::new(event::DeadlockStart::from_message(m)?)),
+        synopsis: "The `DeadlockStart` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DEADLOCK_START,
+        fields: tables::EVENT_DEADLOCK_START,
     },
     EventInfo {
         name: "DeviceEntry",
         rust: "DeviceEntry",
         module: "chan_skinny",
         decode: |m| Ok(Dyn::new(event::DeviceEntry::from_message(m)?)),
+        synopsis: "One Skinny device in the answer to SKINNYdevices.",
+        privilege: None,
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_DEVICE_ENTRY,
+        fields: tables::EVENT_DEVICE_ENTRY,
     },
     EventInfo {
         name: "DeviceStateChange",
         rust: "DeviceStateChange",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DeviceStateChange::from_message(m)?)),
+        synopsis: "A device's aggregate state changed; also the item event of DeviceStateList.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DEVICE_STATE_CHANGE,
+        fields: tables::EVENT_DEVICE_STATE_CHANGE,
     },
     EventInfo {
         name: "DeviceStateListComplete",
         rust: "DeviceStateListComplete",
         module: "res_manager_devicestate",
         decode: |m| Ok(Dyn::new(event::DeviceStateListComplete::from_message(m)?)),
+        synopsis: "The `DeviceStateListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DEVICE_STATE_LIST_COMPLETE,
+        fields: tables::EVENT_DEVICE_STATE_LIST_COMPLETE,
     },
     EventInfo {
         name: "DevicelistComplete",
         rust: "DevicelistComplete",
         module: "chan_skinny",
         decode: |m| Ok(Dyn::new(event::DevicelistComplete::from_message(m)?)),
+        synopsis: "Ends the answer to SKINNYdevices.",
+        privilege: None,
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_DEVICELIST_COMPLETE,
+        fields: tables::EVENT_DEVICELIST_COMPLETE,
     },
     EventInfo {
         name: "DialBegin",
         rust: "DialBegin",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DialBegin::from_message(m)?)),
+        synopsis: "A dial attempt started from a caller (if any) to a destination channel.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DIAL_BEGIN,
+        fields: tables::EVENT_DIAL_BEGIN,
     },
     EventInfo {
         name: "DialEnd",
         rust: "DialEnd",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DialEnd::from_message(m)?)),
+        synopsis: "A dial attempt finished.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_DIAL_END,
+        fields: tables::EVENT_DIAL_END,
     },
     EventInfo {
         name: "DialState",
         rust: "DialState",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::DialState::from_message(m)?)),
+        synopsis: "A dial attempt in progress changed state (ringing, proceeding, progress).",
+        privilege: Some("call"),
+        since: Some("14"),
+        removed: None,
+        includes: tables::INCLUDES_DIAL_STATE,
+        fields: tables::EVENT_DIAL_STATE,
     },
     EventInfo {
         name: "EndpointDetail",
         rust: "EndpointDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointDetail::from_message(m)?)),
+        synopsis: "The `EndpointDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ENDPOINT_DETAIL,
+        fields: tables::EVENT_ENDPOINT_DETAIL,
     },
     EventInfo {
         name: "EndpointDetailComplete",
         rust: "EndpointDetailComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointDetailComplete::from_message(m)?)),
+        synopsis: "The `EndpointDetailComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ENDPOINT_DETAIL_COMPLETE,
+        fields: tables::EVENT_ENDPOINT_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "EndpointList",
         rust: "EndpointList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointList::from_message(m)?)),
+        synopsis: "The `EndpointList` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ENDPOINT_LIST,
+        fields: tables::EVENT_ENDPOINT_LIST,
     },
     EventInfo {
         name: "EndpointListComplete",
         rust: "EndpointListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointListComplete::from_message(m)?)),
+        synopsis: "The `EndpointListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ENDPOINT_LIST_COMPLETE,
+        fields: tables::EVENT_ENDPOINT_LIST_COMPLETE,
     },
     EventInfo {
         name: "ExtensionStateListComplete",
         rust: "ExtensionStateListComplete",
         module: "channel",
-        decode: |m| {
-            Ok(Dyn::new(event::ExtensionStateListComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::ExtensionStateListComplete::from_message(m)?)),
+        synopsis: "The `ExtensionStateListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_EXTENSION_STATE_LIST_COMPLETE,
+        fields: tables::EVENT_EXTENSION_STATE_LIST_COMPLETE,
     },
     EventInfo {
         name: "ExtensionStatus",
         rust: "ExtensionStatus",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ExtensionStatus::from_message(m)?)),
+        synopsis: "A dialplan hint changed state; also the item event of ExtensionStateList.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_EXTENSION_STATUS,
+        fields: tables::EVENT_EXTENSION_STATUS,
     },
     EventInfo {
         name: "FAXSession",
         rust: "FaxSession",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxSession::from_message(m)?)),
+        synopsis: "The `FAXSession` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FAX_SESSION,
+        fields: tables::EVENT_FAX_SESSION,
     },
     EventInfo {
         name: "FAXSessionsComplete",
         rust: "FaxSessionsComplete",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxSessionsComplete::from_message(m)?)),
+        synopsis: "The `FAXSessionsComplete` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FAX_SESSIONS_COMPLETE,
+        fields: tables::EVENT_FAX_SESSIONS_COMPLETE,
     },
     EventInfo {
         name: "FAXSessionsEntry",
         rust: "FaxSessionsEntry",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxSessionsEntry::from_message(m)?)),
+        synopsis: "The `FAXSessionsEntry` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FAX_SESSIONS_ENTRY,
+        fields: tables::EVENT_FAX_SESSIONS_ENTRY,
     },
     EventInfo {
         name: "FAXStats",
         rust: "FaxStats",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxStats::from_message(m)?)),
+        synopsis: "The `FAXStats` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FAX_STATS,
+        fields: tables::EVENT_FAX_STATS,
     },
     EventInfo {
         name: "FAXStatus",
         rust: "FaxStatus",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::FaxStatus::from_message(m)?)),
+        synopsis: "The `FAXStatus` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FAX_STATUS,
+        fields: tables::EVENT_FAX_STATUS,
     },
     EventInfo {
         name: "FailedACL",
         rust: "FailedAcl",
         module: "security",
         decode: |m| Ok(Dyn::new(event::FailedAcl::from_message(m)?)),
+        synopsis: "A request was refused by an access control list.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FAILED_ACL,
+        fields: tables::EVENT_FAILED_ACL,
     },
     EventInfo {
         name: "Flash",
         rust: "Flash",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Flash::from_message(m)?)),
+        synopsis: "The `Flash` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FLASH,
+        fields: tables::EVENT_FLASH,
     },
     EventInfo {
         name: "FullyBooted",
         rust: "FullyBooted",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::FullyBooted::from_message(m)?)),
+        synopsis: "Asterisk has finished starting; also sent right after Login to sessions that read system events.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_FULLY_BOOTED,
+        fields: tables::EVENT_FULLY_BOOTED,
     },
     EventInfo {
         name: "Hangup",
         rust: "Hangup",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Hangup::from_message(m)?)),
+        synopsis: "A channel was hung up and is going away.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_HANGUP,
+        fields: tables::EVENT_HANGUP,
     },
     EventInfo {
         name: "HangupHandlerPop",
         rust: "HangupHandlerPop",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::HangupHandlerPop::from_message(m)?)),
+        synopsis: "A hangup handler was removed from a channel without running.",
+        privilege: Some("dialplan"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_HANGUP_HANDLER_POP,
+        fields: tables::EVENT_HANGUP_HANDLER_POP,
     },
     EventInfo {
         name: "HangupHandlerPush",
         rust: "HangupHandlerPush",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::HangupHandlerPush::from_message(m)?)),
+        synopsis: "A hangup handler was added to a channel.",
+        privilege: Some("dialplan"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_HANGUP_HANDLER_PUSH,
+        fields: tables::EVENT_HANGUP_HANDLER_PUSH,
     },
     EventInfo {
         name: "HangupHandlerRun",
         rust: "HangupHandlerRun",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::HangupHandlerRun::from_message(m)?)),
+        synopsis: "A hangup handler subroutine is about to run on a channel.",
+        privilege: Some("dialplan"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_HANGUP_HANDLER_RUN,
+        fields: tables::EVENT_HANGUP_HANDLER_RUN,
     },
     EventInfo {
         name: "HangupRequest",
         rust: "HangupRequest",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::HangupRequest::from_message(m)?)),
+        synopsis: "Something asked for a channel to be hung up.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_HANGUP_REQUEST,
+        fields: tables::EVENT_HANGUP_REQUEST,
     },
     EventInfo {
         name: "Hold",
         rust: "Hold",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Hold::from_message(m)?)),
+        synopsis: "A channel put its peer on hold.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_HOLD,
+        fields: tables::EVENT_HOLD,
     },
     EventInfo {
         name: "IdentifyDetail",
         rust: "IdentifyDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::IdentifyDetail::from_message(m)?)),
+        synopsis: "The `IdentifyDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_IDENTIFY_DETAIL,
+        fields: tables::EVENT_IDENTIFY_DETAIL,
     },
     EventInfo {
         name: "InboundRegistrationDetail",
         rust: "InboundRegistrationDetail",
         module: "res_pjsip_registrar",
         decode: |m| Ok(Dyn::new(event::InboundRegistrationDetail::from_message(m)?)),
+        synopsis: "The `InboundRegistrationDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INBOUND_REGISTRATION_DETAIL,
+        fields: tables::EVENT_INBOUND_REGISTRATION_DETAIL,
     },
     EventInfo {
         name: "InboundRegistrationDetailComplete",
         rust: "InboundRegistrationDetailComplete",
         module: "res_pjsip_registrar",
-        decode: |m| {
-            Ok(Dyn::new(
-                event::InboundRegistrationDetailComplete::from_message(m)?,
-            ))
-        },
+        decode: |m| Ok(
+            Dyn::new(event::InboundRegistrationDetailComplete::from_message(m)?),
+        ),
+        synopsis: "Ends the answer to PJSIPShowRegistrationsInbound.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INBOUND_REGISTRATION_DETAIL_COMPLETE,
+        fields: tables::EVENT_INBOUND_REGISTRATION_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "InboundSubscriptionDetail",
         rust: "InboundSubscriptionDetail",
         module: "res_pjsip_pubsub",
         decode: |m| Ok(Dyn::new(event::InboundSubscriptionDetail::from_message(m)?)),
+        synopsis: "The `InboundSubscriptionDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INBOUND_SUBSCRIPTION_DETAIL,
+        fields: tables::EVENT_INBOUND_SUBSCRIPTION_DETAIL,
     },
     EventInfo {
         name: "InboundSubscriptionDetailComplete",
         rust: "InboundSubscriptionDetailComplete",
         module: "res_pjsip_pubsub",
-        decode: |m| {
-            Ok(Dyn::new(
-                event::InboundSubscriptionDetailComplete::from_message(m)?,
-            ))
-        },
+        decode: |m| Ok(
+            Dyn::new(event::InboundSubscriptionDetailComplete::from_message(m)?),
+        ),
+        synopsis: "Ends the answer to PJSIPShowSubscriptionsInbound.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INBOUND_SUBSCRIPTION_DETAIL_COMPLETE,
+        fields: tables::EVENT_INBOUND_SUBSCRIPTION_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "InvalidAccountID",
         rust: "InvalidAccountId",
         module: "security",
         decode: |m| Ok(Dyn::new(event::InvalidAccountId::from_message(m)?)),
+        synopsis: "A request named an account that does not exist.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INVALID_ACCOUNT_ID,
+        fields: tables::EVENT_INVALID_ACCOUNT_ID,
     },
     EventInfo {
         name: "InvalidPassword",
         rust: "InvalidPassword",
         module: "security",
         decode: |m| Ok(Dyn::new(event::InvalidPassword::from_message(m)?)),
+        synopsis: "An authentication attempt gave a wrong password.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INVALID_PASSWORD,
+        fields: tables::EVENT_INVALID_PASSWORD,
     },
     EventInfo {
         name: "InvalidTransport",
         rust: "InvalidTransport",
         module: "security",
         decode: |m| Ok(Dyn::new(event::InvalidTransport::from_message(m)?)),
+        synopsis: "The `InvalidTransport` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_INVALID_TRANSPORT,
+        fields: tables::EVENT_INVALID_TRANSPORT,
     },
     EventInfo {
         name: "LineEntry",
         rust: "LineEntry",
         module: "chan_skinny",
         decode: |m| Ok(Dyn::new(event::LineEntry::from_message(m)?)),
+        synopsis: "One Skinny line in the answer to SKINNYlines.",
+        privilege: None,
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_LINE_ENTRY,
+        fields: tables::EVENT_LINE_ENTRY,
     },
     EventInfo {
         name: "LinelistComplete",
         rust: "LinelistComplete",
         module: "chan_skinny",
         decode: |m| Ok(Dyn::new(event::LinelistComplete::from_message(m)?)),
+        synopsis: "Ends the answer to SKINNYlines.",
+        privilege: None,
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_LINELIST_COMPLETE,
+        fields: tables::EVENT_LINELIST_COMPLETE,
     },
     EventInfo {
         name: "ListDialplan",
         rust: "ListDialplan",
         module: "pbx",
         decode: |m| Ok(Dyn::new(event::ListDialplan::from_message(m)?)),
+        synopsis: "ShowDialPlan item: one priority, include, ignore pattern or switch.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LIST_DIALPLAN,
+        fields: tables::EVENT_LIST_DIALPLAN,
     },
     EventInfo {
         name: "Load",
         rust: "Load",
         module: "loader",
         decode: |m| Ok(Dyn::new(event::Load::from_message(m)?)),
+        synopsis: "The `Load` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LOAD,
+        fields: tables::EVENT_LOAD,
     },
     EventInfo {
         name: "LoadAverageLimit",
         rust: "LoadAverageLimit",
         module: "security",
         decode: |m| Ok(Dyn::new(event::LoadAverageLimit::from_message(m)?)),
+        synopsis: "The `LoadAverageLimit` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LOAD_AVERAGE_LIMIT,
+        fields: tables::EVENT_LOAD_AVERAGE_LIMIT,
     },
     EventInfo {
         name: "LocalBridge",
         rust: "LocalBridge",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::LocalBridge::from_message(m)?)),
+        synopsis: "The two halves of a Local channel were connected.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LOCAL_BRIDGE,
+        fields: tables::EVENT_LOCAL_BRIDGE,
     },
     EventInfo {
         name: "LocalOptimizationBegin",
         rust: "LocalOptimizationBegin",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::LocalOptimizationBegin::from_message(m)?)),
+        synopsis: "The `LocalOptimizationBegin` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LOCAL_OPTIMIZATION_BEGIN,
+        fields: tables::EVENT_LOCAL_OPTIMIZATION_BEGIN,
     },
     EventInfo {
         name: "LocalOptimizationEnd",
         rust: "LocalOptimizationEnd",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::LocalOptimizationEnd::from_message(m)?)),
+        synopsis: "The `LocalOptimizationEnd` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LOCAL_OPTIMIZATION_END,
+        fields: tables::EVENT_LOCAL_OPTIMIZATION_END,
     },
     EventInfo {
         name: "LogChannel",
         rust: "LogChannel",
         module: "logger_doc",
         decode: |m| Ok(Dyn::new(event::LogChannel::from_message(m)?)),
+        synopsis: "The `LogChannel` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_LOG_CHANNEL,
+        fields: tables::EVENT_LOG_CHANNEL,
     },
     EventInfo {
         name: "MCID",
         rust: "Mcid",
         module: "sig_pri",
         decode: |m| Ok(Dyn::new(event::Mcid::from_message(m)?)),
+        synopsis: "The `MCID` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MCID,
+        fields: tables::EVENT_MCID,
     },
     EventInfo {
         name: "MWIGet",
         rust: "MwiGet",
         module: "res_mwi_external_ami",
         decode: |m| Ok(Dyn::new(event::MwiGet::from_message(m)?)),
+        synopsis: "The `MWIGet` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MWI_GET,
+        fields: tables::EVENT_MWI_GET,
     },
     EventInfo {
         name: "MWIGetComplete",
         rust: "MwiGetComplete",
         module: "res_mwi_external_ami",
         decode: |m| Ok(Dyn::new(event::MwiGetComplete::from_message(m)?)),
+        synopsis: "The `MWIGetComplete` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MWI_GET_COMPLETE,
+        fields: tables::EVENT_MWI_GET_COMPLETE,
     },
     EventInfo {
         name: "MeetmeEnd",
         rust: "MeetmeEnd",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeEnd::from_message(m)?)),
+        synopsis: "The `MeetmeEnd` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_END,
+        fields: tables::EVENT_MEETME_END,
     },
     EventInfo {
         name: "MeetmeJoin",
         rust: "MeetmeJoin",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeJoin::from_message(m)?)),
+        synopsis: "The `MeetmeJoin` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_JOIN,
+        fields: tables::EVENT_MEETME_JOIN,
     },
     EventInfo {
         name: "MeetmeLeave",
         rust: "MeetmeLeave",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeLeave::from_message(m)?)),
+        synopsis: "The `MeetmeLeave` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_LEAVE,
+        fields: tables::EVENT_MEETME_LEAVE,
     },
     EventInfo {
         name: "MeetmeList",
         rust: "MeetmeList",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeList::from_message(m)?)),
+        synopsis: "The `MeetmeList` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_LIST,
+        fields: tables::EVENT_MEETME_LIST,
     },
     EventInfo {
         name: "MeetmeListComplete",
         rust: "MeetmeListComplete",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeListComplete::from_message(m)?)),
+        synopsis: "Ends the answer to MeetmeList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_LIST_COMPLETE,
+        fields: tables::EVENT_MEETME_LIST_COMPLETE,
     },
     EventInfo {
         name: "MeetmeListRooms",
         rust: "MeetmeListRooms",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeListRooms::from_message(m)?)),
+        synopsis: "The `MeetmeListRooms` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_LIST_ROOMS,
+        fields: tables::EVENT_MEETME_LIST_ROOMS,
     },
     EventInfo {
         name: "MeetmeListRoomsComplete",
         rust: "MeetmeListRoomsComplete",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeListRoomsComplete::from_message(m)?)),
+        synopsis: "Ends the answer to MeetmeListRooms.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_LIST_ROOMS_COMPLETE,
+        fields: tables::EVENT_MEETME_LIST_ROOMS_COMPLETE,
     },
     EventInfo {
         name: "MeetmeMute",
         rust: "MeetmeMute",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeMute::from_message(m)?)),
+        synopsis: "The `MeetmeMute` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_MUTE,
+        fields: tables::EVENT_MEETME_MUTE,
     },
     EventInfo {
         name: "MeetmeTalkRequest",
         rust: "MeetmeTalkRequest",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeTalkRequest::from_message(m)?)),
+        synopsis: "The `MeetmeTalkRequest` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_TALK_REQUEST,
+        fields: tables::EVENT_MEETME_TALK_REQUEST,
     },
     EventInfo {
         name: "MeetmeTalking",
         rust: "MeetmeTalking",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeTalking::from_message(m)?)),
+        synopsis: "The `MeetmeTalking` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEETME_TALKING,
+        fields: tables::EVENT_MEETME_TALKING,
     },
     EventInfo {
         name: "MemoryLimit",
         rust: "MemoryLimit",
         module: "security",
         decode: |m| Ok(Dyn::new(event::MemoryLimit::from_message(m)?)),
+        synopsis: "The `MemoryLimit` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MEMORY_LIMIT,
+        fields: tables::EVENT_MEMORY_LIMIT,
     },
     EventInfo {
         name: "MessageWaiting",
         rust: "MessageWaiting",
         module: "manager_mwi",
         decode: |m| Ok(Dyn::new(event::MessageWaiting::from_message(m)?)),
+        synopsis: "The `MessageWaiting` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MESSAGE_WAITING,
+        fields: tables::EVENT_MESSAGE_WAITING,
     },
     EventInfo {
         name: "MiniVoiceMail",
         rust: "MiniVoiceMail",
         module: "app_minivm",
         decode: |m| Ok(Dyn::new(event::MiniVoiceMail::from_message(m)?)),
+        synopsis: "The `MiniVoiceMail` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MINI_VOICE_MAIL,
+        fields: tables::EVENT_MINI_VOICE_MAIL,
     },
     EventInfo {
         name: "MixMonitorMute",
         rust: "MixMonitorMute",
         module: "app_mixmonitor",
         decode: |m| Ok(Dyn::new(event::MixMonitorMute::from_message(m)?)),
+        synopsis: "The `MixMonitorMute` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MIX_MONITOR_MUTE,
+        fields: tables::EVENT_MIX_MONITOR_MUTE,
     },
     EventInfo {
         name: "MixMonitorStart",
         rust: "MixMonitorStart",
         module: "app_mixmonitor",
         decode: |m| Ok(Dyn::new(event::MixMonitorStart::from_message(m)?)),
+        synopsis: "The `MixMonitorStart` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MIX_MONITOR_START,
+        fields: tables::EVENT_MIX_MONITOR_START,
     },
     EventInfo {
         name: "MixMonitorStop",
         rust: "MixMonitorStop",
         module: "app_mixmonitor",
         decode: |m| Ok(Dyn::new(event::MixMonitorStop::from_message(m)?)),
+        synopsis: "The `MixMonitorStop` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MIX_MONITOR_STOP,
+        fields: tables::EVENT_MIX_MONITOR_STOP,
     },
     EventInfo {
         name: "MonitorStart",
         rust: "MonitorStart",
         module: "res_monitor",
         decode: |m| Ok(Dyn::new(event::MonitorStart::from_message(m)?)),
+        synopsis: "Recording of a channel started.",
+        privilege: Some("call"),
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_MONITOR_START,
+        fields: tables::EVENT_MONITOR_START,
     },
     EventInfo {
         name: "MonitorStop",
         rust: "MonitorStop",
         module: "res_monitor",
         decode: |m| Ok(Dyn::new(event::MonitorStop::from_message(m)?)),
+        synopsis: "Recording of a channel stopped.",
+        privilege: Some("call"),
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_MONITOR_STOP,
+        fields: tables::EVENT_MONITOR_STOP,
     },
     EventInfo {
         name: "MusicOnHoldStart",
         rust: "MusicOnHoldStart",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::MusicOnHoldStart::from_message(m)?)),
+        synopsis: "A channel started hearing music on hold.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MUSIC_ON_HOLD_START,
+        fields: tables::EVENT_MUSIC_ON_HOLD_START,
     },
     EventInfo {
         name: "MusicOnHoldStop",
         rust: "MusicOnHoldStop",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::MusicOnHoldStop::from_message(m)?)),
+        synopsis: "A channel stopped hearing music on hold.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_MUSIC_ON_HOLD_STOP,
+        fields: tables::EVENT_MUSIC_ON_HOLD_STOP,
     },
     EventInfo {
         name: "NewAccountCode",
         rust: "NewAccountCode",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::NewAccountCode::from_message(m)?)),
+        synopsis: "A channel's account code changed.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_NEW_ACCOUNT_CODE,
+        fields: tables::EVENT_NEW_ACCOUNT_CODE,
     },
     EventInfo {
         name: "NewCallerid",
         rust: "NewCallerId",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::NewCallerId::from_message(m)?)),
+        synopsis: "A channel's caller ID changed.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_NEW_CALLER_ID,
+        fields: tables::EVENT_NEW_CALLER_ID,
     },
     EventInfo {
         name: "NewConnectedLine",
         rust: "NewConnectedLine",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::NewConnectedLine::from_message(m)?)),
+        synopsis: "A channel's connected line (the other party's identity) changed.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_NEW_CONNECTED_LINE,
+        fields: tables::EVENT_NEW_CONNECTED_LINE,
     },
     EventInfo {
         name: "Newchannel",
         rust: "Newchannel",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Newchannel::from_message(m)?)),
+        synopsis: "A channel was created.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_NEWCHANNEL,
+        fields: tables::EVENT_NEWCHANNEL,
     },
     EventInfo {
         name: "Newexten",
         rust: "Newexten",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Newexten::from_message(m)?)),
+        synopsis: "A channel moved to a new dialplan step.",
+        privilege: Some("dialplan"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_NEWEXTEN,
+        fields: tables::EVENT_NEWEXTEN,
     },
     EventInfo {
         name: "Newstate",
         rust: "Newstate",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Newstate::from_message(m)?)),
+        synopsis: "A channel's state changed (for example it started ringing or was answered).",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_NEWSTATE,
+        fields: tables::EVENT_NEWSTATE,
     },
     EventInfo {
         name: "OriginateResponse",
         rust: "OriginateResponse",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::OriginateResponse::from_message(m)?)),
+        synopsis: "The outcome of an Originate sent with Async; it echoes that action's ActionID.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_ORIGINATE_RESPONSE,
+        fields: tables::EVENT_ORIGINATE_RESPONSE,
     },
     EventInfo {
         name: "OutboundRegistrationDetail",
         rust: "OutboundRegistrationDetail",
         module: "res_pjsip_outbound_registration",
-        decode: |m| {
-            Ok(Dyn::new(event::OutboundRegistrationDetail::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::OutboundRegistrationDetail::from_message(m)?)),
+        synopsis: "The `OutboundRegistrationDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_OUTBOUND_REGISTRATION_DETAIL,
+        fields: tables::EVENT_OUTBOUND_REGISTRATION_DETAIL,
     },
     EventInfo {
         name: "OutboundRegistrationDetailComplete",
         rust: "OutboundRegistrationDetailComplete",
         module: "res_pjsip_outbound_registration",
-        decode: |m| {
-            Ok(Dyn::new(
-                event::OutboundRegistrationDetailComplete::from_message(m)?,
-            ))
-        },
+        decode: |m| Ok(
+            Dyn::new(event::OutboundRegistrationDetailComplete::from_message(m)?),
+        ),
+        synopsis: "Ends the answer to PJSIPShowRegistrationsOutbound.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_OUTBOUND_REGISTRATION_DETAIL_COMPLETE,
+        fields: tables::EVENT_OUTBOUND_REGISTRATION_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "OutboundSubscriptionDetail",
         rust: "OutboundSubscriptionDetail",
         module: "res_pjsip_pubsub",
-        decode: |m| {
-            Ok(Dyn::new(event::OutboundSubscriptionDetail::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::OutboundSubscriptionDetail::from_message(m)?)),
+        synopsis: "The `OutboundSubscriptionDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_OUTBOUND_SUBSCRIPTION_DETAIL,
+        fields: tables::EVENT_OUTBOUND_SUBSCRIPTION_DETAIL,
     },
     EventInfo {
         name: "OutboundSubscriptionDetailComplete",
         rust: "OutboundSubscriptionDetailComplete",
         module: "res_pjsip_pubsub",
-        decode: |m| {
-            Ok(Dyn::new(
-                event::OutboundSubscriptionDetailComplete::from_message(m)?,
-            ))
-        },
+        decode: |m| Ok(
+            Dyn::new(event::OutboundSubscriptionDetailComplete::from_message(m)?),
+        ),
+        synopsis: "Ends the answer to PJSIPShowSubscriptionsOutbound.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_OUTBOUND_SUBSCRIPTION_DETAIL_COMPLETE,
+        fields: tables::EVENT_OUTBOUND_SUBSCRIPTION_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "PJSIPMaintenanceStatus",
         rust: "PjsipMaintenanceStatus",
         module: "res_pjsip_maintenance",
         decode: |m| Ok(Dyn::new(event::PjsipMaintenanceStatus::from_message(m)?)),
+        synopsis: "The `PJSIPMaintenanceStatus` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PJSIP_MAINTENANCE_STATUS,
+        fields: tables::EVENT_PJSIP_MAINTENANCE_STATUS,
     },
     EventInfo {
         name: "PJSIPMaintenanceStatusComplete",
         rust: "PjsipMaintenanceStatusComplete",
         module: "res_pjsip_maintenance",
-        decode: |m| {
-            Ok(Dyn::new(
-                event::PjsipMaintenanceStatusComplete::from_message(m)?,
-            ))
-        },
+        decode: |m| Ok(
+            Dyn::new(event::PjsipMaintenanceStatusComplete::from_message(m)?),
+        ),
+        synopsis: "Ends the answer to PJSIPShowMaintenance.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PJSIP_MAINTENANCE_STATUS_COMPLETE,
+        fields: tables::EVENT_PJSIP_MAINTENANCE_STATUS_COMPLETE,
     },
     EventInfo {
         name: "PRIShowSpans",
         rust: "PriShowSpans",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::PriShowSpans::from_message(m)?)),
+        synopsis: "One PRI span in the answer to PRIShowSpans.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PRI_SHOW_SPANS,
+        fields: tables::EVENT_PRI_SHOW_SPANS,
     },
     EventInfo {
         name: "PRIShowSpansComplete",
         rust: "PriShowSpansComplete",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::PriShowSpansComplete::from_message(m)?)),
+        synopsis: "Ends the answer to PRIShowSpans.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PRI_SHOW_SPANS_COMPLETE,
+        fields: tables::EVENT_PRI_SHOW_SPANS_COMPLETE,
     },
     EventInfo {
         name: "ParkedCall",
         rust: "ParkedCall",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::ParkedCall::from_message(m)?)),
+        synopsis: "A call was parked; also the ParkedCalls list item.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PARKED_CALL,
+        fields: tables::EVENT_PARKED_CALL,
     },
     EventInfo {
         name: "ParkedCallGiveUp",
         rust: "ParkedCallGiveUp",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::ParkedCallGiveUp::from_message(m)?)),
+        synopsis: "A parked caller hung up.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PARKED_CALL_GIVE_UP,
+        fields: tables::EVENT_PARKED_CALL_GIVE_UP,
     },
     EventInfo {
         name: "ParkedCallSwap",
         rust: "ParkedCallSwap",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::ParkedCallSwap::from_message(m)?)),
+        synopsis: "Another channel took the place of a parked call in its space.",
+        privilege: Some("call"),
+        since: Some("13"),
+        removed: None,
+        includes: tables::INCLUDES_PARKED_CALL_SWAP,
+        fields: tables::EVENT_PARKED_CALL_SWAP,
     },
     EventInfo {
         name: "ParkedCallTimeOut",
         rust: "ParkedCallTimeOut",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::ParkedCallTimeOut::from_message(m)?)),
+        synopsis: "A parked call timed out and is sent back.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PARKED_CALL_TIME_OUT,
+        fields: tables::EVENT_PARKED_CALL_TIME_OUT,
     },
     EventInfo {
         name: "ParkedCallsComplete",
         rust: "ParkedCallsComplete",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::ParkedCallsComplete::from_message(m)?)),
+        synopsis: "Ends the ParkedCalls list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PARKED_CALLS_COMPLETE,
+        fields: tables::EVENT_PARKED_CALLS_COMPLETE,
     },
     EventInfo {
         name: "Parkinglot",
         rust: "Parkinglot",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::Parkinglot::from_message(m)?)),
+        synopsis: "Parkinglots item: one parking lot.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PARKINGLOT,
+        fields: tables::EVENT_PARKINGLOT,
     },
     EventInfo {
         name: "ParkinglotsComplete",
         rust: "ParkinglotsComplete",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::ParkinglotsComplete::from_message(m)?)),
+        synopsis: "Ends the Parkinglots list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PARKINGLOTS_COMPLETE,
+        fields: tables::EVENT_PARKINGLOTS_COMPLETE,
     },
     EventInfo {
         name: "PeerEntry",
         rust: "PeerEntry",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::PeerEntry::from_message(m)?)),
+        synopsis: "SIPpeers (also IAXpeers/IAXpeerlist) item: one peer.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PEER_ENTRY,
+        fields: tables::EVENT_PEER_ENTRY,
     },
     EventInfo {
         name: "PeerStatus",
         rust: "PeerStatus",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::PeerStatus::from_message(m)?)),
+        synopsis: "A peer registered, unregistered, or changed reachability; also SIPpeerstatus items.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PEER_STATUS,
+        fields: tables::EVENT_PEER_STATUS,
     },
     EventInfo {
         name: "PeerlistComplete",
         rust: "PeerlistComplete",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::PeerlistComplete::from_message(m)?)),
+        synopsis: "Ends the SIPpeers, IAXpeers or IAXpeerlist list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PEERLIST_COMPLETE,
+        fields: tables::EVENT_PEERLIST_COMPLETE,
     },
     EventInfo {
         name: "Pickup",
         rust: "Pickup",
         module: "pickup",
         decode: |m| Ok(Dyn::new(event::Pickup::from_message(m)?)),
+        synopsis: "The `Pickup` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PICKUP,
+        fields: tables::EVENT_PICKUP,
     },
     EventInfo {
         name: "PresenceStateChange",
         rust: "PresenceStateChange",
         module: "presencestate",
         decode: |m| Ok(Dyn::new(event::PresenceStateChange::from_message(m)?)),
+        synopsis: "The `PresenceStateChange` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PRESENCE_STATE_CHANGE,
+        fields: tables::EVENT_PRESENCE_STATE_CHANGE,
     },
     EventInfo {
         name: "PresenceStateListComplete",
         rust: "PresenceStateListComplete",
         module: "res_manager_presencestate",
         decode: |m| Ok(Dyn::new(event::PresenceStateListComplete::from_message(m)?)),
+        synopsis: "The `PresenceStateListComplete` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PRESENCE_STATE_LIST_COMPLETE,
+        fields: tables::EVENT_PRESENCE_STATE_LIST_COMPLETE,
     },
     EventInfo {
         name: "PresenceStatus",
         rust: "PresenceStatus",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::PresenceStatus::from_message(m)?)),
+        synopsis: "The `PresenceStatus` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_PRESENCE_STATUS,
+        fields: tables::EVENT_PRESENCE_STATUS,
     },
     EventInfo {
         name: "QueueCallerAbandon",
         rust: "QueueCallerAbandon",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueCallerAbandon::from_message(m)?)),
+        synopsis: "A caller hung up while waiting in a queue.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_CALLER_ABANDON,
+        fields: tables::EVENT_QUEUE_CALLER_ABANDON,
     },
     EventInfo {
         name: "QueueCallerJoin",
         rust: "QueueCallerJoin",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueCallerJoin::from_message(m)?)),
+        synopsis: "A caller entered a queue.",
+        privilege: Some("agent"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_CALLER_JOIN,
+        fields: tables::EVENT_QUEUE_CALLER_JOIN,
     },
     EventInfo {
         name: "QueueCallerLeave",
         rust: "QueueCallerLeave",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueCallerLeave::from_message(m)?)),
+        synopsis: "A caller left a queue (answered, timed out or withdrawn).",
+        privilege: Some("agent"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_CALLER_LEAVE,
+        fields: tables::EVENT_QUEUE_CALLER_LEAVE,
     },
     EventInfo {
         name: "QueueEntry",
         rust: "QueueEntry",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueEntry::from_message(m)?)),
+        synopsis: "QueueStatus item: one caller waiting in a queue.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_ENTRY,
+        fields: tables::EVENT_QUEUE_ENTRY,
     },
     EventInfo {
         name: "QueueMember",
         rust: "QueueMember",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMember::from_message(m)?)),
+        synopsis: "QueueStatus item: one member of a queue.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER,
+        fields: tables::EVENT_QUEUE_MEMBER,
     },
     EventInfo {
         name: "QueueMemberAdded",
         rust: "QueueMemberAdded",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMemberAdded::from_message(m)?)),
+        synopsis: "A member was added to a queue.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER_ADDED,
+        fields: tables::EVENT_QUEUE_MEMBER_ADDED,
     },
     EventInfo {
         name: "QueueMemberPause",
         rust: "QueueMemberPause",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMemberPause::from_message(m)?)),
+        synopsis: "A queue member was paused or unpaused.",
+        privilege: Some("agent"),
+        since: Some("12"),
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER_PAUSE,
+        fields: tables::EVENT_QUEUE_MEMBER_PAUSE,
     },
     EventInfo {
         name: "QueueMemberPenalty",
         rust: "QueueMemberPenalty",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMemberPenalty::from_message(m)?)),
+        synopsis: "A queue member's penalty changed.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER_PENALTY,
+        fields: tables::EVENT_QUEUE_MEMBER_PENALTY,
     },
     EventInfo {
         name: "QueueMemberRemoved",
         rust: "QueueMemberRemoved",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMemberRemoved::from_message(m)?)),
+        synopsis: "A member was removed from a queue.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER_REMOVED,
+        fields: tables::EVENT_QUEUE_MEMBER_REMOVED,
     },
     EventInfo {
         name: "QueueMemberRinginuse",
         rust: "QueueMemberRinginuse",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMemberRinginuse::from_message(m)?)),
+        synopsis: "A queue member's ring-in-use setting changed.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER_RINGINUSE,
+        fields: tables::EVENT_QUEUE_MEMBER_RINGINUSE,
     },
     EventInfo {
         name: "QueueMemberStatus",
         rust: "QueueMemberStatus",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueMemberStatus::from_message(m)?)),
+        synopsis: "A queue member's device state or call counters changed.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_MEMBER_STATUS,
+        fields: tables::EVENT_QUEUE_MEMBER_STATUS,
     },
     EventInfo {
         name: "QueueParams",
         rust: "QueueParams",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueParams::from_message(m)?)),
+        synopsis: "QueueStatus item: settings and counters of one queue.",
+        privilege: Some("agent"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_PARAMS,
+        fields: tables::EVENT_QUEUE_PARAMS,
     },
     EventInfo {
         name: "QueueStatusComplete",
         rust: "QueueStatusComplete",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueStatusComplete::from_message(m)?)),
+        synopsis: "Ends the QueueStatus list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_STATUS_COMPLETE,
+        fields: tables::EVENT_QUEUE_STATUS_COMPLETE,
     },
     EventInfo {
         name: "QueueSummary",
         rust: "QueueSummary",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueSummary::from_message(m)?)),
+        synopsis: "QueueSummary item: totals for one queue.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_SUMMARY,
+        fields: tables::EVENT_QUEUE_SUMMARY,
     },
     EventInfo {
         name: "QueueSummaryComplete",
         rust: "QueueSummaryComplete",
         module: "app_queue",
         decode: |m| Ok(Dyn::new(event::QueueSummaryComplete::from_message(m)?)),
+        synopsis: "Ends the QueueSummary list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_QUEUE_SUMMARY_COMPLETE,
+        fields: tables::EVENT_QUEUE_SUMMARY_COMPLETE,
     },
     EventInfo {
         name: "RTCPReceived",
         rust: "RtcpReceived",
         module: "rtp_engine",
         decode: |m| Ok(Dyn::new(event::RtcpReceived::from_message(m)?)),
+        synopsis: "The `RTCPReceived` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RTCP_RECEIVED,
+        fields: tables::EVENT_RTCP_RECEIVED,
     },
     EventInfo {
         name: "RTCPSent",
         rust: "RtcpSent",
         module: "rtp_engine",
         decode: |m| Ok(Dyn::new(event::RtcpSent::from_message(m)?)),
+        synopsis: "The `RTCPSent` event.",
+        privilege: Some("reporting"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RTCP_SENT,
+        fields: tables::EVENT_RTCP_SENT,
     },
     EventInfo {
         name: "ReceiveFAX",
         rust: "ReceiveFax",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ReceiveFax::from_message(m)?)),
+        synopsis: "The `ReceiveFAX` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RECEIVE_FAX,
+        fields: tables::EVENT_RECEIVE_FAX,
     },
     EventInfo {
         name: "RegistrationsComplete",
         rust: "RegistrationsComplete",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::RegistrationsComplete::from_message(m)?)),
+        synopsis: "Ends the SIPshowregistry or IAXregistry list.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_REGISTRATIONS_COMPLETE,
+        fields: tables::EVENT_REGISTRATIONS_COMPLETE,
     },
     EventInfo {
         name: "Registry",
         rust: "Registry",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::Registry::from_message(m)?)),
+        synopsis: "An outbound registration changed state.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_REGISTRY,
+        fields: tables::EVENT_REGISTRY,
     },
     EventInfo {
         name: "RegistryEntry",
         rust: "RegistryEntry",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::RegistryEntry::from_message(m)?)),
+        synopsis: "SIPshowregistry (also IAXregistry) item: one outbound registration.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_REGISTRY_ENTRY,
+        fields: tables::EVENT_REGISTRY_ENTRY,
     },
     EventInfo {
         name: "Reload",
         rust: "Reload",
         module: "loader",
         decode: |m| Ok(Dyn::new(event::Reload::from_message(m)?)),
+        synopsis: "The `Reload` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RELOAD,
+        fields: tables::EVENT_RELOAD,
     },
     EventInfo {
         name: "Rename",
         rust: "Rename",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Rename::from_message(m)?)),
+        synopsis: "A channel's name changed.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RENAME,
+        fields: tables::EVENT_RENAME,
     },
     EventInfo {
         name: "RequestBadFormat",
         rust: "RequestBadFormat",
         module: "security",
         decode: |m| Ok(Dyn::new(event::RequestBadFormat::from_message(m)?)),
+        synopsis: "A request was malformed.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_REQUEST_BAD_FORMAT,
+        fields: tables::EVENT_REQUEST_BAD_FORMAT,
     },
     EventInfo {
         name: "RequestNotAllowed",
         rust: "RequestNotAllowed",
         module: "security",
         decode: |m| Ok(Dyn::new(event::RequestNotAllowed::from_message(m)?)),
+        synopsis: "The `RequestNotAllowed` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_REQUEST_NOT_ALLOWED,
+        fields: tables::EVENT_REQUEST_NOT_ALLOWED,
     },
     EventInfo {
         name: "RequestNotSupported",
         rust: "RequestNotSupported",
         module: "security",
         decode: |m| Ok(Dyn::new(event::RequestNotSupported::from_message(m)?)),
+        synopsis: "The `RequestNotSupported` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_REQUEST_NOT_SUPPORTED,
+        fields: tables::EVENT_REQUEST_NOT_SUPPORTED,
     },
     EventInfo {
         name: "ResourceListDetail",
         rust: "ResourceListDetail",
         module: "res_pjsip_pubsub",
         decode: |m| Ok(Dyn::new(event::ResourceListDetail::from_message(m)?)),
+        synopsis: "The `ResourceListDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RESOURCE_LIST_DETAIL,
+        fields: tables::EVENT_RESOURCE_LIST_DETAIL,
     },
     EventInfo {
         name: "ResourceListDetailComplete",
         rust: "ResourceListDetailComplete",
         module: "res_pjsip_pubsub",
-        decode: |m| {
-            Ok(Dyn::new(event::ResourceListDetailComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::ResourceListDetailComplete::from_message(m)?)),
+        synopsis: "Ends the answer to PJSIPShowResourceLists.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_RESOURCE_LIST_DETAIL_COMPLETE,
+        fields: tables::EVENT_RESOURCE_LIST_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "SIPQualifyPeerDone",
         rust: "SipQualifyPeerDone",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::SipQualifyPeerDone::from_message(m)?)),
+        synopsis: "A qualify started by SIPqualifypeer was sent.",
+        privilege: Some("call"),
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_SIP_QUALIFY_PEER_DONE,
+        fields: tables::EVENT_SIP_QUALIFY_PEER_DONE,
     },
     EventInfo {
         name: "SIPpeerstatusComplete",
         rust: "SipPeerStatusComplete",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::SipPeerStatusComplete::from_message(m)?)),
+        synopsis: "Ends the SIPpeerstatus list.",
+        privilege: None,
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_SIP_PEER_STATUS_COMPLETE,
+        fields: tables::EVENT_SIP_PEER_STATUS_COMPLETE,
     },
     EventInfo {
         name: "SendFAX",
         rust: "SendFax",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::SendFax::from_message(m)?)),
+        synopsis: "The `SendFAX` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SEND_FAX,
+        fields: tables::EVENT_SEND_FAX,
     },
     EventInfo {
         name: "SessionLimit",
         rust: "SessionLimit",
         module: "security",
         decode: |m| Ok(Dyn::new(event::SessionLimit::from_message(m)?)),
+        synopsis: "The `SessionLimit` event.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SESSION_LIMIT,
+        fields: tables::EVENT_SESSION_LIMIT,
     },
     EventInfo {
         name: "SessionTimeout",
         rust: "SessionTimeout",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::SessionTimeout::from_message(m)?)),
+        synopsis: "The `SessionTimeout` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: Some("21"),
+        includes: tables::INCLUDES_SESSION_TIMEOUT,
+        fields: tables::EVENT_SESSION_TIMEOUT,
     },
     EventInfo {
         name: "ShowDialPlanComplete",
         rust: "ShowDialPlanComplete",
         module: "pbx",
         decode: |m| Ok(Dyn::new(event::ShowDialPlanComplete::from_message(m)?)),
+        synopsis: "Ends the ShowDialPlan list, with totals.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SHOW_DIAL_PLAN_COMPLETE,
+        fields: tables::EVENT_SHOW_DIAL_PLAN_COMPLETE,
     },
     EventInfo {
         name: "Shutdown",
         rust: "Shutdown",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::Shutdown::from_message(m)?)),
+        synopsis: "The `Shutdown` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SHUTDOWN,
+        fields: tables::EVENT_SHUTDOWN,
     },
     EventInfo {
         name: "SoftHangupRequest",
         rust: "SoftHangupRequest",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::SoftHangupRequest::from_message(m)?)),
+        synopsis: "Asterisk asked a channel to hang up at its next opportunity.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SOFT_HANGUP_REQUEST,
+        fields: tables::EVENT_SOFT_HANGUP_REQUEST,
     },
     EventInfo {
         name: "SpanAlarm",
         rust: "SpanAlarm",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::SpanAlarm::from_message(m)?)),
+        synopsis: "The `SpanAlarm` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SPAN_ALARM,
+        fields: tables::EVENT_SPAN_ALARM,
     },
     EventInfo {
         name: "SpanAlarmClear",
         rust: "SpanAlarmClear",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::SpanAlarmClear::from_message(m)?)),
+        synopsis: "The `SpanAlarmClear` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SPAN_ALARM_CLEAR,
+        fields: tables::EVENT_SPAN_ALARM_CLEAR,
     },
     EventInfo {
         name: "Status",
         rust: "Status",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::Status::from_message(m)?)),
+        synopsis: "One channel in the answer to a Status action.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_STATUS,
+        fields: tables::EVENT_STATUS,
     },
     EventInfo {
         name: "StatusComplete",
         rust: "StatusComplete",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::StatusComplete::from_message(m)?)),
+        synopsis: "Ends the answer to a Status action.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_STATUS_COMPLETE,
+        fields: tables::EVENT_STATUS_COMPLETE,
     },
     EventInfo {
         name: "SuccessfulAuth",
         rust: "SuccessfulAuth",
         module: "security",
         decode: |m| Ok(Dyn::new(event::SuccessfulAuth::from_message(m)?)),
+        synopsis: "A request authenticated successfully.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_SUCCESSFUL_AUTH,
+        fields: tables::EVENT_SUCCESSFUL_AUTH,
     },
     EventInfo {
         name: "TransportDetail",
         rust: "TransportDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::TransportDetail::from_message(m)?)),
+        synopsis: "The `TransportDetail` event.",
+        privilege: Some("command"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_TRANSPORT_DETAIL,
+        fields: tables::EVENT_TRANSPORT_DETAIL,
     },
     EventInfo {
         name: "UnParkedCall",
         rust: "UnParkedCall",
         module: "res_parking",
         decode: |m| Ok(Dyn::new(event::UnParkedCall::from_message(m)?)),
+        synopsis: "A parked call was picked up.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_UN_PARKED_CALL,
+        fields: tables::EVENT_UN_PARKED_CALL,
     },
     EventInfo {
         name: "UnexpectedAddress",
         rust: "UnexpectedAddress",
         module: "security",
         decode: |m| Ok(Dyn::new(event::UnexpectedAddress::from_message(m)?)),
+        synopsis: "A request for an existing session came from another address.",
+        privilege: Some("security"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_UNEXPECTED_ADDRESS,
+        fields: tables::EVENT_UNEXPECTED_ADDRESS,
     },
     EventInfo {
         name: "Unhold",
         rust: "Unhold",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Unhold::from_message(m)?)),
+        synopsis: "A channel took its peer off hold.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_UNHOLD,
+        fields: tables::EVENT_UNHOLD,
     },
     EventInfo {
         name: "Unload",
         rust: "Unload",
         module: "loader",
         decode: |m| Ok(Dyn::new(event::Unload::from_message(m)?)),
+        synopsis: "The `Unload` event.",
+        privilege: Some("system"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_UNLOAD,
+        fields: tables::EVENT_UNLOAD,
     },
     EventInfo {
         name: "UserEvent",
         rust: "UserEvent",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::UserEvent::from_message(m)?)),
+        synopsis: "A custom event from the UserEvent action or dialplan application; its own headers follow as extras.",
+        privilege: Some("user"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_USER_EVENT,
+        fields: tables::EVENT_USER_EVENT,
     },
     EventInfo {
         name: "VarSet",
         rust: "VarSet",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::VarSet::from_message(m)?)),
+        synopsis: "A channel or global variable was set.",
+        privilege: Some("dialplan"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VAR_SET,
+        fields: tables::EVENT_VAR_SET,
     },
     EventInfo {
         name: "VoicemailBoxDetail",
         rust: "VoicemailBoxDetail",
         module: "app_voicemail",
         decode: |m| Ok(Dyn::new(event::VoicemailBoxDetail::from_message(m)?)),
+        synopsis: "One mailbox in the answer to VoicemailBoxSummary.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_BOX_DETAIL,
+        fields: tables::EVENT_VOICEMAIL_BOX_DETAIL,
     },
     EventInfo {
         name: "VoicemailBoxDetailComplete",
         rust: "VoicemailBoxDetailComplete",
         module: "app_voicemail",
-        decode: |m| {
-            Ok(Dyn::new(event::VoicemailBoxDetailComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::VoicemailBoxDetailComplete::from_message(m)?)),
+        synopsis: "Ends the answer to VoicemailBoxSummary.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_BOX_DETAIL_COMPLETE,
+        fields: tables::EVENT_VOICEMAIL_BOX_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "VoicemailPasswordChange",
         rust: "VoicemailPasswordChange",
         module: "app_voicemail",
         decode: |m| Ok(Dyn::new(event::VoicemailPasswordChange::from_message(m)?)),
+        synopsis: "The `VoicemailPasswordChange` event.",
+        privilege: Some("user"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_PASSWORD_CHANGE,
+        fields: tables::EVENT_VOICEMAIL_PASSWORD_CHANGE,
     },
     EventInfo {
         name: "VoicemailUserDetail",
         rust: "VoicemailUserDetail",
         module: "app_voicemail",
         decode: |m| Ok(Dyn::new(event::VoicemailUserDetail::from_message(m)?)),
+        synopsis: "One mailbox in the answer to VoicemailUserStatus.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_USER_DETAIL,
+        fields: tables::EVENT_VOICEMAIL_USER_DETAIL,
     },
     EventInfo {
         name: "VoicemailUserDetailComplete",
         rust: "VoicemailUserDetailComplete",
         module: "app_voicemail",
-        decode: |m| {
-            Ok(Dyn::new(event::VoicemailUserDetailComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::VoicemailUserDetailComplete::from_message(m)?)),
+        synopsis: "Ends the answer to VoicemailUserStatus.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_USER_DETAIL_COMPLETE,
+        fields: tables::EVENT_VOICEMAIL_USER_DETAIL_COMPLETE,
     },
     EventInfo {
         name: "VoicemailUserEntry",
         rust: "VoicemailUserEntry",
         module: "app_voicemail",
         decode: |m| Ok(Dyn::new(event::VoicemailUserEntry::from_message(m)?)),
+        synopsis: "One mailbox in the answer to VoicemailUsersList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_USER_ENTRY,
+        fields: tables::EVENT_VOICEMAIL_USER_ENTRY,
     },
     EventInfo {
         name: "VoicemailUserEntryComplete",
         rust: "VoicemailUserEntryComplete",
         module: "app_voicemail",
-        decode: |m| {
-            Ok(Dyn::new(event::VoicemailUserEntryComplete::from_message(
-                m,
-            )?))
-        },
+        decode: |m| Ok(Dyn::new(event::VoicemailUserEntryComplete::from_message(m)?)),
+        synopsis: "Ends the answer to VoicemailUsersList.",
+        privilege: None,
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_VOICEMAIL_USER_ENTRY_COMPLETE,
+        fields: tables::EVENT_VOICEMAIL_USER_ENTRY_COMPLETE,
     },
     EventInfo {
         name: "Wink",
         rust: "Wink",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Wink::from_message(m)?)),
+        synopsis: "The `Wink` event.",
+        privilege: Some("call"),
+        since: None,
+        removed: None,
+        includes: tables::INCLUDES_WINK,
+        fields: tables::EVENT_WINK,
     },
 ];
 /// The table entry of an action, by wire name in any case.
@@ -9291,4 +10295,16 @@ pub fn action_info(name: &str) -> Option<&'static ActionInfo> {
 /// The table entry of an event, by wire name in any case.
 pub fn event_info(name: &str) -> Option<&'static EventInfo> {
     EVENTS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+}
+/// Every field set of the spec (header groups events include), sorted by name.
+pub static FIELDSETS: &[FieldsetInfo] = tables::FIELDSETS;
+/// Every enumeration of the spec, sorted by name.
+pub static ENUMS: &[EnumInfo] = tables::ENUMS;
+/// The table entry of a field set, by name in any case.
+pub fn fieldset_info(name: &str) -> Option<&'static FieldsetInfo> {
+    FIELDSETS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+}
+/// The table entry of an enumeration, by name in any case.
+pub fn enum_info(name: &str) -> Option<&'static EnumInfo> {
+    ENUMS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
 }

@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `ListDialplan`.
     ///
-    /// Part of the event list answering [`ShowDialPlan`](crate::action::ShowDialPlan).
+    /// An item of the event list answering [`ShowDialPlan`](crate::action::ShowDialPlan); collected into [`event::ListDialplan`](crate::event::ListDialplan).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ListDialplan")]
     pub struct ListDialplan<'a> {
@@ -50,7 +50,7 @@ pub mod event {
     ///
     /// Event `ShowDialPlanComplete`.
     ///
-    /// Part of the event list answering [`ShowDialPlan`](crate::action::ShowDialPlan).
+    /// Ends the event list answering [`ShowDialPlan`](crate::action::ShowDialPlan) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ShowDialPlanComplete")]
     pub struct ShowDialPlanComplete<'a> {
@@ -78,19 +78,35 @@ pub mod action {
     ///
     /// Action `DialplanExtensionAdd`, needs write class `system`. Asterisk 13 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Extension` | `extension` | text | yes |  |
-    /// | `Priority` | `priority` | text | yes |  |
-    /// | `Application` | `application` | text | yes |  |
-    /// | `ApplicationData` | `application_data` | text | no |  |
-    /// | `Replace` | `replace` | boolean | no | `false` |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  | Context to add to; created if missing. |
+    /// | `Extension` | `extension`: `String` | text | yes |  | Extension name or pattern; "exten/callerid" adds a caller ID match. |
+    /// | `Priority` | `priority`: `String` | text | yes |  | Priority number, or "hint". |
+    /// | `Application` | `application`: `String` | text | yes |  | Application to run at this priority. |
+    /// | `ApplicationData` | `application_data`: `Option<String>` | text | no |  | Arguments of the application. |
+    /// | `Replace` | `replace`: `Option<bool>` | boolean | no | `false` | Overwrite an existing priority instead of failing. |
     ///
+    /// # Response
     ///
-    /// # Example: Add priority 1 of a new extension
+    /// `<DialplanExtensionAdd as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DialplanExtensionAdd;
+    ///
+    /// let action = DialplanExtensionAdd::new("test_dialplan", "test_exten", "1", "echo");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DialplanExtensionAdd\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Add priority 1 of a new extension
     ///
     /// ```text
     /// Action: DialplanExtensionAdd
@@ -161,16 +177,32 @@ pub mod action {
     ///
     /// Action `DialplanExtensionRemove`, needs write class `system`. Asterisk 13 and later.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Context` | `context` | text | yes |  |
-    /// | `Extension` | `extension` | text | yes |  |
-    /// | `Priority` | `priority` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Context` | `context`: `String` | text | yes |  | Context of the extension. |
+    /// | `Extension` | `extension`: `String` | text | yes |  | Extension name or pattern; "exten/callerid" for a caller ID match. |
+    /// | `Priority` | `priority`: `Option<String>` | text | no |  | Remove only this priority (a number, or "hint"); the whole extension when absent. |
     ///
+    /// # Response
     ///
-    /// # Example: Remove a whole extension
+    /// `<DialplanExtensionRemove as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DialplanExtensionRemove;
+    ///
+    /// let action = DialplanExtensionRemove::new("test_dialplan", "test_exten");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DialplanExtensionRemove\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Remove a whole extension
     ///
     /// ```text
     /// Action: DialplanExtensionRemove
@@ -217,12 +249,38 @@ pub mod action {
     ///
     /// Action `ShowDialPlan`, needs write class `config`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ListDialplan`](crate::event::ListDialplan) then the completion event [`ShowDialPlanComplete`](crate::event::ShowDialPlanComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Extension` | `extension` | text | no |  |
-    /// | `Context` | `context` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Extension` | `extension`: `Option<String>` | text | no |  | Only this extension. |
+    /// | `Context` | `context`: `Option<String>` | text | no |  | Only this context. |
+    ///
+    /// # Response
+    ///
+    /// `<ShowDialPlan as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ListDialplan`](crate::event::ListDialplan)`, `[`ShowDialPlanComplete`](crate::event::ShowDialPlanComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ListDialplan`](crate::event::ListDialplan) | [`event::ListDialplan`](crate::event::ListDialplan) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ShowDialPlanComplete`](crate::event::ShowDialPlanComplete) | [`event::ShowDialPlanComplete`](crate::event::ShowDialPlanComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ShowDialPlan;
+    ///
+    /// let action = ShowDialPlan::new().extension("100");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ShowDialPlan\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "ShowDialPlan",

@@ -9,10 +9,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "Pickup")]
     pub struct Pickup<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: Option<crate::event::ChannelSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `Target`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Target`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Target")]
         pub target: Option<crate::event::ChannelSnapshot<'a>>,
         /// Headers received that this type has no field for.

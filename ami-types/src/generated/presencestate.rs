@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `PresenceStateChange`, class `call`.
     ///
-    /// Part of the event list answering [`PresenceStateList`](crate::action::PresenceStateList).
+    /// An item of the event list answering [`PresenceStateList`](crate::action::PresenceStateList); collected into [`event::PresenceStateChange`](crate::event::PresenceStateChange).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PresenceStateChange")]
     pub struct PresenceStateChange<'a> {

@@ -10,10 +10,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AsyncAGIStart")]
     pub struct AsyncAgiStart<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
-        /// `Env`: text, optional. The AGI environment (agi_* variables), URL-encoded.
+        /// `Env`: text, optional. The AGI environment (agi_\* variables), URL-encoded.
         #[ami(header = "Env")]
         pub env: Option<&'a str>,
         /// Headers received that this type has no field for.
@@ -28,7 +28,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AsyncAGIExec")]
     pub struct AsyncAgiExec<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `CommandID`: text, optional. Tag given in the AGI action, if any.
@@ -49,7 +49,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AsyncAGIEnd")]
     pub struct AsyncAgiEnd<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// Headers received that this type has no field for.
@@ -64,7 +64,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AGIExecStart")]
     pub struct AgiExecStart<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Command`: text, optional. The command line.
@@ -85,7 +85,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AGIExecEnd")]
     pub struct AgiExecEnd<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// `Command`: text, optional. The command line.
@@ -112,16 +112,32 @@ pub mod action {
     ///
     /// Action `AGI`, needs write class `agi`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Command` | `command` | text | yes |  |
-    /// | `CommandID` | `command_id` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel currently running AGI(agi:async). |
+    /// | `Command` | `command`: `String` | text | yes |  | AGI command line to run, e.g. "EXEC Playback hello-world". |
+    /// | `CommandID` | `command_id`: `Option<String>` | text | no |  | Tag echoed back in the CommandID header of AsyncAGIExec. |
     ///
+    /// # Response
     ///
-    /// # Example: Error: the channel is not in async AGI
+    /// `<Agi as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Agi;
+    ///
+    /// let action = Agi::new("SIP/agent-01-00000007", "Hangup");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: AGI\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Error: the channel is not in async AGI
     ///
     /// ```text
     /// Action: AGI

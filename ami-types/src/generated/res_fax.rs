@@ -109,7 +109,7 @@ pub mod event {
     ///
     /// Event `FAXSessionsEntry`, class `reporting`.
     ///
-    /// Part of the event list answering [`FAXSessions`](crate::action::FaxSessions).
+    /// An item of the event list answering [`FAXSessions`](crate::action::FaxSessions); collected into [`event::FaxSessionsEntry`](crate::event::FaxSessionsEntry).
     #[doc(alias = "FAXSessionsEntry")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "FAXSessionsEntry")]
@@ -144,7 +144,7 @@ pub mod event {
     ///
     /// Event `FAXSessionsComplete`, class `call`.
     ///
-    /// Part of the event list answering [`FAXSessions`](crate::action::FaxSessions).
+    /// Ends the event list answering [`FAXSessions`](crate::action::FaxSessions) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "FAXSessionsComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "FAXSessionsComplete")]
@@ -239,7 +239,31 @@ pub mod action {
     ///
     /// Action `FAXSessions`, needs write class `call`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`FAXSessionsEntry`](crate::event::FaxSessionsEntry) then the completion event [`FAXSessionsComplete`](crate::event::FaxSessionsComplete).
+    /// # Response
+    ///
+    /// `<FaxSessions as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`FaxSessionsEntry`](crate::event::FaxSessionsEntry)`, `[`FaxSessionsComplete`](crate::event::FaxSessionsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`FAXSessionsEntry`](crate::event::FaxSessionsEntry) | [`event::FaxSessionsEntry`](crate::event::FaxSessionsEntry) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`FAXSessionsComplete`](crate::event::FaxSessionsComplete) | [`event::FaxSessionsComplete`](crate::event::FaxSessionsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::FaxSessions;
+    ///
+    /// let action = FaxSessions::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: FAXSessions\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "FAXSessions")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -258,11 +282,28 @@ pub mod action {
     ///
     /// Action `FAXSession`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `SessionNumber` | `session_number` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `SessionNumber` | `session_number`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<FaxSession as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::FaxSession;
+    ///
+    /// let action = FaxSession::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: FAXSession\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "FAXSession")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "FAXSession", response = "crate::Ack<'a>")]
@@ -284,7 +325,22 @@ pub mod action {
     ///
     /// Action `FAXStats`, needs write class `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Response
+    ///
+    /// `<FaxStats as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::FaxStats;
+    ///
+    /// let action = FaxStats::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: FAXStats\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "FAXStats")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "FAXStats", response = "crate::Ack<'a>")]

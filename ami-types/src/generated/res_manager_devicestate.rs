@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `DeviceStateListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`DeviceStateList`](crate::action::DeviceStateList).
+    /// Ends the event list answering [`DeviceStateList`](crate::action::DeviceStateList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DeviceStateListComplete")]
     pub struct DeviceStateListComplete<'a> {
@@ -26,7 +26,31 @@ pub mod action {
     ///
     /// Action `DeviceStateList`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`DeviceStateChange`](crate::event::DeviceStateChange) then the completion event [`DeviceStateListComplete`](crate::event::DeviceStateListComplete).
+    /// # Response
+    ///
+    /// `<DeviceStateList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`DeviceStateChange`](crate::event::DeviceStateChange)`, `[`DeviceStateListComplete`](crate::event::DeviceStateListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`DeviceStateChange`](crate::event::DeviceStateChange) | [`event::DeviceStateChange`](crate::event::DeviceStateChange) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`DeviceStateListComplete`](crate::event::DeviceStateListComplete) | [`event::DeviceStateListComplete`](crate::event::DeviceStateListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::DeviceStateList;
+    ///
+    /// let action = DeviceStateList::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: DeviceStateList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "DeviceStateList",

@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `PresenceStateListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`PresenceStateList`](crate::action::PresenceStateList).
+    /// Ends the event list answering [`PresenceStateList`](crate::action::PresenceStateList) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PresenceStateListComplete")]
     pub struct PresenceStateListComplete<'a> {
@@ -26,7 +26,31 @@ pub mod action {
     ///
     /// Action `PresenceStateList`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PresenceStateChange`](crate::event::PresenceStateChange) then the completion event [`PresenceStateListComplete`](crate::event::PresenceStateListComplete).
+    /// # Response
+    ///
+    /// `<PresenceStateList as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PresenceStateChange`](crate::event::PresenceStateChange)`, `[`PresenceStateListComplete`](crate::event::PresenceStateListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PresenceStateChange`](crate::event::PresenceStateChange) | [`event::PresenceStateChange`](crate::event::PresenceStateChange) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`PresenceStateListComplete`](crate::event::PresenceStateListComplete) | [`event::PresenceStateListComplete`](crate::event::PresenceStateListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PresenceStateList;
+    ///
+    /// let action = PresenceStateList::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PresenceStateList\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "PresenceStateList",

@@ -9,7 +9,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MonitorStart")]
     pub struct MonitorStart<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// Headers received that this type has no field for.
@@ -23,7 +23,7 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MonitorStop")]
     pub struct MonitorStop<'a> {
-        /// [`ChannelSnapshot`]: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot): The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "")]
         pub channel: crate::event::ChannelSnapshot<'a>,
         /// Headers received that this type has no field for.
@@ -38,17 +38,33 @@ pub mod action {
     ///
     /// Action `Monitor`, needs write class `call`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `File` | `file` | text | no |  |
-    /// | `Format` | `format` | text | no | `wav` |
-    /// | `Mix` | `mix` | boolean | no | `false` |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel to record. |
+    /// | `File` | `file`: `Option<String>` | text | no |  | Base file name in the monitor spool directory; defaults to the channel name with / replaced by -. |
+    /// | `Format` | `format`: `Option<String>` | text | no | `wav` | Audio file format. |
+    /// | `Mix` | `mix`: `Option<bool>` | boolean | no | `false` | Mix the two directions into one file when recording stops. |
     ///
+    /// # Response
     ///
-    /// # Example: Start recording a SIP channel
+    /// `<Monitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Monitor;
+    ///
+    /// let action = Monitor::new("SIP/300-00000000");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Monitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Start recording a SIP channel
     ///
     /// ```text
     /// Action: Monitor
@@ -106,12 +122,29 @@ pub mod action {
     ///
     /// Action `ChangeMonitor`, needs write class `call`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `File` | `file` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel being recorded. |
+    /// | `File` | `file`: `String` | text | yes |  | New base file name in the monitor spool directory. |
+    ///
+    /// # Response
+    ///
+    /// `<ChangeMonitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ChangeMonitor;
+    ///
+    /// let action = ChangeMonitor::new("PJSIP/alice-00000001", "/tmp/recording.wav");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ChangeMonitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "ChangeMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -136,11 +169,28 @@ pub mod action {
     ///
     /// Action `StopMonitor`, needs write class `call`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel being recorded. |
+    ///
+    /// # Response
+    ///
+    /// `<StopMonitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::StopMonitor;
+    ///
+    /// let action = StopMonitor::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: StopMonitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "StopMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -161,11 +211,28 @@ pub mod action {
     ///
     /// Action `PauseMonitor`, needs write class `call`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel being recorded. |
+    ///
+    /// # Response
+    ///
+    /// `<PauseMonitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PauseMonitor;
+    ///
+    /// let action = PauseMonitor::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PauseMonitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PauseMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -186,11 +253,28 @@ pub mod action {
     ///
     /// Action `UnpauseMonitor`, needs write class `call`. Asterisk up to 20; removed in 21.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel being recorded. |
+    ///
+    /// # Response
+    ///
+    /// `<UnpauseMonitor as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::UnpauseMonitor;
+    ///
+    /// let action = UnpauseMonitor::new("PJSIP/alice-00000001");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: UnpauseMonitor\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "UnpauseMonitor", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -35,13 +35,31 @@ pub mod action {
     ///
     /// Action `MuteAudio`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `Direction` | `direction` | [`MuteAudioDirection`](crate::enums::MuteAudioDirection) | yes |  |
-    /// | `State` | `state` | boolean | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  |  |
+    /// | `Direction` | `direction`: `MuteAudioDirection` | [`MuteAudioDirection`](crate::enums::MuteAudioDirection) | yes |  | One of `in`, `out`, `all`. |
+    /// | `State` | `state`: `bool` | boolean | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MuteAudio as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MuteAudio;
+    /// use ami_types::enums::MuteAudioDirection;
+    ///
+    /// let action = MuteAudio::new("PJSIP/alice-00000001", MuteAudioDirection::In, true);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MuteAudio\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MuteAudio", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

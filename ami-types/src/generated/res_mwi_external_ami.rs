@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `MWIGet`, class `reporting`.
     ///
-    /// Part of the event list answering [`MWIGet`](crate::action::MwiGet).
+    /// An item of the event list answering [`MWIGet`](crate::action::MwiGet); collected into [`event::MwiGet`](crate::event::MwiGet).
     #[doc(alias = "MWIGet")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MWIGet")]
@@ -30,7 +30,7 @@ pub mod event {
     ///
     /// Event `MWIGetComplete`, class `reporting`.
     ///
-    /// Part of the event list answering [`MWIGet`](crate::action::MwiGet).
+    /// Ends the event list answering [`MWIGet`](crate::action::MwiGet) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "MWIGetComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "MWIGetComplete")]
@@ -50,11 +50,37 @@ pub mod action {
     ///
     /// Action `MWIGet`, needs write class `call`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`MWIGet`](crate::event::MwiGet) then the completion event [`MWIGetComplete`](crate::event::MwiGetComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Mailbox` | `mailbox` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MwiGet as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`MwiGet`](crate::event::MwiGet)`, `[`MwiGetComplete`](crate::event::MwiGetComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`MWIGet`](crate::event::MwiGet) | [`event::MwiGet`](crate::event::MwiGet) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`MWIGetComplete`](crate::event::MwiGetComplete) | [`event::MwiGetComplete`](crate::event::MwiGetComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MwiGet;
+    ///
+    /// let action = MwiGet::new("100@default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MWIGet\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "MWIGet")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
@@ -79,11 +105,28 @@ pub mod action {
     ///
     /// Action `MWIDelete`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Mailbox` | `mailbox` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MwiDelete as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MwiDelete;
+    ///
+    /// let action = MwiDelete::new("100@default");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MWIDelete\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "MWIDelete")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MWIDelete", response = "crate::Ack<'a>")]
@@ -105,13 +148,30 @@ pub mod action {
     ///
     /// Action `MWIUpdate`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Mailbox` | `mailbox` | text | yes |  |
-    /// | `OldMessages` | `old_messages` | text | no |  |
-    /// | `NewMessages` | `new_messages` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Mailbox` | `mailbox`: `String` | text | yes |  |  |
+    /// | `OldMessages` | `old_messages`: `Option<String>` | text | no |  |  |
+    /// | `NewMessages` | `new_messages`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<MwiUpdate as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::MwiUpdate;
+    ///
+    /// let action = MwiUpdate::new("100@default").old_messages("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: MWIUpdate\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "MWIUpdate")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "MWIUpdate", response = "crate::Ack<'a>")]

@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `ParkedCallsComplete`.
     ///
-    /// Part of the event list answering [`ParkedCalls`](crate::action::ParkedCalls).
+    /// Ends the event list answering [`ParkedCalls`](crate::action::ParkedCalls) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ParkedCallsComplete")]
     pub struct ParkedCallsComplete<'a> {
@@ -26,7 +26,7 @@ pub mod event {
     ///
     /// Event `Parkinglot`.
     ///
-    /// Part of the event list answering [`Parkinglots`](crate::action::Parkinglots).
+    /// An item of the event list answering [`Parkinglots`](crate::action::Parkinglots); collected into [`event::Parkinglot`](crate::event::Parkinglot).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "Parkinglot")]
     pub struct Parkinglot<'a> {
@@ -51,7 +51,7 @@ pub mod event {
     ///
     /// Event `ParkinglotsComplete`.
     ///
-    /// Part of the event list answering [`Parkinglots`](crate::action::Parkinglots).
+    /// Ends the event list answering [`Parkinglots`](crate::action::Parkinglots) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ParkinglotsComplete")]
     pub struct ParkinglotsComplete<'a> {
@@ -67,11 +67,11 @@ pub mod event {
     ///
     /// Event `ParkedCall`, class `call`.
     ///
-    /// Part of the event list answering [`ParkedCalls`](crate::action::ParkedCalls).
+    /// An item of the event list answering [`ParkedCalls`](crate::action::ParkedCalls); collected into [`event::ParkedCall`](crate::event::ParkedCall).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ParkedCall")]
     pub struct ParkedCall<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parkee")]
         pub parkee: crate::event::ChannelSnapshot<'a>,
         /// `ParkerDialString`: text, optional. Dial string used to call the parker back on timeout.
@@ -100,10 +100,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ParkedCallTimeOut")]
     pub struct ParkedCallTimeOut<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parkee")]
         pub parkee: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parker")]
         pub parker: Option<crate::event::ChannelSnapshot<'a>>,
         /// `ParkerDialString`: text, optional. Dial string used to call the parker back on timeout.
@@ -132,10 +132,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ParkedCallGiveUp")]
     pub struct ParkedCallGiveUp<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parkee")]
         pub parkee: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parker")]
         pub parker: Option<crate::event::ChannelSnapshot<'a>>,
         /// `ParkerDialString`: text, optional. Dial string used to call the parker back on timeout.
@@ -164,10 +164,10 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ParkedCallSwap")]
     pub struct ParkedCallSwap<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parkee")]
         pub parkee: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parker")]
         pub parker: Option<crate::event::ChannelSnapshot<'a>>,
         /// `ParkerDialString`: text, optional. Dial string used to call the parker back on timeout.
@@ -196,13 +196,13 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "UnParkedCall")]
     pub struct UnParkedCall<'a> {
-        /// [`ChannelSnapshot`] with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parkee`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parkee")]
         pub parkee: crate::event::ChannelSnapshot<'a>,
-        /// [`ChannelSnapshot`] with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Parker`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Parker")]
         pub parker: Option<crate::event::ChannelSnapshot<'a>>,
-        /// [`ChannelSnapshot`] with headers prefixed `Retriever`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
+        /// [`ChannelSnapshot`](crate::event::ChannelSnapshot) with headers prefixed `Retriever`: The standard block describing one channel; other events repeat it with a prefix (Dest, Transferer, ...).
         #[ami(flatten, prefix = "Retriever")]
         pub retriever: Option<crate::event::ChannelSnapshot<'a>>,
         /// `ParkerDialString`: text, optional. Dial string used to call the parker back on timeout.
@@ -232,19 +232,35 @@ pub mod action {
     ///
     /// Action `Park`, needs write class `call`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Channel` | `channel` | text | yes |  |
-    /// | `TimeoutChannel` | `timeout_channel` | text | no |  |
-    /// | `AnnounceChannel` | `announce_channel` | text | no |  |
-    /// | `Timeout` | `timeout` | duration in milliseconds | no |  |
-    /// | `Parkinglot` | `parkinglot` | text | no |  |
-    /// | `ParkingSpace` | `parking_space` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Channel` | `channel`: `String` | text | yes |  | Channel to park. |
+    /// | `TimeoutChannel` | `timeout_channel`: `Option<String>` | text | no |  | Channel used to build the dial string called back on timeout; if bridged with Channel it hears the announcement, as with the park feature code. |
+    /// | `AnnounceChannel` | `announce_channel`: `Option<String>` | text | no |  | Bridged channel that hears the parking space announcement. |
+    /// | `Timeout` | `timeout`: `Option<Duration>` | duration in milliseconds | no |  | Overrides the lot's timeout; rounded to whole seconds by Asterisk; 0 disables it. |
+    /// | `Parkinglot` | `parkinglot`: `Option<String>` | text | no |  | Parking lot to use; the default lot when absent. |
+    /// | `ParkingSpace` | `parking_space`: `Option<String>` | text | no |  | Space (extension) to park in; another is used if it is busy. |
     ///
+    /// # Response
     ///
-    /// # Example: Park a SIP channel
+    /// `<Park as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Park;
+    ///
+    /// let action = Park::new("SIP/300-00000013");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Park\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Park a SIP channel
     ///
     /// ```text
     /// Action: park
@@ -320,11 +336,37 @@ pub mod action {
     ///
     /// Action `ParkedCalls`, needs write class `call`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ParkedCall`](crate::event::ParkedCall) then the completion event [`ParkedCallsComplete`](crate::event::ParkedCallsComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `ParkingLot` | `parking_lot` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `ParkingLot` | `parking_lot`: `Option<String>` | text | no |  | Only calls in this parking lot. |
+    ///
+    /// # Response
+    ///
+    /// `<ParkedCalls as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ParkedCall`](crate::event::ParkedCall)`, `[`ParkedCallsComplete`](crate::event::ParkedCallsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ParkedCall`](crate::event::ParkedCall) | [`event::ParkedCall`](crate::event::ParkedCall) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ParkedCallsComplete`](crate::event::ParkedCallsComplete) | [`event::ParkedCallsComplete`](crate::event::ParkedCallsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::ParkedCalls;
+    ///
+    /// let action = ParkedCalls::new().parking_lot("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: ParkedCalls\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "ParkedCalls",
@@ -351,7 +393,31 @@ pub mod action {
     ///
     /// Action `Parkinglots`, needs write class `call`. Asterisk 11 and later.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`Parkinglot`](crate::event::Parkinglot) then the completion event [`ParkinglotsComplete`](crate::event::ParkinglotsComplete).
+    /// # Response
+    ///
+    /// `<Parkinglots as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`Parkinglot`](crate::event::Parkinglot)`, `[`ParkinglotsComplete`](crate::event::ParkinglotsComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`Parkinglot`](crate::event::Parkinglot) | [`event::Parkinglot`](crate::event::Parkinglot) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ParkinglotsComplete`](crate::event::ParkinglotsComplete) | [`event::ParkinglotsComplete`](crate::event::ParkinglotsComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::Parkinglots;
+    ///
+    /// let action = Parkinglots::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: Parkinglots\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
         name = "Parkinglots",

@@ -76,7 +76,7 @@ pub mod event {
     ///
     /// Event `IdentifyDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint).
+    /// An item of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint); collected into [`PjsipShowEndpointItem::IdentifyDetail`](crate::response::PjsipShowEndpointItem::IdentifyDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "IdentifyDetail")]
     pub struct IdentifyDetail<'a> {
@@ -113,7 +113,7 @@ pub mod event {
     ///
     /// Event `AorDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint).
+    /// An item of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint); collected into [`PjsipShowEndpointItem::AorDetail`](crate::response::PjsipShowEndpointItem::AorDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AorDetail")]
     pub struct AorDetail<'a> {
@@ -186,7 +186,7 @@ pub mod event {
     ///
     /// Event `AuthDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint).
+    /// An item of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint); collected into [`PjsipShowEndpointItem::AuthDetail`](crate::response::PjsipShowEndpointItem::AuthDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AuthDetail")]
     pub struct AuthDetail<'a> {
@@ -244,7 +244,7 @@ pub mod event {
     ///
     /// Event `TransportDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint).
+    /// An item of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint); collected into [`PjsipShowEndpointItem::TransportDetail`](crate::response::PjsipShowEndpointItem::TransportDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "TransportDetail")]
     pub struct TransportDetail<'a> {
@@ -353,7 +353,7 @@ pub mod event {
     ///
     /// Event `EndpointDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint).
+    /// An item of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint); collected into [`PjsipShowEndpointItem::EndpointDetail`](crate::response::PjsipShowEndpointItem::EndpointDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "EndpointDetail")]
     pub struct EndpointDetail<'a> {
@@ -789,7 +789,7 @@ pub mod event {
     ///
     /// Event `AorList`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowAors`](crate::action::PjsipShowAors).
+    /// An item of the event list answering [`PJSIPShowAors`](crate::action::PjsipShowAors); collected into [`event::AorList`](crate::event::AorList).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AorList")]
     pub struct AorList<'a> {
@@ -853,7 +853,7 @@ pub mod event {
     ///
     /// Event `AuthList`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowAuths`](crate::action::PjsipShowAuths).
+    /// An item of the event list answering [`PJSIPShowAuths`](crate::action::PjsipShowAuths); collected into [`event::AuthList`](crate::event::AuthList).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AuthList")]
     pub struct AuthList<'a> {
@@ -908,7 +908,7 @@ pub mod event {
     ///
     /// Event `ContactList`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowContacts`](crate::action::PjsipShowContacts).
+    /// An item of the event list answering [`PJSIPShowContacts`](crate::action::PjsipShowContacts); collected into [`event::ContactList`](crate::event::ContactList).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ContactList")]
     pub struct ContactList<'a> {
@@ -978,7 +978,9 @@ pub mod event {
     ///
     /// Event `ContactStatusDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint), [`PJSIPShowRegistrationInboundContactStatuses`](crate::action::PjsipShowRegistrationInboundContactStatuses).
+    /// An item of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint); collected into [`PjsipShowEndpointItem::ContactStatusDetail`](crate::response::PjsipShowEndpointItem::ContactStatusDetail).
+    ///
+    /// An item of the event list answering [`PJSIPShowRegistrationInboundContactStatuses`](crate::action::PjsipShowRegistrationInboundContactStatuses); collected into [`event::ContactStatusDetail`](crate::event::ContactStatusDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ContactStatusDetail")]
     pub struct ContactStatusDetail<'a> {
@@ -1039,7 +1041,7 @@ pub mod event {
     ///
     /// Event `EndpointList`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoints`](crate::action::PjsipShowEndpoints).
+    /// An item of the event list answering [`PJSIPShowEndpoints`](crate::action::PjsipShowEndpoints); collected into [`event::EndpointList`](crate::event::EndpointList).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "EndpointList")]
     pub struct EndpointList<'a> {
@@ -1079,7 +1081,7 @@ pub mod event {
     ///
     /// Event `EndpointListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoints`](crate::action::PjsipShowEndpoints).
+    /// Ends the event list answering [`PJSIPShowEndpoints`](crate::action::PjsipShowEndpoints) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "EndpointListComplete")]
     pub struct EndpointListComplete<'a> {
@@ -1095,7 +1097,7 @@ pub mod event {
     ///
     /// Event `EndpointDetailComplete`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint).
+    /// Ends the event list answering [`PJSIPShowEndpoint`](crate::action::PjsipShowEndpoint) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "EndpointDetailComplete")]
     pub struct EndpointDetailComplete<'a> {
@@ -1111,7 +1113,7 @@ pub mod event {
     ///
     /// Event `AorListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowAors`](crate::action::PjsipShowAors).
+    /// Ends the event list answering [`PJSIPShowAors`](crate::action::PjsipShowAors) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AorListComplete")]
     pub struct AorListComplete<'a> {
@@ -1127,7 +1129,7 @@ pub mod event {
     ///
     /// Event `AuthListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowAuths`](crate::action::PjsipShowAuths).
+    /// Ends the event list answering [`PJSIPShowAuths`](crate::action::PjsipShowAuths) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "AuthListComplete")]
     pub struct AuthListComplete<'a> {
@@ -1143,7 +1145,7 @@ pub mod event {
     ///
     /// Event `ContactListComplete`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowContacts`](crate::action::PjsipShowContacts).
+    /// Ends the event list answering [`PJSIPShowContacts`](crate::action::PjsipShowContacts) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ContactListComplete")]
     pub struct ContactListComplete<'a> {
@@ -1188,11 +1190,28 @@ pub mod action {
     ///
     /// Action `PJSIPQualify`, needs write class `system`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Endpoint` | `endpoint` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Endpoint` | `endpoint`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipQualify as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipQualify;
+    ///
+    /// let action = PjsipQualify::new("alice");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPQualify\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPQualify")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PJSIPQualify", response = "crate::Ack<'a>")]
@@ -1214,7 +1233,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowEndpoints`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`EndpointList`](crate::event::EndpointList) then the completion event [`EndpointListComplete`](crate::event::EndpointListComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowEndpoints as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`EndpointList`](crate::event::EndpointList)`, `[`EndpointListComplete`](crate::event::EndpointListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`EndpointList`](crate::event::EndpointList) | [`event::EndpointList`](crate::event::EndpointList) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`EndpointListComplete`](crate::event::EndpointListComplete) | [`event::EndpointListComplete`](crate::event::EndpointListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowEndpoints;
+    ///
+    /// let action = PjsipShowEndpoints::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowEndpoints\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowEndpoints")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -1233,11 +1276,42 @@ pub mod action {
     ///
     /// Action `PJSIPShowEndpoint`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`EndpointDetail`](crate::event::EndpointDetail), [`IdentifyDetail`](crate::event::IdentifyDetail), [`ContactStatusDetail`](crate::event::ContactStatusDetail), [`AuthDetail`](crate::event::AuthDetail), [`TransportDetail`](crate::event::TransportDetail), [`AorDetail`](crate::event::AorDetail) then the completion event [`EndpointDetailComplete`](crate::event::EndpointDetailComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Endpoint` | `endpoint` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Endpoint` | `endpoint`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipShowEndpoint as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PjsipShowEndpointItem`](crate::response::PjsipShowEndpointItem)`, `[`EndpointDetailComplete`](crate::event::EndpointDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`EndpointDetail`](crate::event::EndpointDetail) | [`PjsipShowEndpointItem::EndpointDetail`](crate::response::PjsipShowEndpointItem::EndpointDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`IdentifyDetail`](crate::event::IdentifyDetail) | [`PjsipShowEndpointItem::IdentifyDetail`](crate::response::PjsipShowEndpointItem::IdentifyDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ContactStatusDetail`](crate::event::ContactStatusDetail) | [`PjsipShowEndpointItem::ContactStatusDetail`](crate::response::PjsipShowEndpointItem::ContactStatusDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`AuthDetail`](crate::event::AuthDetail) | [`PjsipShowEndpointItem::AuthDetail`](crate::response::PjsipShowEndpointItem::AuthDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`TransportDetail`](crate::event::TransportDetail) | [`PjsipShowEndpointItem::TransportDetail`](crate::response::PjsipShowEndpointItem::TransportDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`AorDetail`](crate::event::AorDetail) | [`PjsipShowEndpointItem::AorDetail`](crate::response::PjsipShowEndpointItem::AorDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`EndpointDetailComplete`](crate::event::EndpointDetailComplete) | [`event::EndpointDetailComplete`](crate::event::EndpointDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowEndpoint;
+    ///
+    /// let action = PjsipShowEndpoint::new("alice");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowEndpoint\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowEndpoint")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(
@@ -1262,7 +1336,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowAors`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`AorList`](crate::event::AorList) then the completion event [`AorListComplete`](crate::event::AorListComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowAors as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`AorList`](crate::event::AorList)`, `[`AorListComplete`](crate::event::AorListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`AorList`](crate::event::AorList) | [`event::AorList`](crate::event::AorList) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`AorListComplete`](crate::event::AorListComplete) | [`event::AorListComplete`](crate::event::AorListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowAors;
+    ///
+    /// let action = PjsipShowAors::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowAors\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowAors")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -1281,7 +1379,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowAuths`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`AuthList`](crate::event::AuthList) then the completion event [`AuthListComplete`](crate::event::AuthListComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowAuths as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`AuthList`](crate::event::AuthList)`, `[`AuthListComplete`](crate::event::AuthListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`AuthList`](crate::event::AuthList) | [`event::AuthList`](crate::event::AuthList) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`AuthListComplete`](crate::event::AuthListComplete) | [`event::AuthListComplete`](crate::event::AuthListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowAuths;
+    ///
+    /// let action = PjsipShowAuths::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowAuths\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowAuths")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -1300,7 +1422,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowContacts`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ContactList`](crate::event::ContactList) then the completion event [`ContactListComplete`](crate::event::ContactListComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowContacts as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ContactList`](crate::event::ContactList)`, `[`ContactListComplete`](crate::event::ContactListComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ContactList`](crate::event::ContactList) | [`event::ContactList`](crate::event::ContactList) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ContactListComplete`](crate::event::ContactListComplete) | [`event::ContactListComplete`](crate::event::ContactListComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowContacts;
+    ///
+    /// let action = PjsipShowContacts::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowContacts\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowContacts")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(

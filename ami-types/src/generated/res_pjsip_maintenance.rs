@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `PJSIPMaintenanceStatus`, class `system`.
     ///
-    /// Part of the event list answering [`PJSIPShowMaintenance`](crate::action::PjsipShowMaintenance).
+    /// An item of the event list answering [`PJSIPShowMaintenance`](crate::action::PjsipShowMaintenance); collected into [`event::PjsipMaintenanceStatus`](crate::event::PjsipMaintenanceStatus).
     #[doc(alias = "PJSIPMaintenanceStatus")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PJSIPMaintenanceStatus")]
@@ -27,7 +27,7 @@ pub mod event {
     ///
     /// Event `PJSIPMaintenanceStatusComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowMaintenance`](crate::action::PjsipShowMaintenance).
+    /// Ends the event list answering [`PJSIPShowMaintenance`](crate::action::PjsipShowMaintenance) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[doc(alias = "PJSIPMaintenanceStatusComplete")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PJSIPMaintenanceStatusComplete")]
@@ -47,12 +47,29 @@ pub mod action {
     ///
     /// Action `PJSIPSetMaintenance`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Endpoint` | `endpoint` | text | yes |  |
-    /// | `State` | `state` | boolean | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Endpoint` | `endpoint`: `String` | text | yes |  |  |
+    /// | `State` | `state`: `bool` | boolean | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipSetMaintenance as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipSetMaintenance;
+    ///
+    /// let action = PjsipSetMaintenance::new("alice", true);
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPSetMaintenance\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPSetMaintenance")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PJSIPSetMaintenance", response = "crate::Ack<'a>")]
@@ -78,11 +95,37 @@ pub mod action {
     ///
     /// Action `PJSIPShowMaintenance`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`PJSIPMaintenanceStatus`](crate::event::PjsipMaintenanceStatus) then the completion event [`PJSIPMaintenanceStatusComplete`](crate::event::PjsipMaintenanceStatusComplete).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Endpoint` | `endpoint` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Endpoint` | `endpoint`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipShowMaintenance as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`PjsipMaintenanceStatus`](crate::event::PjsipMaintenanceStatus)`, `[`PjsipMaintenanceStatusComplete`](crate::event::PjsipMaintenanceStatusComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`PJSIPMaintenanceStatus`](crate::event::PjsipMaintenanceStatus) | [`event::PjsipMaintenanceStatus`](crate::event::PjsipMaintenanceStatus) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`PJSIPMaintenanceStatusComplete`](crate::event::PjsipMaintenanceStatusComplete) | [`event::PjsipMaintenanceStatusComplete`](crate::event::PjsipMaintenanceStatusComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowMaintenance;
+    ///
+    /// let action = PjsipShowMaintenance::new().endpoint("alice");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowMaintenance\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowMaintenance")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(

@@ -7,15 +7,32 @@ pub mod action {
     ///
     /// Action `PJSIPNotify`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Endpoint` | `endpoint` | text | no |  |
-    /// | `URI` | `uri` | text | no |  |
-    /// | `channel` | `channel` | text | no |  |
-    /// | `Option` | `option` | text | no |  |
-    /// | `Variable` | `variable` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Endpoint` | `endpoint`: `Option<String>` | text | no |  |  |
+    /// | `URI` | `uri`: `Option<String>` | text | no |  |  |
+    /// | `channel` | `channel`: `Option<String>` | text | no |  |  |
+    /// | `Option` | `option`: `Option<String>` | text | no |  |  |
+    /// | `Variable` | `variable`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipNotify as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipNotify;
+    ///
+    /// let action = PjsipNotify::new().endpoint("alice");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPNotify\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPNotify")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(name = "PJSIPNotify", response = "crate::Ack<'a>")]

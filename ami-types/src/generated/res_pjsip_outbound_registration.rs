@@ -35,7 +35,7 @@ pub mod event {
     ///
     /// Event `OutboundRegistrationDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowRegistrationsOutbound`](crate::action::PjsipShowRegistrationsOutbound).
+    /// An item of the event list answering [`PJSIPShowRegistrationsOutbound`](crate::action::PjsipShowRegistrationsOutbound); collected into [`event::OutboundRegistrationDetail`](crate::event::OutboundRegistrationDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "OutboundRegistrationDetail")]
     pub struct OutboundRegistrationDetail<'a> {
@@ -120,7 +120,7 @@ pub mod event {
     ///
     /// Event `OutboundRegistrationDetailComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowRegistrationsOutbound`](crate::action::PjsipShowRegistrationsOutbound).
+    /// Ends the event list answering [`PJSIPShowRegistrationsOutbound`](crate::action::PjsipShowRegistrationsOutbound) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "OutboundRegistrationDetailComplete")]
     pub struct OutboundRegistrationDetailComplete<'a> {
@@ -139,11 +139,28 @@ pub mod action {
     ///
     /// Action `PJSIPUnregister`, needs write class `system`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Registration` | `registration` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Registration` | `registration`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipUnregister as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipUnregister;
+    ///
+    /// let action = PjsipUnregister::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPUnregister\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPUnregister")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PJSIPUnregister", response = "crate::Ack<'a>")]
@@ -165,11 +182,28 @@ pub mod action {
     ///
     /// Action `PJSIPRegister`, needs write class `system`, `reporting`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Registration` | `registration` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Registration` | `registration`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<PjsipRegister as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipRegister;
+    ///
+    /// let action = PjsipRegister::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPRegister\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPRegister")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "PJSIPRegister", response = "crate::Ack<'a>")]
@@ -191,7 +225,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowRegistrationsOutbound`, needs write class `system`, `reporting`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`OutboundRegistrationDetail`](crate::event::OutboundRegistrationDetail) then the completion event [`OutboundRegistrationDetailComplete`](crate::event::OutboundRegistrationDetailComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowRegistrationsOutbound as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`OutboundRegistrationDetail`](crate::event::OutboundRegistrationDetail)`, `[`OutboundRegistrationDetailComplete`](crate::event::OutboundRegistrationDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`OutboundRegistrationDetail`](crate::event::OutboundRegistrationDetail) | [`event::OutboundRegistrationDetail`](crate::event::OutboundRegistrationDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`OutboundRegistrationDetailComplete`](crate::event::OutboundRegistrationDetailComplete) | [`event::OutboundRegistrationDetailComplete`](crate::event::OutboundRegistrationDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowRegistrationsOutbound;
+    ///
+    /// let action = PjsipShowRegistrationsOutbound::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowRegistrationsOutbound\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowRegistrationsOutbound")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(

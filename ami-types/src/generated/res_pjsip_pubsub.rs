@@ -80,7 +80,7 @@ pub mod event {
     ///
     /// Event `InboundSubscriptionDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowSubscriptionsInbound`](crate::action::PjsipShowSubscriptionsInbound).
+    /// An item of the event list answering [`PJSIPShowSubscriptionsInbound`](crate::action::PjsipShowSubscriptionsInbound); collected into [`event::InboundSubscriptionDetail`](crate::event::InboundSubscriptionDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "InboundSubscriptionDetail")]
     pub struct InboundSubscriptionDetail<'a> {
@@ -120,7 +120,7 @@ pub mod event {
     ///
     /// Event `OutboundSubscriptionDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowSubscriptionsOutbound`](crate::action::PjsipShowSubscriptionsOutbound).
+    /// An item of the event list answering [`PJSIPShowSubscriptionsOutbound`](crate::action::PjsipShowSubscriptionsOutbound); collected into [`event::OutboundSubscriptionDetail`](crate::event::OutboundSubscriptionDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "OutboundSubscriptionDetail")]
     pub struct OutboundSubscriptionDetail<'a> {
@@ -160,7 +160,7 @@ pub mod event {
     ///
     /// Event `ResourceListDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowResourceLists`](crate::action::PjsipShowResourceLists).
+    /// An item of the event list answering [`PJSIPShowResourceLists`](crate::action::PjsipShowResourceLists); collected into [`event::ResourceListDetail`](crate::event::ResourceListDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ResourceListDetail")]
     pub struct ResourceListDetail<'a> {
@@ -191,7 +191,7 @@ pub mod event {
     ///
     /// Event `ResourceListDetailComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowResourceLists`](crate::action::PjsipShowResourceLists).
+    /// Ends the event list answering [`PJSIPShowResourceLists`](crate::action::PjsipShowResourceLists) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ResourceListDetailComplete")]
     pub struct ResourceListDetailComplete<'a> {
@@ -207,7 +207,7 @@ pub mod event {
     ///
     /// Event `InboundSubscriptionDetailComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowSubscriptionsInbound`](crate::action::PjsipShowSubscriptionsInbound).
+    /// Ends the event list answering [`PJSIPShowSubscriptionsInbound`](crate::action::PjsipShowSubscriptionsInbound) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "InboundSubscriptionDetailComplete")]
     pub struct InboundSubscriptionDetailComplete<'a> {
@@ -223,7 +223,7 @@ pub mod event {
     ///
     /// Event `OutboundSubscriptionDetailComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowSubscriptionsOutbound`](crate::action::PjsipShowSubscriptionsOutbound).
+    /// Ends the event list answering [`PJSIPShowSubscriptionsOutbound`](crate::action::PjsipShowSubscriptionsOutbound) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "OutboundSubscriptionDetailComplete")]
     pub struct OutboundSubscriptionDetailComplete<'a> {
@@ -242,7 +242,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowSubscriptionsInbound`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`InboundSubscriptionDetail`](crate::event::InboundSubscriptionDetail) then the completion event [`InboundSubscriptionDetailComplete`](crate::event::InboundSubscriptionDetailComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowSubscriptionsInbound as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`InboundSubscriptionDetail`](crate::event::InboundSubscriptionDetail)`, `[`InboundSubscriptionDetailComplete`](crate::event::InboundSubscriptionDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`InboundSubscriptionDetail`](crate::event::InboundSubscriptionDetail) | [`event::InboundSubscriptionDetail`](crate::event::InboundSubscriptionDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`InboundSubscriptionDetailComplete`](crate::event::InboundSubscriptionDetailComplete) | [`event::InboundSubscriptionDetailComplete`](crate::event::InboundSubscriptionDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowSubscriptionsInbound;
+    ///
+    /// let action = PjsipShowSubscriptionsInbound::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowSubscriptionsInbound\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowSubscriptionsInbound")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -261,7 +285,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowSubscriptionsOutbound`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`OutboundSubscriptionDetail`](crate::event::OutboundSubscriptionDetail) then the completion event [`OutboundSubscriptionDetailComplete`](crate::event::OutboundSubscriptionDetailComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowSubscriptionsOutbound as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`OutboundSubscriptionDetail`](crate::event::OutboundSubscriptionDetail)`, `[`OutboundSubscriptionDetailComplete`](crate::event::OutboundSubscriptionDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`OutboundSubscriptionDetail`](crate::event::OutboundSubscriptionDetail) | [`event::OutboundSubscriptionDetail`](crate::event::OutboundSubscriptionDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`OutboundSubscriptionDetailComplete`](crate::event::OutboundSubscriptionDetailComplete) | [`event::OutboundSubscriptionDetailComplete`](crate::event::OutboundSubscriptionDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowSubscriptionsOutbound;
+    ///
+    /// let action = PjsipShowSubscriptionsOutbound::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowSubscriptionsOutbound\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowSubscriptionsOutbound")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -280,7 +328,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowResourceLists`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ResourceListDetail`](crate::event::ResourceListDetail) then the completion event [`ResourceListDetailComplete`](crate::event::ResourceListDetailComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowResourceLists as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ResourceListDetail`](crate::event::ResourceListDetail)`, `[`ResourceListDetailComplete`](crate::event::ResourceListDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ResourceListDetail`](crate::event::ResourceListDetail) | [`event::ResourceListDetail`](crate::event::ResourceListDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ResourceListDetailComplete`](crate::event::ResourceListDetailComplete) | [`event::ResourceListDetailComplete`](crate::event::ResourceListDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowResourceLists;
+    ///
+    /// let action = PjsipShowResourceLists::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowResourceLists\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowResourceLists")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(

@@ -7,7 +7,7 @@ pub mod event {
     ///
     /// Event `InboundRegistrationDetail`, class `command`.
     ///
-    /// Part of the event list answering [`PJSIPShowRegistrationsInbound`](crate::action::PjsipShowRegistrationsInbound).
+    /// An item of the event list answering [`PJSIPShowRegistrationsInbound`](crate::action::PjsipShowRegistrationsInbound); collected into [`event::InboundRegistrationDetail`](crate::event::InboundRegistrationDetail).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "InboundRegistrationDetail")]
     pub struct InboundRegistrationDetail<'a> {
@@ -74,7 +74,7 @@ pub mod event {
     ///
     /// Event `InboundRegistrationDetailComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowRegistrationsInbound`](crate::action::PjsipShowRegistrationsInbound).
+    /// Ends the event list answering [`PJSIPShowRegistrationsInbound`](crate::action::PjsipShowRegistrationsInbound) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "InboundRegistrationDetailComplete")]
     pub struct InboundRegistrationDetailComplete<'a> {
@@ -90,7 +90,7 @@ pub mod event {
     ///
     /// Event `ContactStatusDetailComplete`.
     ///
-    /// Part of the event list answering [`PJSIPShowRegistrationInboundContactStatuses`](crate::action::PjsipShowRegistrationInboundContactStatuses).
+    /// Ends the event list answering [`PJSIPShowRegistrationInboundContactStatuses`](crate::action::PjsipShowRegistrationInboundContactStatuses) (with `EventList: Complete`); collected as [`EventList::complete`](crate::EventList::complete).
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "ContactStatusDetailComplete")]
     pub struct ContactStatusDetailComplete<'a> {
@@ -109,7 +109,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowRegistrationsInbound`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`InboundRegistrationDetail`](crate::event::InboundRegistrationDetail) then the completion event [`InboundRegistrationDetailComplete`](crate::event::InboundRegistrationDetailComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowRegistrationsInbound as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`InboundRegistrationDetail`](crate::event::InboundRegistrationDetail)`, `[`InboundRegistrationDetailComplete`](crate::event::InboundRegistrationDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`InboundRegistrationDetail`](crate::event::InboundRegistrationDetail) | [`event::InboundRegistrationDetail`](crate::event::InboundRegistrationDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`InboundRegistrationDetailComplete`](crate::event::InboundRegistrationDetailComplete) | [`event::InboundRegistrationDetailComplete`](crate::event::InboundRegistrationDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowRegistrationsInbound;
+    ///
+    /// let action = PjsipShowRegistrationsInbound::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowRegistrationsInbound\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowRegistrationsInbound")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(
@@ -128,7 +152,31 @@ pub mod action {
     ///
     /// Action `PJSIPShowRegistrationInboundContactStatuses`, needs write class `system`.
     ///
-    /// Response: an event list, [`EventList`](crate::EventList): items [`ContactStatusDetail`](crate::event::ContactStatusDetail) then the completion event [`ContactStatusDetailComplete`](crate::event::ContactStatusDetailComplete).
+    /// # Response
+    ///
+    /// `<PjsipShowRegistrationInboundContactStatuses as Action>::Response`, what ami-client's `reply.decode()` returns, is an event list, [`EventList`](crate::EventList)`<`[`ContactStatusDetail`](crate::event::ContactStatusDetail)`, `[`ContactStatusDetailComplete`](crate::event::ContactStatusDetailComplete)`>`: `ack` is the first response, `items` the item events in arrival order, `complete` the event that ended the list.
+    ///
+    /// # Events produced
+    ///
+    /// Asterisk first answers `Response: Success` with `EventList: start`, then sends the item events and finally the completion event with `EventList: Complete` and `ListItems` (the number of items); every one of them carries the request's `ActionID`, which is how the client collects them.
+    ///
+    /// | Event | Rust type | Role |
+    /// |---|---|---|
+    /// | [`ContactStatusDetail`](crate::event::ContactStatusDetail) | [`event::ContactStatusDetail`](crate::event::ContactStatusDetail) | list item, in [`EventList::items`](crate::EventList::items) |
+    /// | [`ContactStatusDetailComplete`](crate::event::ContactStatusDetailComplete) | [`event::ContactStatusDetailComplete`](crate::event::ContactStatusDetailComplete) | ends the list, in [`EventList::complete`](crate::EventList::complete) |
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::PjsipShowRegistrationInboundContactStatuses;
+    ///
+    /// let action = PjsipShowRegistrationInboundContactStatuses::new();
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: PJSIPShowRegistrationInboundContactStatuses\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[doc(alias = "PJSIPShowRegistrationInboundContactStatuses")]
     #[derive(Debug, Clone, PartialEq, Default, ami_derive::Action)]
     #[ami(

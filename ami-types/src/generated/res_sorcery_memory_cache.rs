@@ -7,12 +7,29 @@ pub mod action {
     ///
     /// Action `SorceryMemoryCacheExpireObject`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Cache` | `cache` | text | yes |  |
-    /// | `Object` | `object` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Cache` | `cache`: `String` | text | yes |  |  |
+    /// | `Object` | `object`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SorceryMemoryCacheExpireObject as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SorceryMemoryCacheExpireObject;
+    ///
+    /// let action = SorceryMemoryCacheExpireObject::new("example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SorceryMemoryCacheExpireObject\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SorceryMemoryCacheExpireObject", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -37,11 +54,28 @@ pub mod action {
     ///
     /// Action `SorceryMemoryCacheExpire`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Cache` | `cache` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Cache` | `cache`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SorceryMemoryCacheExpire as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SorceryMemoryCacheExpire;
+    ///
+    /// let action = SorceryMemoryCacheExpire::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SorceryMemoryCacheExpire\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SorceryMemoryCacheExpire", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -62,13 +96,30 @@ pub mod action {
     ///
     /// Action `SorceryMemoryCacheStaleObject`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Cache` | `cache` | text | yes |  |
-    /// | `Object` | `object` | text | yes |  |
-    /// | `Reload` | `reload` | text | no |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Cache` | `cache`: `String` | text | yes |  |  |
+    /// | `Object` | `object`: `String` | text | yes |  |  |
+    /// | `Reload` | `reload`: `Option<String>` | text | no |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SorceryMemoryCacheStaleObject as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SorceryMemoryCacheStaleObject;
+    ///
+    /// let action = SorceryMemoryCacheStaleObject::new("example", "example").reload("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SorceryMemoryCacheStaleObject\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SorceryMemoryCacheStaleObject", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -102,11 +153,28 @@ pub mod action {
     ///
     /// Action `SorceryMemoryCacheStale`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Cache` | `cache` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Cache` | `cache`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SorceryMemoryCacheStale as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SorceryMemoryCacheStale;
+    ///
+    /// let action = SorceryMemoryCacheStale::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SorceryMemoryCacheStale\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SorceryMemoryCacheStale", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]
@@ -127,11 +195,28 @@ pub mod action {
     ///
     /// Action `SorceryMemoryCachePopulate`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Cache` | `cache` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Cache` | `cache`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<SorceryMemoryCachePopulate as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::SorceryMemoryCachePopulate;
+    ///
+    /// let action = SorceryMemoryCachePopulate::new("example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: SorceryMemoryCachePopulate\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "SorceryMemoryCachePopulate", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

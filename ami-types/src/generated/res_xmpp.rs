@@ -7,13 +7,30 @@ pub mod action {
     ///
     /// Action `JabberSend`, needs write class `system`.
     ///
-    /// Response: a plain acknowledgement, [`Ack`](crate::Ack).
+    /// # Parameters
     ///
-    /// | Header | Field | Type | Required | Default |
-    /// |---|---|---|---|---|
-    /// | `Jabber` | `jabber` | text | yes |  |
-    /// | `JID` | `jid` | text | yes |  |
-    /// | `Message` | `message` | text | yes |  |
+    /// | Header | Field | Type | Required | Default | Notes |
+    /// |---|---|---|---|---|---|
+    /// | `Jabber` | `jabber`: `String` | text | yes |  |  |
+    /// | `JID` | `jid`: `String` | text | yes |  |  |
+    /// | `Message` | `message`: `String` | text | yes |  |  |
+    ///
+    /// # Response
+    ///
+    /// `<JabberSend as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ami_types::action::JabberSend;
+    ///
+    /// let action = JabberSend::new("example", "example", "example");
+    /// // With ami-client: `let reply = client.send(&action).await?;`
+    /// let mut wire = Vec::new();
+    /// ami_types::encode_action(&action, "42", &mut wire)?;
+    /// assert!(wire.starts_with(b"Action: JabberSend\r\nActionID: 42\r\n"));
+    /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "JabberSend", response = "crate::Ack<'a>")]
     #[must_use = "an action does nothing until it is sent"]

@@ -50,10 +50,10 @@ pub mod event {
         /// `SessionID`: text, optional. Identifier of the session within the service.
         #[ami(header = "SessionID")]
         pub session_id: Option<&'a str>,
-        /// `LocalAddress`: text, optional. Local address, as IPV4|IPV6/UDP|TCP|TLS/address/port.
+        /// `LocalAddress`: text, optional. Local address, as IPV4\|IPV6/UDP\|TCP\|TLS/address/port.
         #[ami(header = "LocalAddress")]
         pub local_address: Option<&'a str>,
-        /// `RemoteAddress`: text, optional. Remote address, as IPV4|IPV6/UDP|TCP|TLS/address/port.
+        /// `RemoteAddress`: text, optional. Remote address, as IPV4\|IPV6/UDP\|TCP\|TLS/address/port.
         #[ami(header = "RemoteAddress")]
         pub remote_address: Option<&'a str>,
         /// `Module`: text, optional. Module that raised the event, when known.

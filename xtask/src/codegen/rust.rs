@@ -12,8 +12,10 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::facts::{self, cell, md, versions};
 use super::names::{ident, plain};
 use super::reformat;
+use super::tables;
 
 /// Every generated file: (path relative to the workspace root, contents).
 pub fn generate(spec: &Spec) -> Result<Vec<(String, String)>, String> {
@@ -31,6 +33,10 @@ pub fn generate(spec: &Spec) -> Result<Vec<(String, String)>, String> {
     files.push((
         "ami-types/src/generated/mod.rs".to_owned(),
         reformat(file, "*.toml")?,
+    ));
+    files.push((
+        "ami-types/src/generated/tables.rs".to_owned(),
+        tables::tables_file(spec),
     ));
     let file = parse(examples_file(spec), "examples")?;
     files.push((
@@ -63,7 +69,7 @@ fn doc_lines(text: &str) -> TokenStream {
 fn module_file(spec: &Spec, module: &Module) -> TokenStream {
     let enums: Vec<_> = module.enums.iter().map(enum_def).collect();
     let mut events: Vec<_> = module.fieldsets.iter().map(|f| fieldset(spec, f)).collect();
-    events.extend(module.events.iter().map(|e| event(spec, e)));
+    events.extend(module.events.iter().map(|e| event(spec, module, e)));
     let actions: Vec<_> = module.actions.iter().map(|a| action(spec, a)).collect();
     let responses: Vec<_> = module
         .actions
@@ -89,7 +95,7 @@ fn module_file(spec: &Spec, module: &Module) -> TokenStream {
         "Typed responses of this module's actions.",
         responses,
     );
-    let synopsis = &module.synopsis;
+    let synopsis = md(&module.synopsis);
     quote! {
         #![doc = #synopsis]
         #enums
@@ -114,7 +120,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
     let name = ident(&e.name);
     let doc = doc_lines(&format!(
         "{}\n\nOpen: values this spec does not know decode to `Other` and are sent back as is.\n\n{}",
-        e.synopsis,
+        md(&e.synopsis),
         enum_table(e)
     ));
     let variants = e.variants.iter().map(|v| {
@@ -137,10 +143,10 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         }
         let mut d = format!("`{wire}`");
         if let Some(t) = &v.text {
-            let _ = write!(d, ": {t}");
+            let _ = write!(d, ": {}", md(t));
         }
         if let Some(doc) = &v.doc {
-            let _ = write!(d, " — {doc}");
+            let _ = write!(d, " — {}", md(doc));
         }
         quote! {
             #[doc = #d]
@@ -167,9 +173,9 @@ fn enum_table(e: &EnumDef) -> String {
         let _ = writeln!(
             t,
             "| `{}` | {} | {} | {} |",
-            v.wire,
+            cell(&v.wire),
             v.value.map(|n| n.to_string()).unwrap_or_default(),
-            v.text.as_deref().unwrap_or(""),
+            cell(&md(v.text.as_deref().unwrap_or(""))),
             v.aliases
                 .iter()
                 .map(|a| format!("`{a}`"))
@@ -260,7 +266,7 @@ fn field_tokens(f: &Field) -> TokenStream {
         let _ = write!(d, " ({})", v.trim_end_matches('.'));
     }
     if let Some(doc) = &f.doc {
-        let _ = write!(d, ". {doc}");
+        let _ = write!(d, ". {}", md(doc));
     }
     quote! {
         #[doc = #d]
@@ -278,7 +284,7 @@ fn unknown_field() -> TokenStream {
     }
 }
 
-fn include_tokens(spec: &Spec, inc: &ami_spec::Include) -> TokenStream {
+fn include_tokens(spec: &Spec, module: &Module, inc: &ami_spec::Include) -> TokenStream {
     let name = ident(&inc.rust);
     let set = ident(&inc.fieldset);
     let ty = if inc.required {
@@ -287,17 +293,20 @@ fn include_tokens(spec: &Spec, inc: &ami_spec::Include) -> TokenStream {
         quote!(Option<crate::event::#set<'a>>)
     };
     let prefix = &inc.prefix;
-    let synopsis = spec
+    let synopsis = md(spec
         .fieldset(&inc.fieldset)
         .map(|f| f.synopsis.as_str())
-        .unwrap_or_default();
-    let d = if prefix.is_empty() {
-        format!("[`{}`]: {synopsis}", inc.fieldset)
+        .unwrap_or_default());
+    // A field set of the same module is in scope: rustdoc calls an explicit target redundant.
+    let set_link = if module.fieldsets.iter().any(|f| f.name == inc.fieldset) {
+        format!("[`{}`]", inc.fieldset)
     } else {
-        format!(
-            "[`{}`] with headers prefixed `{prefix}`: {synopsis}",
-            inc.fieldset
-        )
+        format!("[`{0}`](crate::event::{0})", inc.fieldset)
+    };
+    let d = if prefix.is_empty() {
+        format!("{set_link}: {synopsis}")
+    } else {
+        format!("{set_link} with headers prefixed `{prefix}`: {synopsis}")
     };
     quote! {
         #[doc = #d]
@@ -310,7 +319,7 @@ fn fieldset(_spec: &Spec, f: &Fieldset) -> TokenStream {
     let name = ident(&f.name);
     let doc = doc_lines(&format!(
         "{}\n\nA field set: events carry it, sometimes with a header prefix.",
-        f.synopsis
+        md(&f.synopsis)
     ));
     let fields = f.fields.iter().map(field_tokens);
     quote! {
@@ -322,29 +331,10 @@ fn fieldset(_spec: &Spec, f: &Fieldset) -> TokenStream {
     }
 }
 
-fn versions(since: &ami_spec::Since) -> Option<String> {
-    match (&since.since, &since.removed) {
-        (None, None) => None,
-        (Some(s), None) => Some(format!("Asterisk {s} and later.")),
-        (None, Some(r)) => Some(format!("Asterisk up to {}; removed in {r}.", previous(r))),
-        (Some(s), Some(r)) => Some(format!(
-            "Asterisk {s} up to {}; removed in {r}.",
-            previous(r)
-        )),
-    }
-}
-
-fn previous(version: &str) -> String {
-    version
-        .parse::<u32>()
-        .map(|v| (v - 1).to_string())
-        .unwrap_or_else(|_| format!("before {version}"))
-}
-
-fn event(spec: &Spec, e: &Event) -> TokenStream {
+fn event(spec: &Spec, module: &Module, e: &Event) -> TokenStream {
     let name = ident(&e.rust);
     let wire = &e.name;
-    let mut d = format!("{}\n\nEvent `{wire}`", e.synopsis);
+    let mut d = format!("{}\n\nEvent `{wire}`", md(&e.synopsis));
     if let Some(p) = &e.privilege {
         let _ = write!(d, ", class `{p}`");
     }
@@ -352,27 +342,32 @@ fn event(spec: &Spec, e: &Event) -> TokenStream {
     if let Some(v) = versions(&e.since) {
         let _ = write!(d, " {v}");
     }
-    let lists: Vec<String> = spec
-        .actions()
-        .filter_map(|(_, a)| match &a.response {
-            Response::List { items, complete }
-                if items.contains(&e.name) || complete == &e.name =>
-            {
-                Some(format!("[`{}`](crate::action::{})", a.name, a.rust))
-            }
-            _ => None,
-        })
-        .collect();
-    if !lists.is_empty() {
+    for (a, role) in facts::lists_with(spec, &e.name) {
+        let link = format!("[`{}`](crate::action::{})", a.name, plain(&a.rust));
+        let _ = match role {
+            facts::ListRole::Item => write!(
+                d,
+                "\n\nAn item of the event list answering {link}; collected into {}.",
+                list_item_link(spec, a, &e.name)
+            ),
+            facts::ListRole::Complete => write!(
+                d,
+                "\n\nEnds the event list answering {link} (with `EventList: Complete`); \
+                 collected as [`EventList::complete`](crate::EventList::complete)."
+            ),
+        };
+    }
+    for a in facts::follow_up_of(spec, &e.name) {
         let _ = write!(
             d,
-            "\n\nPart of the event list answering {}.",
-            lists.join(", ")
+            "\n\nThe later outcome of [`{}`](crate::action::{}), carrying its `ActionID`.",
+            a.name,
+            plain(&a.rust)
         );
     }
     let doc = doc_lines(&d);
     let alias = alias(wire, &e.rust);
-    let includes = e.includes.iter().map(|i| include_tokens(spec, i));
+    let includes = e.includes.iter().map(|i| include_tokens(spec, module, i));
     let fields = e.fields.iter().map(field_tokens);
     let unknown = unknown_field();
     quote! {
@@ -468,7 +463,7 @@ fn param_doc(p: &Param) -> String {
         let _ = write!(d, " ({})", v.trim_end_matches('.'));
     }
     if let Some(doc) = &p.doc {
-        let _ = write!(d, ". {doc}");
+        let _ = write!(d, ". {}", md(doc));
     }
     d
 }
@@ -505,87 +500,215 @@ fn event_path(spec: &Spec, name: &str) -> TokenStream {
 }
 
 fn response_desc(spec: &Spec, a: &Action) -> String {
-    let link = |name: &str| {
-        let rust = spec
-            .event(name)
-            .map(|e| e.rust.clone())
-            .unwrap_or_else(|| name.to_owned());
-        format!("[`{name}`](crate::event::{rust})")
+    let ty = plain(&a.rust);
+    let intro =
+        format!("`<{ty} as Action>::Response`, what ami-client's `reply.decode()` returns, is ");
+    let shape = match &a.response {
+        Response::Plain => "a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` \
+             and an optional `Message`."
+            .to_owned(),
+        Response::Command => {
+            "the command's output lines, [`CommandOutput`](crate::CommandOutput).".to_owned()
+        }
+        Response::Goodbye => {
+            "[`Goodbye`](crate::Goodbye); the server then closes the connection.".to_owned()
+        }
+        Response::Fields(fields) => {
+            let mut d = format!(
+                "typed fields, [`{ty}Response`](crate::response::{ty}Response):\n\n\
+                 | Header | Field | Type | Notes |\n|---|---|---|---|\n"
+            );
+            for f in fields {
+                let _ = writeln!(
+                    d,
+                    "| `{}` | `{}`: `{}` | {} | {} |",
+                    f.name,
+                    plain(&f.rust),
+                    facts::field_rust_type(f),
+                    cell(&type_desc(&f.ty)),
+                    cell(&f.doc.as_deref().map(md).unwrap_or_default())
+                );
+            }
+            d
+        }
+        Response::List { complete, .. } => {
+            let item = match (facts::list_item_type(spec, a), &a.response) {
+                (Some(t), Response::List { items, .. }) if items.len() > 1 => {
+                    format!("[`{t}`](crate::response::{t})")
+                }
+                (Some(t), _) => format!("[`{t}`](crate::event::{t})"),
+                (None, _) => String::new(),
+            };
+            let complete = facts::event_rust(spec, complete);
+            format!(
+                "an event list, [`EventList`](crate::EventList)`<`{item}`, `\
+                 [`{complete}`](crate::event::{complete})`>`: `ack` is the first response, \
+                 `items` the item events in arrival order, `complete` the event that ended the \
+                 list."
+            )
+        }
     };
-    match &a.response {
-        Response::Plain => "a plain acknowledgement, [`Ack`](crate::Ack).".into(),
-        Response::Command => "the command's output lines, [`CommandOutput`](crate::CommandOutput).".into(),
-        Response::Goodbye => "[`Goodbye`](crate::Goodbye); the server then closes the connection.".into(),
-        Response::Fields(_) => format!("typed fields, [`{0}Response`](crate::response::{0}Response).", plain(&a.rust)),
-        Response::List { items, complete } => format!(
-            "an event list, [`EventList`](crate::EventList): items {} then the completion event {}.",
-            items.iter().map(|i| link(i)).collect::<Vec<_>>().join(", "),
-            link(complete)
-        ),
-    }
+    format!("{intro}{shape}")
 }
 
-fn action(spec: &Spec, a: &Action) -> TokenStream {
-    let name = ident(&a.rust);
+/// The rustdoc of an action: summary, privilege and versions, parameters, response shape with
+/// the events it produces, a compiled builder example, then the spec's wire examples.
+fn action_doc(spec: &Spec, a: &Action) -> String {
     let wire = &a.name;
-    let mut d = format!("{}\n\nAction `{wire}`", a.synopsis);
+    let mut d = format!("{}\n\nAction `{wire}`", md(&a.synopsis));
     if !a.privilege_known {
         d.push_str("; the write class it needs is not recorded.");
     } else if a.privilege.is_empty() {
         d.push_str(", allowed to any logged-in user.");
     } else {
-        let _ = write!(
-            d,
-            ", needs write class {}.",
-            a.privilege
-                .iter()
-                .map(|p| format!("`{p}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = write!(d, ", needs {}.", facts::privilege_words(a));
     }
     if let Some(v) = versions(&a.since) {
         let _ = write!(d, " {v}");
     }
-    let _ = write!(d, "\n\nResponse: {}", response_desc(spec, a));
-    if let Some(f) = &a.follow_up {
-        let rust = spec
-            .event(f)
-            .map(|e| e.rust.clone())
-            .unwrap_or_else(|| f.clone());
-        let _ = write!(
-            d,
-            "\n\nLater outcome: the event [`{f}`](crate::event::{rust})."
-        );
-    }
     if !a.params.is_empty() {
-        d.push_str("\n\n| Header | Field | Type | Required | Default |\n|---|---|---|---|---|\n");
+        section(&mut d, "Parameters");
+        d.push_str("| Header | Field | Type | Required | Default | Notes |\n");
+        d.push_str("|---|---|---|---|---|---|\n");
         for p in &a.params {
             let _ = writeln!(
                 d,
-                "| `{}` | `{}` | {} | {} | {} |",
+                "| `{}` | `{}`: `{}` | {} | {} | {} | {} |",
                 p.name,
                 plain(&p.rust),
-                type_desc(&p.ty),
+                facts::param_rust_type(p),
+                cell(&type_desc(&p.ty)),
                 if p.required { "yes" } else { "no" },
                 p.default
                     .as_deref()
-                    .map(|v| format!("`{v}`"))
-                    .unwrap_or_default()
+                    .map(|v| cell(&format!("`{v}`")))
+                    .unwrap_or_default(),
+                cell(&param_notes(spec, p))
             );
         }
     }
+    section(&mut d, "Response");
+    d.push_str(&response_desc(spec, a));
+    if let Some(events) = events_produced(spec, a) {
+        section(&mut d, "Events produced");
+        d.push_str(&events);
+    }
+    section(&mut d, "Example");
+    let _ = write!(d, "```\n{}```", facts::builder_example(spec, a));
     for ex in &a.examples {
         let _ = write!(
             d,
-            "\n\n# Example: {}\n\n```text\n{}\n```",
-            ex.title,
+            "\n\n# Wire example: {}\n\n```text\n{}\n```",
+            md(&ex.title),
             ex.request.trim_end()
         );
         if !ex.response.trim().is_empty() {
             let _ = write!(d, "\n\n```text\n{}\n```", ex.response.trim_end());
         }
     }
+    d
+}
+
+/// Starts a `# Title` section after whatever came before, with exactly one blank line between.
+fn section(d: &mut String, title: &str) {
+    d.truncate(d.trim_end().len());
+    let _ = write!(d, "\n\n# {title}\n\n");
+}
+
+/// The notes column of a parameter: repeated/indexed form, versions, enum values, our doc.
+fn param_notes(spec: &Spec, p: &Param) -> String {
+    let mut notes = Vec::new();
+    if p.repeated {
+        notes.push("one header per value".to_owned());
+    }
+    if p.indexed {
+        notes.push("sent as `Name(0)`, `Name(1)`, …".to_owned());
+    }
+    if p.secret {
+        notes.push("a credential: `Debug` shows `<redacted>`".to_owned());
+    }
+    if let Some(v) = versions(&p.since) {
+        notes.push(v.trim_end_matches('.').to_owned());
+    }
+    if let Type::Enum(e) = &p.ty {
+        if let Some(def) = spec.enum_def(e) {
+            notes.push(enum_values(def));
+        }
+    }
+    facts::notes(&notes, p.doc.as_deref())
+}
+
+/// `one of `a`, `b``, or a count when the enum is long.
+fn enum_values(def: &EnumDef) -> String {
+    const LIST_AT_MOST: usize = 12;
+    if def.variants.len() > LIST_AT_MOST {
+        return format!("{} known values", def.variants.len());
+    }
+    let values: Vec<String> = def
+        .variants
+        .iter()
+        .map(|v| format!("`{}`", v.wire))
+        .collect();
+    format!("one of {}", values.join(", "))
+}
+
+/// Which events an action produces, with their Rust types: list items and completion, or the
+/// follow-up event.
+fn events_produced(spec: &Spec, a: &Action) -> Option<String> {
+    let mut d = String::new();
+    if let Response::List { items, complete } = &a.response {
+        let _ = write!(
+            d,
+            "{}\n\n| Event | Rust type | Role |\n|---|---|---|\n",
+            facts::LIST_PROTOCOL
+        );
+        for item in items {
+            let rust = facts::event_rust(spec, item);
+            let _ = writeln!(
+                d,
+                "| [`{item}`](crate::event::{rust}) | {} | list item, in [`EventList::items`](crate::EventList::items) |",
+                list_item_link(spec, a, item)
+            );
+        }
+        let rust = facts::event_rust(spec, complete);
+        let _ = writeln!(
+            d,
+            "| [`{complete}`](crate::event::{rust}) | [`event::{rust}`](crate::event::{rust}) | ends the list, in [`EventList::complete`](crate::EventList::complete) |"
+        );
+    }
+    if let Some(f) = &a.follow_up {
+        let rust = facts::event_rust(spec, f);
+        if !d.is_empty() {
+            d.push('\n');
+        }
+        let _ = write!(
+            d,
+            "Later, the event [`{f}`](crate::event::{rust}) ([`event::{rust}`](crate::event::{rust})) \
+             reports the outcome, carrying the request's `ActionID` (with ami-client: \
+             `client.send_follow_up(&action)` waits for it)."
+        );
+    }
+    (!d.is_empty()).then_some(d)
+}
+
+/// The Rust type a list item event is collected as: its event type, or the variant of the
+/// action's item enum.
+fn list_item_link(spec: &Spec, a: &Action, event: &str) -> String {
+    let rust = facts::event_rust(spec, event);
+    match &a.response {
+        Response::List { items, .. } if items.len() > 1 => format!(
+            "[`{0}Item::{1}`](crate::response::{0}Item::{1})",
+            plain(&a.rust),
+            rust
+        ),
+        _ => format!("[`event::{rust}`](crate::event::{rust})"),
+    }
+}
+
+fn action(spec: &Spec, a: &Action) -> TokenStream {
+    let name = ident(&a.rust);
+    let wire = &a.name;
+    let d = action_doc(spec, a);
     let doc = doc_lines(&d);
     let alias = alias(wire, &a.rust);
     let fields = a.params.iter().map(param_field);
@@ -862,7 +985,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
     let wires: Vec<_> = events.iter().map(|e| e.name.as_str()).collect();
     let variant_docs = events
         .iter()
-        .map(|e| format!("`{}`: {}", e.name, e.synopsis));
+        .map(|e| format!("`{}`: {}", e.name, md(&e.synopsis)));
     let kind_docs = variant_docs.clone();
 
     let event_infos = events.iter().map(|e| {
@@ -873,12 +996,24 @@ fn mod_file(spec: &Spec) -> TokenStream {
             .get(e.name.as_str())
             .copied()
             .unwrap_or_default();
+        let synopsis = &e.synopsis;
+        let privilege = opt(e.privilege.as_ref());
+        let since = opt(e.since.since.as_ref());
+        let removed = opt(e.since.removed.as_ref());
+        let includes = format_ident!("{}", tables::event_includes_const(&e.rust));
+        let fields = format_ident!("{}", tables::event_fields_const(&e.rust));
         quote! {
             EventInfo {
                 name: #wire,
                 rust: #rust,
                 module: #module,
                 decode: |m| Ok(Dyn::new(event::#t::from_message(m)?)),
+                synopsis: #synopsis,
+                privilege: #privilege,
+                since: #since,
+                removed: #removed,
+                includes: tables::#includes,
+                fields: tables::#fields,
             }
         }
     });
@@ -888,20 +1023,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
         let t = ident(&a.rust);
         let module = &m.name;
         let synopsis = &a.synopsis;
-        let params = a.params.iter().map(|p| {
-            let name = &p.name;
-            let (ty, values): (&str, Vec<String>) = match &p.ty {
-                Type::Enum(e) => (
-                    "enum",
-                    spec.enum_def(e)
-                        .map(|d| d.variants.iter().map(|v| v.wire.clone()).collect())
-                        .unwrap_or_default(),
-                ),
-                other => (type_key(other), Vec::new()),
-            };
-            let required = p.required;
-            quote!(ParamInfo { name: #name, ty: #ty, required: #required, values: &[#(#values),*] })
-        });
+        let params = format_ident!("{}", tables::params_const(&a.rust));
         let (items, complete): (Vec<&str>, TokenStream) = match &a.response {
             Response::List { items, complete } => (
                 items.iter().map(String::as_str).collect(),
@@ -913,9 +1035,22 @@ fn mod_file(spec: &Spec) -> TokenStream {
             Some(f) => quote!(Some(#f)),
             None => quote!(None),
         };
-        let removed = match &a.since.removed {
-            Some(r) => quote!(Some(#r)),
-            None => quote!(None),
+        let removed = opt(a.since.removed.as_ref());
+        let since = opt(a.since.since.as_ref());
+        let privilege = if a.privilege_known {
+            let classes = &a.privilege;
+            quote!(Some(&[#(#classes),*]))
+        } else {
+            quote!(None)
+        };
+        let response_kind = facts::response_kind(a);
+        let response_type = facts::response_rust_type(spec, a);
+        let response_fields = match &a.response {
+            Response::Fields(_) => {
+                let name = format_ident!("{}", tables::response_const(&a.rust));
+                quote!(tables::#name)
+            }
+            _ => quote!(&[]),
         };
         let decode = match &a.response {
             Response::Plain | Response::List { .. } => quote!(crate::Ack::from_message(m)?),
@@ -936,7 +1071,7 @@ fn mod_file(spec: &Spec) -> TokenStream {
                 rust: #rust,
                 module: #module,
                 synopsis: #synopsis,
-                params: &[#(#params),*],
+                params: tables::#params,
                 list_items: &[#(#items),*],
                 list_complete: #complete,
                 follow_up: #follow_up,
@@ -944,6 +1079,11 @@ fn mod_file(spec: &Spec) -> TokenStream {
                 examples: &[#(#examples),*],
                 decode_response: |m| Ok(Dyn::new(#decode)),
                 reencode: reencode::<action::#t>,
+                privilege: #privilege,
+                since: #since,
+                response_kind: #response_kind,
+                response_type: #response_type,
+                response_fields: #response_fields,
             }
         }
     });
@@ -965,15 +1105,33 @@ fn mod_file(spec: &Spec) -> TokenStream {
         quote!(Event::#v(_) => Some(EventKind::#v),)
     });
     let count = events.len();
+    let mut buckets: BTreeMap<(usize, u8), Vec<(&str, proc_macro2::Ident)>> = BTreeMap::new();
+    for e in &events {
+        let first = e.name.as_bytes().first().copied().unwrap_or(0);
+        buckets
+            .entry((e.name.len(), first))
+            .or_default()
+            .push((e.name.as_str(), ident(&e.rust)));
+    }
+    let name_buckets = buckets.iter().map(|(&(len, first), names)| {
+        let len = proc_macro2::Literal::usize_unsuffixed(len);
+        let first = proc_macro2::Literal::byte_character(first);
+        let checks = names
+            .iter()
+            .map(|(wire, v)| quote!(if name == #wire { Some(EventKind::#v) } else));
+        quote!((#len, #first) => #(#checks)* { None },)
+    });
 
     quote! {
         //! The typed API generated from the spec: one module per spec file, plus the namespaces
         //! that gather their items, the [`Event`] enum and lookup tables for tools.
 
-        use crate::dynamic::{ActionInfo, Dyn, EventInfo, ParamInfo};
+        use crate::dynamic::{ActionInfo, Dyn, EnumInfo, EventInfo, FieldsetInfo};
         use crate::{DecodeError, FromMessage, Message};
 
         #(pub mod #modules;)*
+        #[rustfmt::skip]
+        mod tables;
 
         /// Every action, one type per AMI action.
         pub mod action {
@@ -1024,10 +1182,12 @@ fn mod_file(spec: &Spec) -> TokenStream {
 
             /// The kind of a wire event name, matched exactly first, then ignoring ASCII case.
             pub fn from_name(name: &str) -> Option<EventKind> {
-                match name {
-                    #(#wires => Some(EventKind::#variants),)*
-                    _ => EventKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(name)),
-                }
+                // Bucketed by (length, first byte) so that only a name or two are compared.
+                let exact = match (name.len(), name.as_bytes().first().copied().unwrap_or(0)) {
+                    #(#name_buckets)*
+                    _ => None,
+                };
+                exact.or_else(|| EventKind::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(name)))
             }
         }
 
@@ -1084,6 +1244,22 @@ fn mod_file(spec: &Spec) -> TokenStream {
         pub fn event_info(name: &str) -> Option<&'static EventInfo> {
             EVENTS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
         }
+
+        /// Every field set of the spec (header groups events include), sorted by name.
+        pub static FIELDSETS: &[FieldsetInfo] = tables::FIELDSETS;
+
+        /// Every enumeration of the spec, sorted by name.
+        pub static ENUMS: &[EnumInfo] = tables::ENUMS;
+
+        /// The table entry of a field set, by name in any case.
+        pub fn fieldset_info(name: &str) -> Option<&'static FieldsetInfo> {
+            FIELDSETS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        }
+
+        /// The table entry of an enumeration, by name in any case.
+        pub fn enum_info(name: &str) -> Option<&'static EnumInfo> {
+            ENUMS.iter().find(|e| e.name.eq_ignore_ascii_case(name))
+        }
     }
 }
 
@@ -1115,19 +1291,11 @@ fn fields_size(fields: &[Field]) -> usize {
         .sum()
 }
 
-fn type_key(ty: &Type) -> &'static str {
-    match ty {
-        Type::String => "string",
-        Type::Int => "int",
-        Type::Uint => "uint",
-        Type::Float => "float",
-        Type::Bool => "bool",
-        Type::Enum(_) => "enum",
-        Type::Duration(Unit::Seconds) => "duration_s",
-        Type::Duration(Unit::Milliseconds) => "duration_ms",
-        Type::List => "list",
-        Type::Variable => "variable",
-        Type::ChannelPattern => "channel_pattern",
+/// `Some("text")` or `None`, as tokens.
+fn opt(value: Option<&String>) -> TokenStream {
+    match value {
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     }
 }
 

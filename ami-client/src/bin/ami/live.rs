@@ -11,6 +11,7 @@ use ami_types::{FromMessage, Message};
 use serde_json::{json, Value};
 
 use crate::args::{self, Flags};
+use crate::suggest;
 
 /// Which live command.
 pub enum Command {
@@ -112,47 +113,15 @@ fn find_param<'i>(info: &'i ActionInfo, flag: &str) -> Option<&'i ParamInfo> {
 }
 
 fn unknown_action(name: &str) -> String {
-    let mut best: Vec<(usize, &str)> = ACTIONS
-        .iter()
-        .map(|a| {
-            (
-                distance(&a.name.to_ascii_lowercase(), &name.to_ascii_lowercase()),
-                a.name,
-            )
-        })
-        .collect();
-    best.sort();
-    let nearest = best.first().map_or(usize::MAX, |(d, _)| *d);
-    let close: Vec<&str> = best
-        .iter()
-        .take_while(|(d, _)| *d == nearest && *d <= 3)
-        .take(3)
-        .map(|(_, n)| *n)
-        .collect();
+    let close = suggest::closest(name, ACTIONS.iter().map(|a| a.name));
     if close.is_empty() {
-        format!("unknown action {name:?} (see the spec for the list)")
+        format!("unknown action {name:?} (`ami list actions` lists them)")
     } else {
         format!(
             "unknown action {name:?}; did you mean {}?",
             close.join(", ")
         )
     }
-}
-
-/// Levenshtein distance.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 fn dyn_json(decoded: Result<Dyn<'_>, ami_types::DecodeError>) -> Value {

@@ -6,13 +6,17 @@
 //!   checked against it, and print the typed reply as JSON.
 //! - `ami events [--filter <EventName>]... [--count N]` — print events as JSON lines.
 //! - `ami mock [--port P]` — run the embedded mock PBX.
+//! - `ami describe <Name>...` — the reference of an action, event, field set or enum;
+//!   `ami list [actions|events|fieldsets|enums]` — every name the spec knows.
 //!
 //! Live commands connect with `--host`, `--port`, `--username`, `--secret`, or the
 //! `AMI_HOST`, `AMI_PORT`, `AMI_USERNAME`, `AMI_SECRET` environment variables.
 
 mod args;
 mod decode;
+mod describe;
 mod live;
+mod suggest;
 
 use std::process::ExitCode;
 
@@ -22,6 +26,8 @@ usage:
   ami send <Action> [--<Param> <value>]... [connection flags]
   ami events [--filter <EventName>]... [--count N] [connection flags]
   ami mock [--port P]
+  ami describe <Action|Event|FieldSet|Enum>...
+  ami list [actions|events|fieldsets|enums]
 
 connection flags (or AMI_HOST, AMI_PORT, AMI_USERNAME, AMI_SECRET):
   --host HOST  --port PORT  --username USER  --secret SECRET  --md5";
@@ -33,6 +39,8 @@ fn main() -> ExitCode {
         Some("send") => live::run(live::Command::Send, &args[1..]),
         Some("events") => live::run(live::Command::Events, &args[1..]),
         Some("mock") => live::run(live::Command::Mock, &args[1..]),
+        Some("describe") => describe::describe(&args[1..]),
+        Some("list") => describe::list(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
