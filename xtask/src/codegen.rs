@@ -22,32 +22,53 @@ pub enum Mode {
 /// Regenerates everything that derives from the spec.
 pub fn run(mode: Mode) -> Result<(), String> {
     let spec = ami_spec::load().map_err(|e| format!("the spec has errors:\n{e}"))?;
-    let root = workspace_root();
     let files = rust::generate(&spec)?;
+    sync(
+        &files,
+        "ami-types/src/generated",
+        "rs",
+        mode,
+        "generated code",
+        "cargo xtask codegen",
+    )
+}
+
+/// Writes (or checks) `files`, and treats any other `*.{ext}` file in `dir` as stale (its item
+/// left the spec). In check mode, fails naming the stale files and `command`.
+pub(crate) fn sync(
+    files: &[(String, String)],
+    dir: &str,
+    ext: &str,
+    mode: Mode,
+    what: &str,
+    command: &str,
+) -> Result<(), String> {
+    let root = workspace_root();
     let mut stale = Vec::new();
     let expected: Vec<PathBuf> = files.iter().map(|(p, _)| root.join(p)).collect();
     for (path, contents) in files {
-        if ensure_file_contents(&root.join(&path), &contents, mode)? {
+        if ensure_file_contents(&root.join(path), contents, mode)? {
             stale.push(PathBuf::from(path));
         }
     }
-    // Generated files whose module left the spec are stale too.
-    let generated_dir = root.join("ami-types/src/generated");
-    if let Ok(entries) = std::fs::read_dir(&generated_dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "rs") && !expected.contains(&path) {
-                if mode == Mode::Write {
-                    std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                }
-                stale.push(path.strip_prefix(&root).unwrap_or(&path).to_path_buf());
+    if let Ok(entries) = std::fs::read_dir(root.join(dir)) {
+        let mut extra: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == ext) && !expected.contains(p))
+            .collect();
+        extra.sort();
+        for path in extra {
+            if mode == Mode::Write {
+                std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             }
+            stale.push(path.strip_prefix(&root).unwrap_or(&path).to_path_buf());
         }
     }
     if mode == Mode::Check && !stale.is_empty() {
         let list: Vec<String> = stale.iter().map(|p| format!("  {}", p.display())).collect();
         return Err(format!(
-            "generated code is stale:\n{}\nrun `cargo xtask codegen` and commit the result",
+            "{what} is stale:\n{}\nrun `{command}` and commit the result",
             list.join("\n")
         ));
     }

@@ -15,11 +15,10 @@ mod markdown;
 mod page;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use ami_spec::Spec;
 
-use crate::codegen::{ensure_file_contents, workspace_root, Mode};
+use crate::codegen::{sync, Mode};
 
 /// Where the reference lives, relative to the workspace root.
 pub const REFERENCE_DIR: &str = "docs/reference";
@@ -27,41 +26,9 @@ pub const REFERENCE_DIR: &str = "docs/reference";
 /// Regenerates (or checks) `docs/reference/`.
 pub fn run(mode: Mode) -> Result<(), String> {
     let spec = ami_spec::load().map_err(|e| format!("the spec has errors:\n{e}"))?;
-    let root = workspace_root();
     let files = generate(&spec);
-    let mut stale = Vec::new();
-    let expected: Vec<PathBuf> = files.iter().map(|(p, _)| root.join(p)).collect();
-    for (path, contents) in &files {
-        if ensure_file_contents(&root.join(path), contents, mode)? {
-            stale.push(PathBuf::from(path));
-        }
-    }
-    // Pages of modules that left the spec are stale too.
-    if let Ok(entries) = std::fs::read_dir(root.join(REFERENCE_DIR)) {
-        let mut extra: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md") && !expected.contains(p))
-            .collect();
-        extra.sort();
-        for path in extra {
-            if mode == Mode::Write {
-                std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            }
-            stale.push(path.strip_prefix(&root).unwrap_or(&path).to_path_buf());
-        }
-    }
-    if mode == Mode::Check && !stale.is_empty() {
-        let list: Vec<String> = stale.iter().map(|p| format!("  {}", p.display())).collect();
-        return Err(format!(
-            "the reference in {REFERENCE_DIR}/ is stale:\n{}\nrun `cargo xtask docs` and commit the result",
-            list.join("\n")
-        ));
-    }
-    for path in &stale {
-        eprintln!("updated {}", path.display());
-    }
-    Ok(())
+    let what = format!("the reference in {REFERENCE_DIR}/");
+    sync(&files, REFERENCE_DIR, "md", mode, &what, "cargo xtask docs")
 }
 
 /// Every reference file: (path relative to the workspace root, contents).
