@@ -47,6 +47,9 @@ impl Drop for Alive {
     }
 }
 
+/// Largest queue of a [`ListStream`] (tokio's bounded channels cap their capacity).
+const MAX_STREAM_QUEUE: usize = 1 << 28;
+
 /// A typed reply: the messages received for one action, decoded on demand into
 /// `A::Response` (which borrows them).
 pub struct Reply<A: Action> {
@@ -93,9 +96,13 @@ pub struct FollowUp {
 }
 
 /// An event list delivered item by item, for lists too large to collect.
+///
+/// Items wait in a queue of [`Config::max_list_items`] while you do not read them; a stream
+/// that falls that far behind ends with [`Error::ListTooLong`] (the connection's reader never
+/// waits for you, and memory stays bounded).
 #[derive(Debug)]
 pub struct ListStream {
-    rx: mpsc::UnboundedReceiver<Result<Message, Error>>,
+    rx: mpsc::Receiver<Result<Message, Error>>,
     _guard: PendingGuard,
 }
 
@@ -226,7 +233,9 @@ impl Client {
         let id = self.next_action_id();
         let mut bytes = Vec::with_capacity(256);
         encode_action(action, &id, &mut bytes)?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        // One slot more than the limit, kept for the error that ends an overflowing stream.
+        let room = self.shared.config.max_list_items.clamp(1, MAX_STREAM_QUEUE) + 1;
+        let (tx, rx) = mpsc::channel(room);
         let expect = Expect {
             list_complete: <A::Response<'static> as FromReply<'static>>::LIST_COMPLETE,
             follow_up: None,

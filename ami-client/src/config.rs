@@ -109,7 +109,8 @@ pub struct Config {
     pub event_buffer: usize,
     /// Actions in flight at most.
     pub max_pending: usize,
-    /// Items one collected event list may hold (stream larger lists).
+    /// Items one collected event list may hold (stream larger lists), and unread items a
+    /// streamed list may queue before it ends with [`crate::Error::ListTooLong`].
     pub max_list_items: usize,
     /// Framing limits for received bytes.
     pub limits: Limits,

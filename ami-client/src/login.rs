@@ -15,12 +15,17 @@ use crate::Error;
 pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
 
+/// Messages kept from the login phase (see [`Session::early`]); later ones are dropped, so a
+/// server that sends events instead of answering the login cannot grow memory.
+const EARLY_LIMIT: usize = 1024;
+
 /// An authenticated connection, with the bytes already read past the login kept in `framer`.
 pub(crate) struct Session {
     pub io: Box<dyn Io>,
     pub framer: Framer,
     pub greeting: String,
-    /// Messages that arrived during login but belong to the session (e.g. `FullyBooted`).
+    /// Messages that arrived during login but belong to the session (e.g. `FullyBooted`), at
+    /// most [`EARLY_LIMIT`].
     pub early: Vec<Message>,
 }
 
@@ -139,13 +144,23 @@ async fn request(s: &mut Session, headers: &[(&str, &str)], id: &str) -> Result<
     }
     out.extend_from_slice(b"\r\n");
     s.io.write_all(&out).await?;
+    let mut dropped = 0u64;
     loop {
         match next_frame(s).await? {
             Frame::Message(m) if m.response().is_some() && m.action_id() == Some(id) => {
                 return Ok(m)
             }
             Frame::Message(m) if m.response().is_some() && m.action_id().is_none() => return Ok(m),
-            Frame::Message(m) => s.early.push(m),
+            Frame::Message(m) if s.early.len() < EARLY_LIMIT => s.early.push(m),
+            Frame::Message(_) => {
+                dropped += 1;
+                if dropped == 1 {
+                    tracing::debug!(
+                        kept = EARLY_LIMIT,
+                        "messages before the login reply dropped"
+                    );
+                }
+            }
             Frame::Greeting(_) => {}
         }
     }

@@ -35,8 +35,9 @@ pub(crate) struct Expect {
 pub(crate) enum Waiter {
     /// One complete reply.
     Reply(oneshot::Sender<Result<RawReply, Error>>),
-    /// The response, then each list event as it arrives.
-    Stream(mpsc::UnboundedSender<Result<Message, Error>>),
+    /// Each list event as it arrives, into a channel with room for `max_list_items` unread
+    /// items plus one slot kept for the error that ends the stream.
+    Stream(mpsc::Sender<Result<Message, Error>>),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -188,7 +189,24 @@ impl Pending {
                     return Routed::Consumed;
                 }
                 if let Some(Waiter::Stream(tx)) = &entry.waiter {
-                    let _ = tx.send(Ok(msg.clone()));
+                    // The reader never waits for the consumer: one that falls
+                    // `max_list_items` behind gets `ListTooLong` (in the slot kept for it)
+                    // and the rest of the list is dropped instead of buffered.
+                    if tx.capacity() > 1 {
+                        let _ = tx.try_send(Ok(msg.clone()));
+                    } else {
+                        let error = Error::ListTooLong {
+                            action: entry.action.clone(),
+                            limit: self.max_list_items,
+                        };
+                        deliver_error(entry.waiter.take(), error);
+                        entry.phase = Phase::Draining;
+                        if ends {
+                            let id = id.to_owned();
+                            self.entries.remove(&id);
+                        }
+                        return Routed::Consumed;
+                    }
                 } else {
                     if entry.events.len() >= self.max_list_items {
                         let error = Error::ListTooLong {
@@ -281,7 +299,8 @@ fn deliver_error(waiter: Option<Waiter>, error: Error) {
             let _ = tx.send(Err(error));
         }
         Some(Waiter::Stream(tx)) => {
-            let _ = tx.send(Err(error));
+            // A slot is always kept free for the error (see `on_event`).
+            let _ = tx.try_send(Err(error));
         }
         None => {}
     }

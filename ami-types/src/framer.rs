@@ -518,10 +518,7 @@ impl Framer {
         let partial = self.buf.get(start..self.cur.scanned()).unwrap_or_default();
         let n = partial.len();
         let max_line = l.max_line_bytes.saturating_add(1);
-        if n == max_line && partial.last() == Some(&b'\r') {
-            return None; // line length undecided: wait for the next byte
-        }
-        let long = (n >= max_line).then(|| start.saturating_add(l.max_line_bytes));
+        let long_at = start.saturating_add(l.max_line_bytes);
         let large = match self.mode {
             Mode::Greeting | Mode::Discard { .. } => None,
             Mode::Legacy { .. } => Some(self.base),
@@ -537,6 +534,17 @@ impl Framer {
         }
         .filter(|&msg_start| start + n - msg_start > l.max_message_bytes)
         .map(|msg_start| msg_start.saturating_add(l.max_message_bytes));
+        if n == max_line && partial.last() == Some(&b'\r') {
+            // The line length is undecided until the next byte, but a size break before the
+            // point where the line would be too long is certain: report it now, so the framer
+            // never holds a message plus a whole line beyond the limit.
+            return large
+                .filter(|&at| at < long_at)
+                .map(|_| FrameError::MessageTooLarge {
+                    limit: l.max_message_bytes,
+                });
+        }
+        let long = (n >= max_line).then_some(long_at);
         earliest(large, long, None, l)
     }
 
@@ -548,6 +556,15 @@ impl Framer {
         }
         if let Some(e) = self.partial_error() {
             let e = self.fail(e);
+            if self.cur.scanned() > 0 {
+                // The unterminated line broke the limit, so it belongs to the failed message:
+                // it must not end the discarding even if it turns out empty (in a legacy
+                // command reply an empty line is output), just as a complete line that
+                // breaks a limit is dropped with its message.
+                self.mode = Mode::Discard {
+                    line_continues: true,
+                };
+            }
             self.drop_discarded();
             return Some(Err(e));
         }

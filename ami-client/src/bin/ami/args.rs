@@ -1,5 +1,7 @@
 //! Flag parsing shared by the live commands: `--name value` pairs and connection settings.
 
+use std::io::{BufRead, IsTerminal, Write};
+
 use ami_client::{Config, Secret};
 
 /// Flags as `(name, value)` pairs in order, plus positional arguments.
@@ -10,7 +12,7 @@ pub struct Flags {
 }
 
 /// Flags that take no value.
-const SWITCHES: [&str; 1] = ["--md5"];
+const SWITCHES: [&str; 2] = ["--md5", "--secret-prompt"];
 
 pub fn parse(args: &[String]) -> Result<Flags, String> {
     let mut flags = Flags {
@@ -48,6 +50,11 @@ impl Flags {
     }
 
     /// Connection settings from flags, then the environment, then local defaults.
+    ///
+    /// The secret comes from `--secret`, else `AMI_SECRET`, else — when stdin is a terminal —
+    /// a prompt that does not echo what is typed. `--secret-prompt` always asks: on a terminal
+    /// with echo off, otherwise it reads the first line of stdin (`pass show pbx | ami …`).
+    /// Prefer the environment or the prompt: other users can see command lines in `ps`.
     pub fn connection(&mut self) -> Result<Config, String> {
         let env = |k: &str| std::env::var(k).ok();
         let host = self
@@ -62,14 +69,82 @@ impl Flags {
             .take("username")
             .or_else(|| env("AMI_USERNAME"))
             .unwrap_or_else(|| "admin".into());
-        let secret = self
-            .take("secret")
-            .or_else(|| env("AMI_SECRET"))
-            .unwrap_or_default();
+        let prompt = self.switches.iter().any(|s| s == "--secret-prompt");
+        let secret = match self.take("secret").or_else(|| env("AMI_SECRET")) {
+            Some(secret) if !prompt => secret,
+            _ if prompt || std::io::stdin().is_terminal() => read_secret(&user)?,
+            _ => String::new(),
+        };
         let mut config = Config::new(host, port, user, Secret::new(secret));
         if self.switches.iter().any(|s| s == "--md5") {
             config = config.md5();
         }
         Ok(config)
     }
+}
+
+/// Reads the secret: on a terminal after a prompt (on stderr) with echo turned off, otherwise
+/// the first line of stdin. The line terminator is not part of it.
+fn read_secret(user: &str) -> Result<String, String> {
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    let read = |line: &mut String| {
+        stdin
+            .lock()
+            .read_line(line)
+            .map_err(|e| format!("reading the secret: {e}"))
+    };
+    if stdin.is_terminal() {
+        let echo_off = EchoOff::new()?;
+        eprint!("AMI secret for {user}: ");
+        let _ = std::io::stderr().flush();
+        let result = read(&mut line);
+        drop(echo_off);
+        eprintln!();
+        result?;
+    } else {
+        read(&mut line)?;
+    }
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Terminal echo turned off (with `stty`, on stdin) until dropped.
+struct EchoOff;
+
+impl EchoOff {
+    fn new() -> Result<Self, String> {
+        stty("-echo").map(|()| EchoOff).map_err(|e| {
+            format!(
+                "cannot turn off terminal echo to read the secret ({e}); set AMI_SECRET instead"
+            )
+        })
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        let _ = stty("echo");
+    }
+}
+
+#[cfg(unix)]
+fn stty(arg: &str) -> Result<(), String> {
+    use std::process::{Command, Stdio};
+    let status = Command::new("stty")
+        .arg(arg)
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("stty: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("stty {arg} failed"))
+    }
+}
+
+#[cfg(not(unix))]
+fn stty(_arg: &str) -> Result<(), String> {
+    Err("no terminal control on this platform".into())
 }
