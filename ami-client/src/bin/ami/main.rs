@@ -30,7 +30,9 @@ usage:
   ami list [actions|events|fieldsets|enums]
 
 connection flags (or AMI_HOST, AMI_PORT, AMI_USERNAME, AMI_SECRET):
-  --host HOST  --port PORT  --username USER  --secret SECRET  --md5";
+  --host HOST  --port PORT  --username USER  --secret SECRET  --md5
+  --secret-prompt   read the secret from the terminal without echo (the default when no
+                    secret is given and stdin is a terminal)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
