@@ -38,19 +38,14 @@ pub fn sent_actions(sent: &[u8]) -> HashMap<String, String> {
     let mut framer = Framer::without_greeting();
     framer.push(sent);
     let mut map = HashMap::new();
-    let mut add = |msg: &Message| {
-        if let (Some(action), Some(id)) = (msg.action(), msg.action_id()) {
-            map.entry(id.to_owned())
-                .or_insert_with(|| action.to_owned());
-        }
-    };
-    while let Some(frame) = framer.next_frame() {
+    // At end of input `finish` yields every remaining frame, then a trailing message.
+    while let Some(frame) = framer.finish() {
         if let Ok(Frame::Message(msg)) = frame {
-            add(&msg);
+            if let (Some(action), Some(id)) = (msg.action(), msg.action_id()) {
+                map.entry(id.to_owned())
+                    .or_insert_with(|| action.to_owned());
+            }
         }
-    }
-    if let Some(Ok(Frame::Message(msg))) = framer.finish() {
-        add(&msg);
     }
     map
 }
@@ -62,16 +57,13 @@ pub fn inspect(received: &[u8], sent: &HashMap<String, String>) -> (Vec<Report>,
     framer.push(received);
     let mut reports = Vec::new();
     let mut errors = Vec::new();
-    let mut handle = |frame: Result<Frame, FrameError>| match frame {
-        Ok(Frame::Greeting(line)) => reports.push(greeting(&line)),
-        Ok(Frame::Message(msg)) => reports.push(report(&msg, sent)),
-        Err(e) => errors.push(e),
-    };
-    while let Some(frame) = framer.next_frame() {
-        handle(frame);
-    }
-    if let Some(frame) = framer.finish() {
-        handle(frame);
+    // At end of input `finish` yields every remaining frame, then a trailing message.
+    while let Some(frame) = framer.finish() {
+        match frame {
+            Ok(Frame::Greeting(line)) => reports.push(greeting(&line)),
+            Ok(Frame::Message(msg)) => reports.push(report(&msg, sent)),
+            Err(e) => errors.push(e),
+        }
     }
     (reports, errors)
 }

@@ -124,28 +124,24 @@ pub fn required<T>(
 /// Checks that a message is the event `name`.
 #[inline]
 pub fn expect_event(msg: &Message, name: &'static str) -> Result<(), DecodeError> {
-    match msg.event() {
-        Some(found) if eq_ic(found, name) => Ok(()),
-        found => Err(DecodeError::WrongMessage {
-            expected: name,
-            found: found.map_or_else(
-                || "a message without Event".to_owned(),
-                |f| format!("event {f}"),
-            ),
-        }),
-    }
+    expect_named(msg.event(), name, "Event")
 }
 
 /// Checks that a request message is the action `name`.
 #[inline]
 pub fn expect_action(msg: &Message, name: &'static str) -> Result<(), DecodeError> {
-    match msg.action() {
+    expect_named(msg.action(), name, "Action")
+}
+
+/// `Ok` when the message's `header` value (`found`) is `name`, ignoring ASCII case.
+fn expect_named(found: Option<&str>, name: &'static str, header: &str) -> Result<(), DecodeError> {
+    match found {
         Some(found) if eq_ic(found, name) => Ok(()),
         found => Err(DecodeError::WrongMessage {
             expected: name,
             found: found.map_or_else(
-                || "a message without Action".to_owned(),
-                |f| format!("action {f}"),
+                || format!("a message without {header}"),
+                |f| format!("{} {f}", header.to_ascii_lowercase()),
             ),
         }),
     }
