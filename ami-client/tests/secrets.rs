@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ami_client::mock::{MockConfig, MockPbx, MockUser};
-use ami_client::{Client, Config, Error, Reconnect, Secret};
+use ami_client::{Client, Config, ConnectionState, Error, Reconnect, Secret};
 use ami_types::action::{
     Command as CliCommand, Getvar, Login, Originate, Ping, QueueStatus, Setvar, Status,
 };
@@ -115,7 +115,17 @@ async fn secrets_never_appear_in_logs_or_debug_output() {
         .unwrap_err();
     assert!(matches!(refused, Error::Encode(_)), "{refused:?}");
     shown.push(format!("{refused} {refused:?}"));
+    // Wait for the loss to be seen: the mock's abort is asynchronous, so a ping sent at once
+    // could still be answered on the old connection, which then drops under the logoff.
+    let mut state = client.state();
     mock.disconnect_all();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        state.wait_for(|s| matches!(s, ConnectionState::Disconnected { .. })),
+    )
+    .await
+    .expect("the loss was seen in time")
+    .unwrap();
     ping_until_ok(&client).await;
     client.logoff().await.unwrap();
 
