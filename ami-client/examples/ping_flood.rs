@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use ami_client::mock::MockPbx;
+use ami_client::mock::{MockConfig, MockPbx};
 use ami_client::{Client, Config};
 use ami_types::action::Ping;
 
@@ -38,7 +38,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Config::new(host, port.parse()?, username, secret)
         }
         None => {
-            let pbx = MockPbx::start().await?;
+            // The mock runs on its own thread so that the client's runtime is measured alone.
+            let pbx = MockPbx::start_in_background(
+                MockConfig {
+                    received_limit: 0,
+                    ..MockConfig::default()
+                },
+                "127.0.0.1:0".parse()?,
+            )?;
             let config = Config::new("127.0.0.1", pbx.addr().port(), "admin", "amp111");
             _mock = Some(pbx);
             config

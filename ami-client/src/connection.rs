@@ -187,9 +187,11 @@ async fn serve(
     let (tx, rx) = mpsc::unbounded_channel();
     *shared.writer() = Some(tx);
     let mut writer = tokio::spawn(write_loop(write_half, rx));
+    let mut events = Vec::new();
     for msg in early {
-        route(shared, msg);
+        route(shared, msg, &mut events);
     }
+    shared.hub.publish(events);
     let mut reader = tokio::spawn(read_loop(Arc::clone(shared), read_half, framer));
     let client = crate::Client::from_shared(Arc::clone(shared));
     // Server-side filters are in place before anyone sees the connection as up.
@@ -251,27 +253,36 @@ async fn read_loop(
     mut io: ReadHalf<Box<dyn Io>>,
     mut framer: Framer,
 ) -> String {
-    let mut buf = vec![0u8; 64 * 1024];
+    const READ_AT_LEAST: usize = 64 * 1024;
+    let mut events = Vec::new();
     loop {
         while let Some(frame) = framer.next_frame() {
             match frame {
-                Ok(Frame::Message(msg)) => route(&shared, msg),
+                Ok(Frame::Message(msg)) => route(&shared, msg, &mut events),
                 Ok(Frame::Greeting(g)) => debug!(greeting = %g, "unexpected greeting"),
                 Err(e) => warn!(error = %e, "framing error; skipped to the next message"),
             }
         }
-        match io.read(&mut buf).await {
+        // Everything one read brought is handed to subscribers at once.
+        shared.hub.publish(events.drain(..));
+        // Straight into the framer's buffer: no copy.
+        match io.read_buf(&mut framer.read_buf(READ_AT_LEAST)).await {
             Ok(0) => return "the server closed the connection".to_owned(),
-            Ok(n) => framer.push(&buf[..n]),
+            Ok(_) => {}
             Err(e) => return format!("read failed: {e}"),
         }
     }
 }
 
-/// Hands one received message to the action waiting for it, or to the event subscribers.
-fn route(shared: &Shared, msg: Message) {
+/// Hands one received message to the action waiting for it, or adds it to the events to
+/// publish.
+///
+/// Events received before a response are published before the response completes its
+/// action, so that a caller sees them on its streams by the time its reply arrives.
+fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) {
     match msg.kind() {
         MessageKind::Response => {
+            shared.hub.publish(events.drain(..));
             if !shared.pending().on_response(msg) {
                 debug!("response for no pending action");
             }
@@ -283,7 +294,7 @@ fn route(shared: &Shared, msg: Message) {
                 Routed::Publish
             };
             if routed == Routed::Publish {
-                shared.hub.publish(msg);
+                events.push(msg);
             }
         }
         MessageKind::Action | MessageKind::Other => debug!(?msg, "unexpected message"),

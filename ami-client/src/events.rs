@@ -8,20 +8,21 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use ami_types::{DecodeError, Event, EventKind, Message};
 use tokio::sync::Notify;
 
-/// A received event, cheap to clone and share between subscribers.
+/// A received event, cheap to clone and share between subscribers (a [`Message`] clone: two
+/// reference-count increments).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventMessage(Arc<Message>);
+pub struct EventMessage(Message);
 
 impl EventMessage {
     /// Wraps a message.
     pub fn new(msg: Message) -> Self {
-        EventMessage(Arc::new(msg))
+        EventMessage(msg)
     }
 
     /// The event name.
@@ -68,6 +69,9 @@ struct Subscriber {
     filter: Option<HashSet<EventKind>>,
     names: Option<HashSet<String>>,
     queue: Mutex<VecDeque<EventMessage>>,
+    /// Events held for this subscriber: in `queue` plus those its stream took but has not
+    /// yielded yet. Bounded by `capacity`.
+    queued: AtomicUsize,
     capacity: usize,
     dropped: AtomicU64,
     notify: Notify,
@@ -88,6 +92,35 @@ impl Subscriber {
             (k, n) => k.unwrap_or(false) || n.unwrap_or(false),
         }
     }
+
+    /// Queues what fits of `events` (those this subscriber wants) with one lock and one
+    /// wake-up, and counts the rest as dropped.
+    fn offer(&self, events: &[EventMessage]) {
+        let mut offered = 0;
+        let mut queued = 0;
+        {
+            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            let mut room = self
+                .capacity
+                .saturating_sub(self.queued.load(Ordering::Acquire));
+            for event in events.iter().filter(|e| self.wants(e)) {
+                offered += 1;
+                if room > 0 {
+                    queue.push_back(event.clone());
+                    room -= 1;
+                    queued += 1;
+                }
+            }
+            self.queued.fetch_add(queued, Ordering::AcqRel);
+        }
+        if offered > queued {
+            self.dropped
+                .fetch_add((offered - queued) as u64, Ordering::AcqRel);
+        }
+        if offered > 0 {
+            self.notify.notify_one();
+        }
+    }
 }
 
 /// All subscribers of one client.
@@ -98,24 +131,19 @@ pub(crate) struct Hub {
 }
 
 impl Hub {
-    /// Queues an event for every subscriber that wants it; never blocks.
-    pub fn publish(&self, msg: Message) {
-        let event = EventMessage::new(msg);
+    /// Queues events, in order, for every subscriber that wants them; never blocks. Each
+    /// subscriber is locked and woken once for the whole batch.
+    pub fn publish(&self, batch: impl IntoIterator<Item = Message>) {
+        let events: Vec<EventMessage> = batch.into_iter().map(EventMessage::new).collect();
+        if events.is_empty() {
+            return;
+        }
         let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subs.retain(|weak| {
             let Some(sub) = weak.upgrade() else {
                 return false;
             };
-            if sub.wants(&event) {
-                let mut queue = sub.queue.lock().unwrap_or_else(|p| p.into_inner());
-                if queue.len() >= sub.capacity {
-                    sub.dropped.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    queue.push_back(event.clone());
-                }
-                drop(queue);
-                sub.notify.notify_one();
-            }
+            sub.offer(&events);
             true
         });
     }
@@ -131,6 +159,7 @@ impl Hub {
             filter,
             names,
             queue: Mutex::new(VecDeque::new()),
+            queued: AtomicUsize::new(0),
             capacity,
             dropped: AtomicU64::new(0),
             notify: Notify::new(),
@@ -141,6 +170,7 @@ impl Hub {
             .push(Arc::downgrade(&sub));
         EventStream {
             sub,
+            taken: VecDeque::new(),
             hub: Arc::clone(self),
         }
     }
@@ -158,6 +188,8 @@ impl Hub {
 /// A subscription to the client's events.
 pub struct EventStream {
     sub: Arc<Subscriber>,
+    /// Events moved out of the shared queue in one go, yielded from here without locking.
+    taken: VecDeque<EventMessage>,
     hub: Arc<Hub>,
 }
 
@@ -173,19 +205,21 @@ impl EventStream {
     /// The next event or overflow signal; `None` once the client is closed and the queue empty.
     pub async fn next(&mut self) -> Option<EventItem> {
         loop {
-            let notified = self.sub.notify.notified();
             let dropped = self.sub.dropped.swap(0, Ordering::AcqRel);
             if dropped > 0 {
                 return Some(EventItem::Overflow { dropped });
             }
-            if let Some(event) = self
-                .sub
-                .queue
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pop_front()
-            {
+            if let Some(event) = self.taken.pop_front() {
+                self.sub.queued.fetch_sub(1, Ordering::AcqRel);
                 return Some(EventItem::Event(event));
+            }
+            let notified = self.sub.notify.notified();
+            {
+                let mut queue = self.sub.queue.lock().unwrap_or_else(|p| p.into_inner());
+                std::mem::swap(&mut *queue, &mut self.taken);
+            }
+            if !self.taken.is_empty() || self.sub.dropped.load(Ordering::Acquire) > 0 {
+                continue;
             }
             if self.hub.closed.load(Ordering::Acquire) {
                 return None;
@@ -196,10 +230,6 @@ impl EventStream {
 
     /// Events queued and not yet read.
     pub fn queued(&self) -> usize {
-        self.sub
-            .queue
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .len()
+        self.sub.queued.load(Ordering::Acquire)
     }
 }

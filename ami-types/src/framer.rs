@@ -41,8 +41,9 @@
 use std::fmt;
 use std::ops::ControlFlow;
 
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, BufMut, BytesMut};
 
+use crate::message::spans::{SpanArena, SpanList};
 use crate::message::split::{Cursor, Line, Sink, NONE};
 use crate::message::{content_end, header_span, lossy, Message, Span, MAX_MESSAGE_BUFFER};
 
@@ -143,10 +144,45 @@ pub struct Framer {
     cur: Cursor,
     /// Headers of the message being assembled, relative to `base`.
     spans: Vec<Span>,
+    /// Where finished messages' header offsets are stored.
+    arena: SpanArena,
     /// Start of the message being assembled (meaningful while `spans` is not empty).
     base: usize,
     mode: Mode,
     limits: Limits,
+}
+
+/// Free space at the end of a [`Framer`]'s buffer, written by a read; see [`Framer::read_buf`].
+///
+/// It only appends: bytes already buffered cannot be touched through it.
+#[derive(Debug)]
+pub struct ReadBuf<'a> {
+    buf: &'a mut BytesMut,
+    /// Bytes that may still be written.
+    left: usize,
+}
+
+// SAFETY: every method delegates to `BytesMut`'s own implementation, only ever narrowing the
+// room offered (`left`), so its guarantees carry over.
+unsafe impl BufMut for ReadBuf<'_> {
+    fn remaining_mut(&self) -> usize {
+        self.left.min(self.buf.remaining_mut())
+    }
+
+    unsafe fn advance_mut(&mut self, cnt: usize) {
+        // SAFETY: the caller initialised `cnt` bytes of `chunk_mut`, which is a prefix of the
+        // buffer's own chunk.
+        unsafe { self.buf.advance_mut(cnt) };
+        self.left = self.left.saturating_sub(cnt);
+    }
+
+    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
+        let left = self.left;
+        let chunk = self.buf.chunk_mut();
+        let len = chunk.len().min(left);
+        #[allow(clippy::indexing_slicing)] // `len` is at most the chunk's length
+        &mut chunk[..len]
+    }
 }
 
 impl Default for Framer {
@@ -177,6 +213,7 @@ impl Framer {
             buf: BytesMut::new(),
             cur: Cursor::new(),
             spans: Vec::new(),
+            arena: SpanArena::default(),
             base: 0,
             mode: Mode::Greeting,
             limits: Limits::default(),
@@ -213,6 +250,17 @@ impl Framer {
     /// Appends received bytes.
     pub fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
+    }
+
+    /// Room for up to `len` more bytes at the end of the buffer, to read into directly
+    /// (`AsyncReadExt::read_buf(&mut framer.read_buf(n))`), saving the copy [`Framer::push`]
+    /// makes. Bytes written there are framed exactly as if pushed.
+    pub fn read_buf(&mut self, len: usize) -> ReadBuf<'_> {
+        self.buf.reserve(len);
+        ReadBuf {
+            buf: &mut self.buf,
+            left: len,
+        }
     }
 
     /// Number of bytes pushed but not yet returned in a frame or discarded.
@@ -352,7 +400,7 @@ impl Framer {
         self.cur.rebase(consumed);
         bytes.truncate(msg_end);
         bytes.advance(self.base);
-        let headers = self.spans.clone();
+        let headers = self.arena.store(&self.spans);
         self.spans.clear();
         if self.spans.capacity() > SPANS_KEPT {
             // Do not hold on to the offsets of one huge message.
@@ -473,7 +521,8 @@ impl Framer {
             });
         }
         // SAFETY: `text` is a `String` and every offset is a boundary between pushed `&str`s.
-        let msg = unsafe { Message::from_parts_unchecked(text.into(), spans) };
+        let msg =
+            unsafe { Message::from_parts_unchecked(text.into(), SpanList::from_slice(&spans)) };
         Ok(Frame::Message(msg))
     }
 

@@ -18,6 +18,8 @@
     clippy::panic_in_result_fn
 )]
 
+#[path = "spans.rs"]
+pub(crate) mod spans;
 #[path = "split.rs"]
 pub(crate) mod split;
 
@@ -27,19 +29,27 @@ use std::iter::FusedIterator;
 
 use bytes::Bytes;
 
+use self::spans::{SpanIter, SpanList};
 use self::split::{Cursor, NONE};
 
 /// Largest buffer a [`Message`] holds: offsets are `u32`.
 pub(crate) const MAX_MESSAGE_BUFFER: usize = u32::MAX as usize;
 
 /// Where one header's name and value sit in the message buffer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
 pub(crate) struct Span {
     name_start: u32,
     name_end: u32,
     value_start: u32,
     value_end: u32,
 }
+
+// SAFETY: `Span` is `repr(C)` with four `u32` fields: no padding, and every bit pattern is a
+// valid value (zero included). Offsets read back from bytes are still only used through `get`.
+unsafe impl bytemuck::Zeroable for Span {}
+// SAFETY: as above; it is also `Copy` and `'static`.
+unsafe impl bytemuck::Pod for Span {}
 
 impl Span {
     /// A span from `usize` offsets, which the caller keeps below [`MAX_MESSAGE_BUFFER`].
@@ -130,13 +140,13 @@ pub enum MessageKind {
 
 /// One AMI message: ordered `Name: value` headers over one shared, zero-copy buffer.
 ///
-/// Cloning is cheap (a reference-count increment plus a copy of the offset vector).
+/// Cloning is cheap: two reference-count increments, no allocation.
 #[derive(Clone)]
 pub struct Message {
     /// The message text; always valid UTF-8.
     buf: Bytes,
     /// Header positions in `buf`; every offset lies on a `char` boundary of `buf`.
-    headers: Vec<Span>,
+    headers: SpanList,
 }
 
 impl Message {
@@ -147,7 +157,7 @@ impl Message {
     /// `buf` must be valid UTF-8, and for every span `name_start <= name_end <= buf.len()` and
     /// `value_start <= value_end <= buf.len()` must hold, with every offset on a `char` boundary.
     #[inline]
-    pub(crate) unsafe fn from_parts_unchecked(buf: Bytes, headers: Vec<Span>) -> Message {
+    pub(crate) unsafe fn from_parts_unchecked(buf: Bytes, headers: SpanList) -> Message {
         debug_assert!(std::str::from_utf8(&buf).is_ok_and(|s| headers
             .iter()
             .all(|h| { s.get(h.name_range()).is_some() && s.get(h.value_range()).is_some() })));
@@ -181,7 +191,7 @@ impl Message {
         // on a char boundary). Every span offset is 0, `buf.len()`, or adjacent to an ASCII byte
         // (`\n`, `\r`, `:`, space or tab), all of which are `char` boundaries, and lies within the
         // buffer.
-        unsafe { Message::from_parts_unchecked(bytes, headers) }
+        unsafe { Message::from_parts_unchecked(bytes, SpanList::from_slice(&headers)) }
     }
 
     /// Builds a message from `(name, value)` pairs, laid out as `Name: value\r\n` lines.
@@ -208,7 +218,7 @@ impl Message {
             spans.push(Span::new(name_start, name_end, value_start, value_end));
         }
         // SAFETY: `text` is a `String`, and every offset is the boundary between two pushed `&str`s.
-        unsafe { Message::from_parts_unchecked(Bytes::from(text), spans) }
+        unsafe { Message::from_parts_unchecked(Bytes::from(text), SpanList::from_slice(&spans)) }
     }
 
     /// Number of headers.
@@ -255,20 +265,20 @@ impl Message {
     /// apart).
     #[inline]
     pub fn name(&self, i: usize) -> &str {
-        self.headers.get(i).map_or("", |&s| self.name_of(s))
+        self.headers.get(i).map_or("", |s| self.name_of(s))
     }
 
     /// Value of header `i`, or `""` if `i >= self.len()` ([`Message::header`] tells the two
     /// apart).
     #[inline]
     pub fn value(&self, i: usize) -> &str {
-        self.headers.get(i).map_or("", |&s| self.value_of(s))
+        self.headers.get(i).map_or("", |s| self.value_of(s))
     }
 
     /// Header `i` as `(name, value)`, or `None` if out of range.
     #[inline]
     pub fn header(&self, i: usize) -> Option<(&str, &str)> {
-        let span = *self.headers.get(i)?;
+        let span = self.headers.get(i)?;
         Some((self.name_of(span), self.value_of(span)))
     }
 
@@ -287,23 +297,23 @@ impl Message {
         let name = name.as_bytes();
         self.headers
             .iter()
-            .find(|s| self.name_is(**s, name))
-            .map(|s| self.value_of(*s))
+            .find(|s| self.name_is(*s, name))
+            .map(|s| self.value_of(s))
     }
 
     /// Values of every header named `name` (ASCII-case-insensitive), in order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.headers
             .iter()
-            .filter(move |s| self.name_is(**s, name.as_bytes()))
-            .map(move |s| self.value_of(*s))
+            .filter(move |s| self.name_is(*s, name.as_bytes()))
+            .map(move |s| self.value_of(s))
     }
 
     /// Index of the first header named `name` (ASCII-case-insensitive).
     #[inline]
     pub fn position(&self, name: &str) -> Option<usize> {
         let name = name.as_bytes();
-        self.headers.iter().position(|s| self.name_is(*s, name))
+        self.headers.iter().position(|s| self.name_is(s, name))
     }
 
     /// The text the headers point into: for a framed message its header lines with their
@@ -330,13 +340,13 @@ impl Message {
     pub fn detached(&self) -> Message {
         Message {
             buf: Bytes::copy_from_slice(&self.buf),
-            headers: self.headers.clone(),
+            headers: self.headers.detached(),
         }
     }
 
     /// Kind of message, from the first header's name (`Response`, `Event` or `Action`, any case).
     pub fn kind(&self) -> MessageKind {
-        let Some(&first) = self.headers.first() else {
+        let Some(first) = self.headers.first() else {
             return MessageKind::Other;
         };
         if self.name_is(first, b"Event") {
@@ -353,7 +363,7 @@ impl Message {
     /// Value of the first header if it is named `name`.
     #[inline]
     fn first_if(&self, name: &[u8]) -> Option<&str> {
-        let first = *self.headers.first()?;
+        let first = self.headers.first()?;
         self.name_is(first, name).then(|| self.value_of(first))
     }
 
@@ -414,7 +424,7 @@ impl Default for Message {
     fn default() -> Self {
         Message {
             buf: Bytes::new(),
-            headers: Vec::new(),
+            headers: SpanList::default(),
         }
     }
 }
@@ -461,7 +471,7 @@ impl<'a> FromIterator<(&'a str, &'a str)> for Message {
 #[derive(Clone, Debug)]
 pub struct Iter<'a> {
     msg: &'a Message,
-    spans: std::slice::Iter<'a, Span>,
+    spans: SpanIter<'a>,
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -469,7 +479,7 @@ impl<'a> Iterator for Iter<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let span = *self.spans.next()?;
+        let span = self.spans.next()?;
         Some((self.msg.name_of(span), self.msg.value_of(span)))
     }
 
@@ -482,7 +492,7 @@ impl<'a> Iterator for Iter<'a> {
 impl DoubleEndedIterator for Iter<'_> {
     #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
-        let span = *self.spans.next_back()?;
+        let span = self.spans.next_back()?;
         Some((self.msg.name_of(span), self.msg.value_of(span)))
     }
 }

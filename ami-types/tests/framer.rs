@@ -192,6 +192,33 @@ fn every_fixture_frames_identically_in_one_byte_chunks() {
 }
 
 #[test]
+fn reading_into_read_buf_frames_like_push() {
+    use bytes::BufMut;
+    for (name, data) in fixtures() {
+        let whole = frame_all(Framer::new(), &data);
+        let mut framer = Framer::new();
+        let mut outs = Vec::new();
+        for (i, piece) in data.chunks(97).enumerate() {
+            // Room for more than the piece, or exactly the piece, as a socket read would fill.
+            let mut room = framer.read_buf(piece.len() + i % 3);
+            assert!(room.remaining_mut() >= piece.len(), "{name}");
+            assert!(
+                room.remaining_mut() <= piece.len() + 2,
+                "never more room than asked"
+            );
+            room.put_slice(piece);
+            while let Some(f) = framer.next_frame() {
+                outs.push(out(f));
+            }
+        }
+        while let Some(f) = framer.finish() {
+            outs.push(out(f));
+        }
+        assert_eq!(outs, whole, "{name}");
+    }
+}
+
+#[test]
 fn every_fixture_frames_identically_for_random_chunkings() {
     for (name, data) in fixtures() {
         let whole = frame_all(Framer::new(), &data);

@@ -255,6 +255,12 @@ pub struct MockPbx {
     shared: Arc<Shared>,
     addr: SocketAddr,
     accept: Option<JoinHandle<()>>,
+    /// The mock's own thread, when started with [`MockPbx::start_in_background`]; dropping the
+    /// sender ends it.
+    background: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        std::thread::JoinHandle<()>,
+    )>,
 }
 
 impl fmt::Debug for MockPbx {
@@ -285,7 +291,44 @@ impl MockPbx {
             shared,
             addr,
             accept: Some(accept),
+            background: None,
         })
+    }
+
+    /// Starts a mock PBX on a thread of its own, with its own single-threaded tokio runtime.
+    ///
+    /// Needs no runtime from the caller, so synchronous tests can use it, and the mock's work
+    /// stays off the caller's runtime (benchmarks use it so that the client is measured, not
+    /// the server competing for the same worker threads). Dropping the handle stops the
+    /// sessions and ends the thread.
+    pub fn start_in_background(config: MockConfig, addr: SocketAddr) -> std::io::Result<MockPbx> {
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("ami-mock-pbx".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = started_tx.send(Err(e));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let started = MockPbx::start_with(config, addr).await;
+                    let _ = started_tx.send(started);
+                    // Ends when the handle drops (the sender with it).
+                    let _ = stop_rx.await;
+                });
+            })?;
+        let mut pbx = started_rx
+            .recv()
+            .map_err(|_| std::io::Error::other("the mock PBX thread ended before it started"))??;
+        pbx.background = Some((stop_tx, thread));
+        Ok(pbx)
     }
 
     /// The address the server listens on.
@@ -313,6 +356,19 @@ impl MockPbx {
         let batch: Vec<_> = events.into_iter().map(|e| wire::encode(&e)).collect();
         if !batch.is_empty() {
             self.shared.emit_batch(batch);
+        }
+    }
+
+    /// Sends `event` `count` times, encoded once: a burst for load tests, as cheap for the
+    /// caller as handing over `count` reference-counted buffers.
+    pub fn emit_burst(&self, event: &Message, count: usize) {
+        const BATCH: usize = 1024;
+        let encoded = wire::encode(event);
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(BATCH);
+            self.shared.emit_batch(vec![encoded.clone(); n]);
+            left -= n;
         }
     }
 
@@ -404,6 +460,14 @@ impl Drop for MockPbx {
         }
         for handle in self.shared.take_sessions(true) {
             handle.task.abort();
+        }
+        if let Some((stop, thread)) = self.background.take() {
+            drop(stop);
+            // The runtime drops the aborted tasks as the thread ends; never join from the
+            // mock's own thread.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
         }
     }
 }
