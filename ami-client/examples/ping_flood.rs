@@ -3,39 +3,66 @@
 //! ```sh
 //! cargo run --release -p ami-client --example ping_flood -- --addr HOST:PORT --username U --secret S --count 100000 --inflight 256
 //! ```
-//! Without `--addr` it runs against the embedded mock PBX. The last line printed is
-//! `actions/s: X`.
+//! Without `--addr` it runs against the embedded mock PBX, on a thread of its own. The last
+//! line printed is `actions/s: X`.
+//!
+//! `--runtime multi` runs the client on tokio's multi-threaded runtime (default: the
+//! current-thread runtime). `--raw` measures the baseline instead: one Ping at a time over a
+//! plain blocking socket, without this library, which is the round-trip limit that one-at-a-time
+//! actions (`--inflight 1`) are compared with.
 
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ami_client::mock::{MockConfig, MockPbx};
 use ami_client::{Client, Config};
 use ami_types::action::Ping;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut addr = None;
-    let (mut username, mut secret) = ("admin".to_owned(), String::new());
-    let (mut count, mut inflight) = (100_000u64, 256u64);
+struct Args {
+    addr: Option<String>,
+    username: String,
+    secret: String,
+    count: u64,
+    inflight: u64,
+    multi: bool,
+    raw: bool,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = Args {
+        addr: None,
+        username: "admin".to_owned(),
+        secret: String::new(),
+        count: 100_000,
+        inflight: 256,
+        multi: false,
+        raw: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--raw" {
+            args.raw = true;
+            continue;
+        }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
-            "--addr" => addr = Some(value),
-            "--username" => username = value,
-            "--secret" => secret = value,
-            "--count" => count = value.parse()?,
-            "--inflight" => inflight = value.parse()?,
+            "--addr" => args.addr = Some(value),
+            "--username" => args.username = value,
+            "--secret" => args.secret = value,
+            "--count" => args.count = value.parse()?,
+            "--inflight" => args.inflight = value.parse()?,
+            "--runtime" => args.multi = value == "multi",
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
     let mut _mock = None;
-    let config = match addr {
+    let (host, port) = match &args.addr {
         Some(addr) => {
             let (host, port) = addr.rsplit_once(':').ok_or("--addr is HOST:PORT")?;
-            Config::new(host, port.parse()?, username, secret)
+            (host.to_owned(), port.parse()?)
         }
         None => {
             // The mock runs on its own thread so that the client's runtime is measured alone.
@@ -46,17 +73,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 },
                 "127.0.0.1:0".parse()?,
             )?;
-            let config = Config::new("127.0.0.1", pbx.addr().port(), "admin", "amp111");
+            args.secret = "amp111".to_owned();
+            let port = pbx.addr().port();
             _mock = Some(pbx);
-            config
+            ("127.0.0.1".to_owned(), port)
         }
     };
-    let client = Client::connect(config.keepalive(None, std::time::Duration::from_secs(5))).await?;
+    if args.raw {
+        return raw_round_trips(&host, port, &args);
+    }
+    let runtime = if args.multi {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    }
+    .enable_all()
+    .build()?;
+    let config = Config::new(host, port, args.username.clone(), args.secret.clone())
+        .keepalive(None, Duration::from_secs(5));
+    runtime.block_on(flood(config, &args))
+}
+
+async fn flood(config: Config, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let count = args.count;
+    let client = Client::connect(config).await?;
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..inflight.max(1) {
+    for _ in 0..args.inflight.max(1) {
         let (client, next, failed) = (client.clone(), Arc::clone(&next), Arc::clone(&failed));
         workers.spawn(async move {
             while next.fetch_add(1, Ordering::Relaxed) < count {
@@ -69,7 +114,55 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     while workers.join_next().await.is_some() {}
     let secs = started.elapsed().as_secs_f64();
     let failed = failed.load(Ordering::Relaxed);
-    println!("pings: {count} ({failed} failed), {inflight} in flight, {secs:.3} s");
+    println!(
+        "pings: {count} ({failed} failed), {} in flight, {secs:.3} s",
+        args.inflight
+    );
     println!("actions/s: {:.0}", (count - failed) as f64 / secs);
     Ok(())
+}
+
+/// One Ping at a time over a blocking socket: the loopback round-trip limit.
+fn raw_round_trips(host: &str, port: u16, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let tcp = TcpStream::connect((host, port))?;
+    tcp.set_nodelay(true)?;
+    let mut writer = tcp.try_clone()?;
+    let mut reader = BufReader::new(tcp);
+    let mut line = String::new();
+    reader.read_line(&mut line)?; // the greeting
+    let login = format!(
+        "Action: Login\r\nUsername: {}\r\nSecret: {}\r\nEvents: off\r\n\r\n",
+        args.username, args.secret
+    );
+    writer.write_all(login.as_bytes())?;
+    let reply = read_message(&mut reader)?;
+    if !reply.contains("Success") {
+        return Err(format!("login failed: {reply}").into());
+    }
+    let started = Instant::now();
+    for n in 0..args.count {
+        writer.write_all(format!("Action: Ping\r\nActionID: {n}\r\n\r\n").as_bytes())?;
+        let reply = read_message(&mut reader)?;
+        if !reply.contains("Pong") {
+            return Err(format!("unexpected reply: {reply}").into());
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("raw pings: {}, one at a time, {secs:.3} s", args.count);
+    println!("actions/s: {:.0}", args.count as f64 / secs);
+    Ok(())
+}
+
+/// Reads one message (up to its empty line).
+fn read_message(reader: &mut impl BufRead) -> std::io::Result<String> {
+    let mut text = String::new();
+    loop {
+        let start = text.len();
+        if reader.read_line(&mut text)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        if text[start..].trim_end().is_empty() {
+            return Ok(text);
+        }
+    }
 }

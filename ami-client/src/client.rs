@@ -1,5 +1,6 @@
 //! The client handle: cheap to clone, sends typed actions, hands out event streams.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
@@ -8,14 +9,15 @@ use std::time::Duration;
 
 use ami_types::action::{Filter, Logoff, Originate, Ping};
 use ami_types::{
-    encode_action, Action, DecodeError, EventKind, FromReply, HeaderWriter, Message, ReplyParts,
+    encode_action, Action, DecodeError, EncodeError, EventKind, FromReply, HeaderWriter, Message,
+    ReplyParts,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::config::Config;
 use crate::connection::{self, ConnectionState, Shared};
 use crate::events::EventStream;
-use crate::pending::{Expect, RawReply, Waiter};
+use crate::pending::{ActionName, Expect, RawReply, Waiter};
 use crate::Error;
 
 /// A connection to Asterisk's manager interface.
@@ -113,11 +115,31 @@ impl ListStream {
     }
 }
 
-/// Removes a pending entry when its caller stops waiting (timeout or dropped future).
+/// Removes a pending entry when its caller stops waiting (a dropped future or stream).
 #[derive(Debug)]
 struct PendingGuard {
     shared: Option<Arc<Shared>>,
-    id: String,
+    key: u64,
+}
+
+impl PendingGuard {
+    /// The entry is already gone (the reply or an error arrived): nothing to remove.
+    fn disarm(mut self) {
+        self.shared = None;
+    }
+}
+
+/// An `ActionID`: the client's prefix and a sequence number, formatted without allocating.
+struct ActionId {
+    key: u64,
+    text: [u8; 64],
+    len: usize,
+}
+
+impl ActionId {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.text.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -129,7 +151,7 @@ impl std::fmt::Debug for Shared {
 impl Drop for PendingGuard {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
-            shared.pending().remove(&self.id);
+            shared.pending().remove(self.key);
         }
     }
 }
@@ -231,8 +253,6 @@ impl Client {
     /// Sends a list action and streams its events as they arrive.
     pub async fn send_streaming<A: Action>(&self, action: &A) -> Result<ListStream, Error> {
         let id = self.next_action_id();
-        let mut bytes = Vec::with_capacity(256);
-        encode_action(action, &id, &mut bytes)?;
         // One slot more than the limit, kept for the error that ends an overflowing stream.
         let room = self.shared.config.max_list_items.clamp(1, MAX_STREAM_QUEUE) + 1;
         let (tx, rx) = mpsc::channel(room);
@@ -240,7 +260,14 @@ impl Client {
             list_complete: <A::Response<'static> as FromReply<'static>>::LIST_COMPLETE,
             follow_up: None,
         };
-        let guard = self.register(&id, A::NAME, expect, Waiter::Stream(tx), bytes)?;
+        let guard = self.register(
+            &id,
+            Cow::Borrowed(A::NAME),
+            expect,
+            Waiter::Stream(tx),
+            self.shared.config.action_timeout,
+            |out| encode_action(action, id.as_str(), out),
+        )?;
         Ok(ListStream { rx, _guard: guard })
     }
 
@@ -264,15 +291,18 @@ impl Client {
                 }
                 w.header(n, v)?;
             }
-            w.header("ActionID", &id)?;
+            w.header("ActionID", id.as_str())?;
         }
         bytes.extend_from_slice(b"\r\n");
         self.request(
             &id,
-            &name,
+            Cow::Owned(name),
             Expect::default(),
-            bytes,
             self.shared.config.action_timeout,
+            |out| {
+                out.extend_from_slice(&bytes);
+                Ok(())
+            },
         )
         .await
     }
@@ -330,9 +360,19 @@ impl Client {
         Ok(())
     }
 
-    fn next_action_id(&self) -> String {
-        let n = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        format!("{}{n}", self.shared.id_prefix)
+    fn next_action_id(&self) -> ActionId {
+        use std::io::Write as _;
+        let key = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut id = ActionId {
+            key,
+            text: [0; 64],
+            len: 0,
+        };
+        let mut rest = &mut id.text[..];
+        // The prefix is at most 30 bytes and the number 20: it always fits.
+        let _ = write!(rest, "{}{key}", self.shared.id_prefix);
+        id.len = 64 - rest.len();
+        id
     }
 
     async fn request_typed<A: Action>(
@@ -342,63 +382,77 @@ impl Client {
         timeout: Duration,
     ) -> Result<RawReply, Error> {
         let id = self.next_action_id();
-        let mut bytes = Vec::with_capacity(256);
-        // Header injection is refused here, before anything is queued.
-        encode_action(action, &id, &mut bytes)?;
-        self.request(&id, A::NAME, expect, bytes, timeout).await
+        // Header injection is refused while encoding, before anything is queued.
+        self.request(&id, Cow::Borrowed(A::NAME), expect, timeout, |out| {
+            encode_action(action, id.as_str(), out)
+        })
+        .await
     }
 
     async fn request(
         &self,
-        id: &str,
-        action: &str,
+        id: &ActionId,
+        action: ActionName,
         expect: Expect,
-        bytes: Vec<u8>,
         timeout: Duration,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
     ) -> Result<RawReply, Error> {
         let (tx, rx) = oneshot::channel();
-        let guard = self.register(id, action, expect, Waiter::Reply(tx), bytes)?;
-        let outcome = tokio::time::timeout(timeout, rx).await;
-        drop(guard);
+        let guard = self.register(
+            id,
+            action.clone(),
+            expect,
+            Waiter::Reply(tx),
+            timeout,
+            encode,
+        )?;
+        // The connection's timer fails the entry at its deadline; the guard removes it if
+        // this future is dropped first.
+        let outcome = rx.await;
+        guard.disarm();
         match outcome {
-            Ok(Ok(result)) => result,
-            Ok(Err(_)) => Err(Error::Disconnected {
-                action: action.to_owned(),
-            }),
-            Err(_) => Err(Error::Timeout {
-                action: action.to_owned(),
-                after: timeout,
+            Ok(result) => result,
+            Err(_) => Err(Error::Disconnected {
+                action: action.into_owned(),
             }),
         }
     }
 
-    /// Registers the pending entry, then queues the bytes: the reply can never race ahead.
+    /// Registers the pending entry and queues the encoded action in one step: the reply can
+    /// never race ahead of the entry, and a refused encoding queues nothing.
     fn register(
         &self,
-        id: &str,
-        action: &str,
+        id: &ActionId,
+        action: ActionName,
         expect: Expect,
         waiter: Waiter,
-        bytes: Vec<u8>,
+        timeout: Duration,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
     ) -> Result<PendingGuard, Error> {
         if self.shared.is_shut_down() {
             return Err(Error::Closed);
         }
-        let writer = self.shared.writer();
-        let Some(tx) = writer.as_ref() else {
-            return Err(Error::NotConnected);
-        };
-        self.shared
-            .pending()
-            .insert(id.to_owned(), action, expect, waiter)?;
-        let guard = PendingGuard {
-            shared: Some(Arc::clone(&self.shared)),
-            id: id.to_owned(),
-        };
-        if tx.send(bytes).is_err() {
+        let mut pending = self.shared.pending();
+        pending.check_room()?;
+        let mut out = self.shared.outbox.lock();
+        if !out.open {
             return Err(Error::NotConnected);
         }
-        tracing::trace!(action, id, "sent");
-        Ok(guard)
+        let was_empty = out.bytes.is_empty();
+        encode(&mut out.bytes)?;
+        drop(out);
+        tracing::trace!(action = %action, id = id.as_str(), "sent");
+        let earliest = pending.insert(id.key, action, expect, waiter, timeout);
+        drop(pending);
+        if was_empty {
+            self.shared.outbox.wake();
+        }
+        if earliest {
+            self.shared.deadline_changed.notify_one();
+        }
+        Ok(PendingGuard {
+            shared: Some(Arc::clone(&self.shared)),
+            key: id.key,
+        })
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ami_types::{Frame, Framer, Message, MessageKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{watch, Notify};
 use tracing::{debug, info, warn, Instrument};
 
 use crate::config::Config;
@@ -44,24 +44,74 @@ pub(crate) struct Shared {
     pub config: Config,
     pub pending: Mutex<Pending>,
     pub hub: Arc<Hub>,
-    pub writer: Mutex<Option<mpsc::UnboundedSender<Vec<u8>>>>,
+    pub outbox: Outbox,
+    /// Woken when an action's deadline is earlier than every other (the timer re-arms).
+    pub deadline_changed: Notify,
     pub state: watch::Sender<ConnectionState>,
     pub next_id: AtomicU64,
     pub id_prefix: String,
     pub shutdown: watch::Sender<bool>,
 }
 
+/// Bytes waiting to be written, shared by the senders and the writer task.
+///
+/// Senders encode straight into the buffer under its lock; the writer takes all of it at once.
+/// Only a sender that finds it empty wakes the writer, so a burst costs one wake-up.
+#[derive(Default)]
+pub(crate) struct Outbox {
+    state: Mutex<OutState>,
+    ready: Notify,
+}
+
+#[derive(Default)]
+pub(crate) struct OutState {
+    /// Whether a connection is serving (writes are accepted).
+    pub open: bool,
+    pub bytes: Vec<u8>,
+}
+
+impl Outbox {
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, OutState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Wakes the writer (after bytes were added to an empty buffer).
+    pub fn wake(&self) {
+        self.ready.notify_one();
+    }
+
+    fn open(&self) {
+        let mut state = self.lock();
+        state.open = true;
+        state.bytes.clear();
+    }
+
+    fn close(&self) {
+        let mut state = self.lock();
+        state.open = false;
+        state.bytes = Vec::new();
+        drop(state);
+        self.ready.notify_one();
+    }
+}
+
 impl Shared {
     pub fn new(config: Config) -> Arc<Shared> {
         static CLIENTS: AtomicU64 = AtomicU64::new(0);
         let n = CLIENTS.fetch_add(1, Ordering::Relaxed);
+        let id_prefix = format!("{:x}-{n}-", fastrand::u32(..));
         Arc::new(Shared {
-            pending: Mutex::new(Pending::new(config.max_pending, config.max_list_items)),
+            pending: Mutex::new(Pending::new(
+                id_prefix.clone(),
+                config.max_pending,
+                config.max_list_items,
+            )),
             hub: Arc::new(Hub::default()),
-            writer: Mutex::new(None),
+            outbox: Outbox::default(),
+            deadline_changed: Notify::new(),
             state: watch::channel(ConnectionState::Connecting).0,
             next_id: AtomicU64::new(1),
-            id_prefix: format!("{:x}-{n}-", fastrand::u32(..)),
+            id_prefix,
             shutdown: watch::channel(false).0,
             config,
         })
@@ -69,10 +119,6 @@ impl Shared {
 
     pub fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn writer(&self) -> std::sync::MutexGuard<'_, Option<mpsc::UnboundedSender<Vec<u8>>>> {
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn is_shut_down(&self) -> bool {
@@ -125,7 +171,7 @@ async fn supervise(shared: Arc<Shared>, first: login::Session) {
         };
         attempt = 0;
         let reason = serve(&shared, current, &mut shutdown).await;
-        *shared.writer() = None;
+        shared.outbox.close();
         shared.pending().fail_all();
         if shared.is_shut_down() {
             break;
@@ -140,7 +186,7 @@ async fn supervise(shared: Arc<Shared>, first: login::Session) {
         }
         attempt = attempt.saturating_add(1);
     }
-    *shared.writer() = None;
+    shared.outbox.close();
     shared.pending().fail_all();
     shared.state.send_replace(ConnectionState::Closed);
     shared.hub.close();
@@ -184,9 +230,9 @@ async fn serve(
         early,
     } = session;
     let (read_half, write_half) = tokio::io::split(io);
-    let (tx, rx) = mpsc::unbounded_channel();
-    *shared.writer() = Some(tx);
-    let mut writer = tokio::spawn(write_loop(write_half, rx));
+    shared.outbox.open();
+    let mut writer = tokio::spawn(write_loop(Arc::clone(shared), write_half));
+    let timer = tokio::spawn(expire_loop(Arc::clone(shared)));
     let mut events = Vec::new();
     for msg in early {
         route(shared, msg, &mut events);
@@ -224,28 +270,61 @@ async fn serve(
     };
     reader.abort();
     writer.abort();
+    timer.abort();
     reason
 }
 
-async fn write_loop(
-    mut io: WriteHalf<Box<dyn Io>>,
-    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
-) -> String {
-    const BATCH: usize = 256 * 1024;
-    while let Some(mut batch) = rx.recv().await {
-        // Batch whatever else is already queued into one write.
-        while batch.len() < BATCH {
-            match rx.try_recv() {
-                Ok(more) => batch.extend_from_slice(&more),
-                Err(_) => break,
+/// Writes whatever the senders put in the outbox, all of it at once.
+async fn write_loop(shared: Arc<Shared>, mut io: WriteHalf<Box<dyn Io>>) -> String {
+    /// A write buffer larger than this is not kept for the next batch.
+    const KEEP: usize = 1 << 20;
+    let mut batch = Vec::new();
+    loop {
+        let ready = shared.outbox.ready.notified();
+        {
+            let mut state = shared.outbox.lock();
+            if !state.open {
+                break;
             }
+            std::mem::swap(&mut state.bytes, &mut batch);
+        }
+        if batch.is_empty() {
+            ready.await;
+            continue;
         }
         if let Err(e) = io.write_all(&batch).await {
             return format!("write failed: {e}");
         }
+        if let Err(e) = io.flush().await {
+            return format!("write failed: {e}");
+        }
+        batch.clear();
+        if batch.capacity() > KEEP {
+            batch = Vec::new();
+        }
     }
     let _ = io.shutdown().await;
     "writer closed".to_owned()
+}
+
+/// Fails actions whose deadline passed: one timer for the connection, re-armed for the
+/// earliest deadline.
+async fn expire_loop(shared: Arc<Shared>) {
+    loop {
+        let changed = shared.deadline_changed.notified();
+        let next = shared.pending().next_deadline();
+        match next {
+            Some(at) => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at.into()) => {
+                        shared.pending().expire(std::time::Instant::now());
+                    }
+                    () = changed => {}
+                }
+            }
+            None => changed.await,
+        }
+    }
 }
 
 async fn read_loop(

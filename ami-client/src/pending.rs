@@ -1,16 +1,49 @@
 //! Correlation of replies with the actions that caused them, in one place.
 //!
-//! Every action in flight has an entry keyed by its `ActionID`. The reader task hands each
-//! response and each event carrying an `ActionID` to [`Pending`], which completes the waiting
-//! caller: at the response, at the list's completion event, or at a follow-up event such as
-//! `OriginateResponse`. On disconnect every entry fails at once; nothing is resent.
+//! Every action in flight has an entry keyed by the number in its `ActionID` (the client's
+//! prefix followed by a counter). The reader task hands each response and each event carrying
+//! an `ActionID` to [`Pending`], which completes the waiting caller: at the response, at the
+//! list's completion event, or at a follow-up event such as `OriginateResponse`. On disconnect
+//! every entry fails at once; nothing is resent.
+//!
+//! Deadlines are kept here too, in one heap swept by one timer per connection, rather than as
+//! a timer per call: at hundreds of thousands of actions a second, registering and cancelling
+//! a runtime timer for each is a measurable share of the cost.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::time::{Duration, Instant};
 
 use ami_types::Message;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::Error;
+
+/// An action's name: `'static` for typed actions, owned for raw ones.
+pub(crate) type ActionName = Cow<'static, str>;
+
+/// Hashes the sequence numbers that key the entries (already unique and well spread).
+#[derive(Default)]
+pub(crate) struct SeqHasher(u64);
+
+impl Hasher for SeqHasher {
+    fn finish(&self) -> u64 {
+        // Fibonacci hashing spreads consecutive numbers over the table's high and low bits.
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// A response and the events collected with it.
 #[derive(Debug, Clone)]
@@ -50,7 +83,9 @@ enum Phase {
 }
 
 struct Entry {
-    action: String,
+    action: ActionName,
+    timeout: Duration,
+    deadline: Option<Instant>,
     expect: Expect,
     phase: Phase,
     response: Option<Message>,
@@ -69,35 +104,56 @@ pub(crate) enum Routed {
 
 /// Entries for every action in flight.
 pub(crate) struct Pending {
-    entries: HashMap<String, Entry>,
+    /// The client's `ActionID` prefix; the rest of an ID is the entry's key.
+    prefix: String,
+    entries: HashMap<u64, Entry, BuildHasherDefault<SeqHasher>>,
+    /// Deadlines of entries, earliest first; entries that completed are dropped lazily.
+    deadlines: BinaryHeap<Reverse<(Instant, u64)>>,
     max_pending: usize,
     max_list_items: usize,
 }
 
 impl Pending {
-    pub fn new(max_pending: usize, max_list_items: usize) -> Self {
+    pub fn new(prefix: String, max_pending: usize, max_list_items: usize) -> Self {
         Pending {
-            entries: HashMap::new(),
+            prefix,
+            entries: HashMap::default(),
+            deadlines: BinaryHeap::new(),
             max_pending,
             max_list_items,
         }
     }
 
-    /// Registers an action before it is written.
-    pub fn insert(
-        &mut self,
-        id: String,
-        action: &str,
-        expect: Expect,
-        waiter: Waiter,
-    ) -> Result<(), Error> {
+    /// The key of an `ActionID` this client made.
+    fn key(&self, action_id: &str) -> Option<u64> {
+        action_id.strip_prefix(self.prefix.as_str())?.parse().ok()
+    }
+
+    /// Checks that one more action may be registered.
+    pub fn check_room(&self) -> Result<(), Error> {
         if self.entries.len() >= self.max_pending {
             return Err(Error::TooManyPending {
                 limit: self.max_pending,
             });
         }
+        Ok(())
+    }
+
+    /// Registers an action before it is written; true when its deadline is now the earliest
+    /// (the timer must be re-armed).
+    pub fn insert(
+        &mut self,
+        id: u64,
+        action: ActionName,
+        expect: Expect,
+        waiter: Waiter,
+        timeout: Duration,
+    ) -> bool {
+        let deadline = Instant::now().checked_add(timeout);
         let entry = Entry {
-            action: action.to_owned(),
+            action,
+            timeout,
+            deadline,
             expect,
             phase: Phase::Response,
             response: None,
@@ -105,28 +161,88 @@ impl Pending {
             waiter: Some(waiter),
         };
         self.entries.insert(id, entry);
-        Ok(())
+        let Some(at) = deadline else {
+            return false;
+        };
+        let earliest = self
+            .deadlines
+            .peek()
+            .is_none_or(|Reverse((first, _))| at < *first);
+        self.deadlines.push(Reverse((at, id)));
+        if self.deadlines.len() > 2 * self.entries.len() + 64 {
+            self.compact_deadlines();
+        }
+        earliest
     }
 
-    /// Forgets an action (timed out or abandoned by its caller).
-    pub fn remove(&mut self, id: &str) {
-        self.entries.remove(id);
+    /// Drops the deadlines of entries that are gone.
+    fn compact_deadlines(&mut self) {
+        let entries = &self.entries;
+        self.deadlines
+            .retain(|Reverse((_, id))| entries.get(id).is_some_and(|e| e.deadline.is_some()));
     }
 
-    /// Number of actions in flight.
+    /// The earliest deadline of an action still in flight.
+    pub fn next_deadline(&mut self) -> Option<Instant> {
+        while let Some(&Reverse((at, id))) = self.deadlines.peek() {
+            if self
+                .entries
+                .get(&id)
+                .is_some_and(|e| e.deadline == Some(at))
+            {
+                return Some(at);
+            }
+            self.deadlines.pop();
+        }
+        None
+    }
+
+    /// Fails every action whose deadline is at or before `now` with [`Error::Timeout`].
+    pub fn expire(&mut self, now: Instant) {
+        while let Some(&Reverse((at, id))) = self.deadlines.peek() {
+            if at > now {
+                break;
+            }
+            self.deadlines.pop();
+            let due = self
+                .entries
+                .get(&id)
+                .is_some_and(|e| e.deadline == Some(at));
+            if !due {
+                continue;
+            }
+            if let Some(entry) = self.entries.remove(&id) {
+                let error = Error::Timeout {
+                    action: entry.action.into_owned(),
+                    after: entry.timeout,
+                };
+                deliver_error(entry.waiter, error);
+            }
+        }
+    }
+
+    /// Forgets an action (its caller stopped waiting).
+    pub fn remove(&mut self, id: u64) {
+        self.entries.remove(&id);
+    }
+
+    /// Number of actions in flight whose callers still wait (lists being drained after
+    /// [`Error::ListTooLong`] are not counted; they end at their completion or deadline).
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries
+            .values()
+            .filter(|e| e.phase != Phase::Draining)
+            .count()
     }
 
     /// Handles a `Response:` message; returns false when no action waits for it.
     pub fn on_response(&mut self, msg: Message) -> bool {
-        let Some(id) = msg.action_id() else {
+        let Some(id) = msg.action_id().and_then(|id| self.key(id)) else {
             return false;
         };
-        let Some(entry) = self.entries.get_mut(id) else {
+        let Some(entry) = self.entries.get_mut(&id) else {
             return false;
         };
-        let id = id.to_owned();
         if entry.phase != Phase::Response {
             // A `Response: Error` in the middle of a list fails the call.
             if msg
@@ -135,7 +251,7 @@ impl Pending {
                 && entry.phase == Phase::List
             {
                 let error = action_error(&entry.action, &msg);
-                self.fail(&id, error);
+                self.fail(id, error);
                 return true;
             }
             return false;
@@ -145,7 +261,7 @@ impl Pending {
             .is_some_and(|r| r.eq_ignore_ascii_case("Error"))
         {
             let error = action_error(&entry.action, &msg);
-            self.fail(&id, error);
+            self.fail(id, error);
             return true;
         }
         let is_list = msg
@@ -166,10 +282,10 @@ impl Pending {
 
     /// Handles an event carrying an `ActionID`.
     pub fn on_event(&mut self, msg: &Message) -> Routed {
-        let Some(id) = msg.action_id() else {
+        let Some(id) = msg.action_id().and_then(|id| self.key(id)) else {
             return Routed::Publish;
         };
-        let Some(entry) = self.entries.get_mut(id) else {
+        let Some(entry) = self.entries.get_mut(&id) else {
             return Routed::Publish;
         };
         let name = msg.event().unwrap_or_default();
@@ -184,7 +300,7 @@ impl Pending {
                         .is_some_and(|c| c.eq_ignore_ascii_case(name));
                 if entry.phase == Phase::Draining {
                     if ends {
-                        self.entries.remove(msg.action_id().unwrap_or_default());
+                        self.entries.remove(&id);
                     }
                     return Routed::Consumed;
                 }
@@ -196,13 +312,12 @@ impl Pending {
                         let _ = tx.try_send(Ok(msg.clone()));
                     } else {
                         let error = Error::ListTooLong {
-                            action: entry.action.clone(),
+                            action: entry.action.to_string(),
                             limit: self.max_list_items,
                         };
                         deliver_error(entry.waiter.take(), error);
                         entry.phase = Phase::Draining;
                         if ends {
-                            let id = id.to_owned();
                             self.entries.remove(&id);
                         }
                         return Routed::Consumed;
@@ -210,7 +325,7 @@ impl Pending {
                 } else {
                     if entry.events.len() >= self.max_list_items {
                         let error = Error::ListTooLong {
-                            action: entry.action.clone(),
+                            action: entry.action.to_string(),
                             limit: self.max_list_items,
                         };
                         if let Some(Waiter::Reply(tx)) = entry.waiter.take() {
@@ -219,7 +334,6 @@ impl Pending {
                         entry.events = Vec::new();
                         entry.phase = Phase::Draining;
                         if ends {
-                            let id = id.to_owned();
                             self.entries.remove(&id);
                         }
                         return Routed::Consumed;
@@ -227,7 +341,6 @@ impl Pending {
                     entry.events.push(msg.clone());
                 }
                 if ends {
-                    let id = id.to_owned();
                     let mut entry = self.entries.remove(&id).expect("entry present");
                     let response = entry.response.take().unwrap_or_default();
                     complete(entry.waiter, response, entry.events);
@@ -240,7 +353,6 @@ impl Pending {
                     .follow_up
                     .is_some_and(|f| f.eq_ignore_ascii_case(name)) =>
             {
-                let id = id.to_owned();
                 let mut entry = self.entries.remove(&id).expect("entry present");
                 let response = entry.response.take().unwrap_or_default();
                 complete(entry.waiter, response, vec![msg.clone()]);
@@ -252,17 +364,18 @@ impl Pending {
     }
 
     /// Fails one action.
-    fn fail(&mut self, id: &str, error: Error) {
-        if let Some(entry) = self.entries.remove(id) {
+    fn fail(&mut self, id: u64, error: Error) {
+        if let Some(entry) = self.entries.remove(&id) {
             deliver_error(entry.waiter, error);
         }
     }
 
     /// Fails every action (the connection is gone); nothing is resent.
     pub fn fail_all(&mut self) {
+        self.deadlines.clear();
         for (_, entry) in self.entries.drain() {
             let error = Error::Disconnected {
-                action: entry.action,
+                action: entry.action.into_owned(),
             };
             deliver_error(entry.waiter, error);
         }
