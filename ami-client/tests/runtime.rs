@@ -179,6 +179,74 @@ async fn a_stalled_server_gives_a_timeout_and_no_leak() {
 }
 
 #[tokio::test]
+async fn each_action_times_out_at_its_own_deadline() {
+    let mock = MockPbx::start().await.unwrap();
+    let client = Client::connect(config(&mock)).await.unwrap();
+    mock.script("Ping", Script::NoReply);
+    // A long deadline first, then a shorter one: the timer must re-arm for the shorter.
+    let long = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let r = client.send_timeout(&Ping::new(), Duration::from_secs(3)).await;
+            (r, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = Instant::now();
+    let err = client
+        .send_timeout(&Ping::new(), Duration::from_millis(150))
+        .await
+        .unwrap_err();
+    let short = started.elapsed();
+    assert!(matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(150)));
+    assert!(
+        short >= Duration::from_millis(150) && short < Duration::from_millis(1500),
+        "{short:?}"
+    );
+    assert!(!long.is_finished(), "the longer deadline is not cut short");
+    assert_eq!(client.in_flight(), 1);
+
+    // A call whose future is dropped leaves no entry behind.
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(50),
+        client.send_timeout(&Ping::new(), Duration::from_secs(60)),
+    )
+    .await;
+    assert!(dropped.is_err());
+    assert_eq!(client.in_flight(), 1, "only the long call is left");
+
+    let (r, took) = long.await.unwrap();
+    assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}");
+    assert!(took >= Duration::from_secs(3) && took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(client.in_flight(), 0);
+    mock.clear_script("Ping");
+    client.send(&Ping::new()).await.unwrap();
+}
+
+#[tokio::test]
+async fn events_received_before_a_reply_are_queued_by_the_time_it_returns() {
+    let mock = MockPbx::start().await.unwrap();
+    let client = Client::connect(config(&mock)).await.unwrap();
+    let mut events = client.events_named(["UserEvent"]);
+    mock.script(
+        "Ping",
+        Script::Reply(vec![
+            Message::from_headers([("Event", "UserEvent"), ("UserEvent", "before")]),
+            Message::from_headers([("Response", "Success"), ("Ping", "Pong")]),
+        ]),
+    );
+    for _ in 0..20 {
+        client.send(&Ping::new()).await.unwrap();
+        assert_eq!(events.queued(), 1, "the event is there when the reply is");
+        match events.next().await {
+            Some(EventItem::Event(e)) => assert_eq!(e.get("UserEvent"), Some("before")),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn pending_actions_fail_at_once_when_the_connection_drops() {
     let mock = MockPbx::start().await.unwrap();
     let client = Client::connect(config(&mock).action_timeout(Duration::from_secs(30)))
