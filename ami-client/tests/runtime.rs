@@ -188,7 +188,9 @@ async fn each_action_times_out_at_its_own_deadline() {
         let client = client.clone();
         tokio::spawn(async move {
             let started = Instant::now();
-            let r = client.send_timeout(&Ping::new(), Duration::from_secs(3)).await;
+            let r = client
+                .send_timeout(&Ping::new(), Duration::from_secs(3))
+                .await;
             (r, started.elapsed())
         })
     };
@@ -218,7 +220,10 @@ async fn each_action_times_out_at_its_own_deadline() {
 
     let (r, took) = long.await.unwrap();
     assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}");
-    assert!(took >= Duration::from_secs(3) && took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
     assert_eq!(client.in_flight(), 0);
     mock.clear_script("Ping");
     client.send(&Ping::new()).await.unwrap();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ami_types::{Frame, FrameError, Framer, Limits, Message};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use md5::{Digest, Md5};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -45,6 +45,13 @@ pub(super) struct Start {
     pub(super) rx: mpsc::UnboundedReceiver<Cmd>,
     pub(super) wants_events: Arc<AtomicBool>,
     pub(super) logged_in: Arc<AtomicBool>,
+}
+
+/// What woke a session up.
+enum Woken {
+    Read(std::io::Result<usize>),
+    Command(Option<Cmd>),
+    Due,
 }
 
 /// The session task: TLS handshake if configured, then the AMI conversation.
@@ -254,7 +261,6 @@ impl Session {
     ) -> std::io::Result<()> {
         let greeting = format!("Asterisk Call Manager/{}\r\n", self.shared.config.version);
         self.out.extend_from_slice(greeting.as_bytes());
-        let mut rbuf = BytesMut::with_capacity(READ_CHUNK);
         loop {
             self.flush(io).await?;
             if self.closing {
@@ -262,19 +268,27 @@ impl Session {
                 return Ok(());
             }
             let due = self.pending.front().map(|(at, _)| *at);
-            rbuf.reserve(READ_CHUNK);
-            tokio::select! {
-                read = io.read_buf(&mut rbuf) => {
+            let woken = {
+                // Reads go straight into the framer's buffer.
+                let mut room = self.framer.read_buf(READ_CHUNK);
+                tokio::select! {
+                    read = io.read_buf(&mut room) => Woken::Read(read),
+                    cmd = rx.recv() => Woken::Command(cmd),
+                    () = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
+                        Woken::Due
+                    }
+                }
+            };
+            match woken {
+                Woken::Read(read) => {
                     if read? == 0 {
                         return Ok(()); // the client closed
                     }
-                    self.framer.push(&rbuf);
-                    rbuf.clear();
                     self.process(io).await?;
                 }
-                cmd = rx.recv() => {
-                    // `None`: unregistered by `disconnect_all`/shutdown (the task is being aborted).
-                    let Some(cmd) = cmd else { return Ok(()) };
+                // `None`: unregistered by `disconnect_all`/shutdown (the task is being aborted).
+                Woken::Command(None) => return Ok(()),
+                Woken::Command(Some(cmd)) => {
                     self.command(cmd);
                     while self.out.len() < FLUSH_AT {
                         match rx.try_recv() {
@@ -283,9 +297,7 @@ impl Session {
                         }
                     }
                 }
-                () = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
-                    self.release_due();
-                }
+                Woken::Due => self.release_due(),
             }
         }
     }
@@ -437,6 +449,9 @@ impl Session {
 
     /// Delivers the delayed events that are due.
     fn release_due(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
         let now = Instant::now();
         while self.pending.front().is_some_and(|(at, _)| *at <= now) {
             if let Some((_, event)) = self.pending.pop_front() {
