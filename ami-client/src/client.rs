@@ -434,17 +434,24 @@ impl Client {
         }
         let mut pending = self.shared.pending();
         pending.check_room()?;
+        let idle = pending.is_empty();
         let mut out = self.shared.outbox.lock();
         if !out.open {
             return Err(Error::NotConnected);
         }
         let was_empty = out.bytes.is_empty();
         encode(&mut out.bytes)?;
-        drop(out);
         tracing::trace!(action = %action, id = id.as_str(), "sent");
         let earliest = pending.insert(id.key, action, expect, waiter, timeout);
         drop(pending);
-        if was_empty {
+        if idle && was_empty {
+            // Nothing else in flight: write it now rather than wake the writer task. Under
+            // load actions are left to the writer, which sends them in batches.
+            out.write_now();
+        }
+        let wake = was_empty && !out.bytes.is_empty();
+        drop(out);
+        if wake {
             self.shared.outbox.wake();
         }
         if earliest {

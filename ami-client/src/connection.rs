@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ami_types::{Frame, Framer, Message, MessageKind};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, WriteHalf};
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{watch, Notify};
 use tracing::{debug, info, warn, Instrument};
 
@@ -56,7 +57,10 @@ pub(crate) struct Shared {
 /// Bytes waiting to be written, shared by the senders and the writer task.
 ///
 /// Senders encode straight into the buffer under its lock; the writer takes all of it at once.
-/// Only a sender that finds it empty wakes the writer, so a burst costs one wake-up.
+/// Only a sender that finds it empty wakes the writer, so a burst costs one wake-up. On plain
+/// TCP a sender that finds the connection idle (nothing in flight, nothing being written)
+/// writes its action itself, without waiting for the writer task: one-at-a-time actions then
+/// cost no task hand-off (see [`OutState::write_now`]).
 #[derive(Default)]
 pub(crate) struct Outbox {
     state: Mutex<OutState>,
@@ -68,6 +72,30 @@ pub(crate) struct OutState {
     /// Whether a connection is serving (writes are accepted).
     pub open: bool,
     pub bytes: Vec<u8>,
+    /// The writer task holds bytes it took and has not finished writing.
+    busy: bool,
+    /// The TCP write half, for writes made by senders themselves.
+    direct: Option<Arc<OwnedWriteHalf>>,
+}
+
+impl OutState {
+    /// Writes the buffered bytes at once if that cannot reorder anything (the writer task is
+    /// not writing) and the socket takes them without waiting; what is left stays queued.
+    pub fn write_now(&mut self) {
+        if self.busy || self.bytes.is_empty() {
+            return;
+        }
+        if let Some(tcp) = &self.direct {
+            match tcp.try_write(&self.bytes) {
+                Ok(n) if n == self.bytes.len() => self.bytes.clear(),
+                Ok(n) => {
+                    self.bytes.drain(..n);
+                }
+                // Would block, or failed: the writer task retries and reports errors.
+                Err(_) => {}
+            }
+        }
+    }
 }
 
 impl Outbox {
@@ -80,18 +108,56 @@ impl Outbox {
         self.ready.notify_one();
     }
 
-    fn open(&self) {
+    fn open(&self, direct: Option<Arc<OwnedWriteHalf>>) {
         let mut state = self.lock();
         state.open = true;
+        state.busy = false;
         state.bytes.clear();
+        state.direct = direct;
     }
 
     fn close(&self) {
         let mut state = self.lock();
         state.open = false;
         state.bytes = Vec::new();
+        state.direct = None;
         drop(state);
         self.ready.notify_one();
+    }
+}
+
+/// The writing side of a connection.
+enum WriteSide {
+    /// Plain TCP, shared with senders that write directly.
+    Tcp(Arc<OwnedWriteHalf>),
+    Other(WriteHalf<Box<dyn Io>>),
+}
+
+impl WriteSide {
+    async fn write_all(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            WriteSide::Tcp(tcp) => {
+                while !bytes.is_empty() {
+                    tcp.writable().await?;
+                    match tcp.try_write(bytes) {
+                        Ok(n) => bytes = bytes.get(n..).unwrap_or_default(),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+            WriteSide::Other(io) => {
+                io.write_all(bytes).await?;
+                io.flush().await
+            }
+        }
+    }
+
+    async fn shutdown(&mut self) {
+        if let WriteSide::Other(io) = self {
+            let _ = io.shutdown().await;
+        }
     }
 }
 
@@ -229,16 +295,31 @@ async fn serve(
         greeting,
         early,
     } = session;
-    let (read_half, write_half) = tokio::io::split(io);
-    shared.outbox.open();
-    let mut writer = tokio::spawn(write_loop(Arc::clone(shared), write_half));
-    let timer = tokio::spawn(expire_loop(Arc::clone(shared)));
     let mut events = Vec::new();
     for msg in early {
         route(shared, msg, &mut events);
     }
     shared.hub.publish(events);
-    let mut reader = tokio::spawn(read_loop(Arc::clone(shared), read_half, framer));
+    let (mut reader, mut writer) = match io {
+        login::Stream::Tcp(tcp) => {
+            let (read_half, write_half) = tcp.into_split();
+            let write_half = Arc::new(write_half);
+            shared.outbox.open(Some(Arc::clone(&write_half)));
+            (
+                tokio::spawn(read_loop(Arc::clone(shared), read_half, framer)),
+                tokio::spawn(write_loop(Arc::clone(shared), WriteSide::Tcp(write_half))),
+            )
+        }
+        login::Stream::Other(io) => {
+            let (read_half, write_half) = tokio::io::split(io);
+            shared.outbox.open(None);
+            (
+                tokio::spawn(read_loop(Arc::clone(shared), read_half, framer)),
+                tokio::spawn(write_loop(Arc::clone(shared), WriteSide::Other(write_half))),
+            )
+        }
+    };
+    let timer = tokio::spawn(expire_loop(Arc::clone(shared)));
     let client = crate::Client::from_shared(Arc::clone(shared));
     // Server-side filters are in place before anyone sees the connection as up.
     if let Err(e) = client.apply_filters().await {
@@ -275,7 +356,7 @@ async fn serve(
 }
 
 /// Writes whatever the senders put in the outbox, all of it at once.
-async fn write_loop(shared: Arc<Shared>, mut io: WriteHalf<Box<dyn Io>>) -> String {
+async fn write_loop(shared: Arc<Shared>, mut io: WriteSide) -> String {
     /// A write buffer larger than this is not kept for the next batch.
     const KEEP: usize = 1 << 20;
     let mut batch = Vec::new();
@@ -286,7 +367,9 @@ async fn write_loop(shared: Arc<Shared>, mut io: WriteHalf<Box<dyn Io>>) -> Stri
             if !state.open {
                 break;
             }
+            state.busy = false;
             std::mem::swap(&mut state.bytes, &mut batch);
+            state.busy = !batch.is_empty();
         }
         if batch.is_empty() {
             ready.await;
@@ -295,15 +378,12 @@ async fn write_loop(shared: Arc<Shared>, mut io: WriteHalf<Box<dyn Io>>) -> Stri
         if let Err(e) = io.write_all(&batch).await {
             return format!("write failed: {e}");
         }
-        if let Err(e) = io.flush().await {
-            return format!("write failed: {e}");
-        }
         batch.clear();
         if batch.capacity() > KEEP {
             batch = Vec::new();
         }
     }
-    let _ = io.shutdown().await;
+    io.shutdown().await;
     "writer closed".to_owned()
 }
 
@@ -327,9 +407,9 @@ async fn expire_loop(shared: Arc<Shared>) {
     }
 }
 
-async fn read_loop(
+async fn read_loop<R: AsyncRead + Unpin>(
     shared: Arc<Shared>,
-    mut io: ReadHalf<Box<dyn Io>>,
+    mut io: R,
     mut framer: Framer,
 ) -> String {
     const READ_AT_LEAST: usize = 64 * 1024;

@@ -15,13 +15,29 @@ use crate::Error;
 pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
 
+/// The connection: plain TCP is kept as such so that its write half can be shared (see
+/// `connection::Outbox`); anything else (TLS) is a boxed stream.
+pub(crate) enum Stream {
+    Tcp(TcpStream),
+    Other(Box<dyn Io>),
+}
+
+impl Stream {
+    fn io(&mut self) -> &mut dyn Io {
+        match self {
+            Stream::Tcp(tcp) => tcp,
+            Stream::Other(io) => io.as_mut(),
+        }
+    }
+}
+
 /// Messages kept from the login phase (see [`Session::early`]); later ones are dropped, so a
 /// server that sends events instead of answering the login cannot grow memory.
 const EARLY_LIMIT: usize = 1024;
 
 /// An authenticated connection, with the bytes already read past the login kept in `framer`.
 pub(crate) struct Session {
-    pub io: Box<dyn Io>,
+    pub io: Stream,
     pub framer: Framer,
     pub greeting: String,
     /// Messages that arrived during login but belong to the session (e.g. `FullyBooted`), at
@@ -50,7 +66,7 @@ pub(crate) async fn open(config: &Config) -> Result<Session, Error> {
 }
 
 #[cfg(feature = "tls")]
-async fn wrap_tls(config: &Config, tcp: TcpStream) -> Result<Box<dyn Io>, Error> {
+async fn wrap_tls(config: &Config, tcp: TcpStream) -> Result<Stream, Error> {
     match &config.tls {
         Some(tls) => {
             let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
@@ -58,15 +74,15 @@ async fn wrap_tls(config: &Config, tcp: TcpStream) -> Result<Box<dyn Io>, Error>
                 .connect(tls.server_name()?, tcp)
                 .await
                 .map_err(|e| Error::Tls(e.to_string()))?;
-            Ok(Box::new(stream))
+            Ok(Stream::Other(Box::new(stream)))
         }
-        None => Ok(Box::new(tcp)),
+        None => Ok(Stream::Tcp(tcp)),
     }
 }
 
 #[cfg(not(feature = "tls"))]
-async fn wrap_tls(_config: &Config, tcp: TcpStream) -> Result<Box<dyn Io>, Error> {
-    Ok(Box::new(tcp))
+async fn wrap_tls(_config: &Config, tcp: TcpStream) -> Result<Stream, Error> {
+    Ok(Stream::Tcp(tcp))
 }
 
 async fn login(config: &Config, s: &mut Session) -> Result<(), Error> {
@@ -143,7 +159,7 @@ async fn request(s: &mut Session, headers: &[(&str, &str)], id: &str) -> Result<
         w.header(name, value)?;
     }
     out.extend_from_slice(b"\r\n");
-    s.io.write_all(&out).await?;
+    s.io.io().write_all(&out).await?;
     let mut dropped = 0u64;
     loop {
         match next_frame(s).await? {
@@ -172,7 +188,7 @@ async fn next_frame(s: &mut Session) -> Result<Frame, Error> {
         if let Some(frame) = s.framer.next_frame() {
             return Ok(frame?);
         }
-        let n = s.io.read(&mut buf).await?;
+        let n = s.io.io().read(&mut buf).await?;
         if n == 0 {
             return Err(Error::Login("the server closed the connection".into()));
         }

@@ -226,6 +226,11 @@ impl Pending {
         self.entries.remove(&id);
     }
 
+    /// Whether no entry at all is registered.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// Number of actions in flight whose callers still wait (lists being drained after
     /// [`Error::ListTooLong`] are not counted; they end at their completion or deadline).
     pub fn len(&self) -> usize {

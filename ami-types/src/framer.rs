@@ -255,8 +255,16 @@ impl Framer {
     /// Room for up to `len` more bytes at the end of the buffer, to read into directly
     /// (`AsyncReadExt::read_buf(&mut framer.read_buf(n))`), saving the copy [`Framer::push`]
     /// makes. Bytes written there are framed exactly as if pushed.
+    ///
+    /// The buffer grows to `len` free bytes only when less than an eighth of that is free, so
+    /// that reads fill one allocation before the next is made (each message keeps the
+    /// allocation it was cut from alive until it is dropped). The room offered may therefore be
+    /// smaller than `len`, but never less than `len / 8` (at least 1).
     pub fn read_buf(&mut self, len: usize) -> ReadBuf<'_> {
-        self.buf.reserve(len);
+        let free = self.buf.capacity() - self.buf.len();
+        if free < (len / 8).max(1) {
+            self.buf.reserve(len);
+        }
         ReadBuf {
             buf: &mut self.buf,
             left: len,
