@@ -438,6 +438,7 @@ fn generate(
             type Partial = #partial<#lt>;
             const NAME: &'static str = #target;
 
+            #[inline]
             #[allow(unused_variables, clippy::needless_return)]
             fn take(
                 partial: &mut Self::Partial,
