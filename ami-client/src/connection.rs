@@ -413,13 +413,29 @@ async fn read_loop<R: AsyncRead + Unpin>(
     mut framer: Framer,
 ) -> String {
     const READ_AT_LEAST: usize = 64 * 1024;
+    /// Replies handed over before the reader lets their callers run (see below).
+    const REPLIES_PER_TURN: usize = 32;
     let mut events = Vec::new();
     loop {
+        let mut replies = 0;
         while let Some(frame) = framer.next_frame() {
             match frame {
-                Ok(Frame::Message(msg)) => route(&shared, msg, &mut events),
+                Ok(Frame::Message(msg)) => {
+                    if msg.kind() == MessageKind::Response {
+                        replies += 1;
+                    }
+                    route(&shared, msg, &mut events);
+                }
                 Ok(Frame::Greeting(g)) => debug!(greeting = %g, "unexpected greeting"),
                 Err(e) => warn!(error = %e, "framing error; skipped to the next message"),
+            }
+            if replies == REPLIES_PER_TURN {
+                // A read can bring hundreds of replies. Letting the callers woken so far run
+                // now (and their next actions be written) keeps the server busy while the
+                // rest is routed, instead of both sides taking turns.
+                replies = 0;
+                shared.hub.publish(events.drain(..));
+                tokio::task::yield_now().await;
             }
         }
         // Everything one read brought is handed to subscribers at once.
