@@ -439,6 +439,10 @@ impl Client {
         if !out.open {
             return Err(Error::NotConnected);
         }
+        let limit = self.shared.config.max_write_buffer;
+        if out.bytes.len() >= limit {
+            return Err(Error::WriteBacklog { limit });
+        }
         let was_empty = out.bytes.is_empty();
         encode(&mut out.bytes)?;
         tracing::trace!(action = %action, id = id.as_str(), "sent");

@@ -109,6 +109,9 @@ pub struct Config {
     pub event_buffer: usize,
     /// Actions in flight at most.
     pub max_pending: usize,
+    /// Bytes of encoded actions that may wait to be written (a server that stops reading
+    /// makes them pile up); beyond it sends fail with [`crate::Error::WriteBacklog`].
+    pub max_write_buffer: usize,
     /// Items one collected event list may hold (stream larger lists), and unread items a
     /// streamed list may queue before it ends with [`crate::Error::ListTooLong`].
     pub max_list_items: usize,
@@ -143,6 +146,7 @@ impl Config {
             reconnect: Reconnect::default(),
             event_buffer: 4096,
             max_pending: 65_536,
+            max_write_buffer: 16 << 20,
             max_list_items: 1_000_000,
             limits: Limits::default(),
             #[cfg(feature = "tls")]

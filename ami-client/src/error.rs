@@ -78,6 +78,13 @@ pub enum Error {
         /// The configured limit.
         limit: usize,
     },
+    /// The server is not reading: [`Config::max_write_buffer`](crate::Config::max_write_buffer)
+    /// bytes of actions already wait to be written; nothing was queued.
+    #[error("the server is not reading: {limit} bytes of actions already wait to be written")]
+    WriteBacklog {
+        /// The configured limit.
+        limit: usize,
+    },
     /// The server broke the protocol (e.g. no greeting).
     #[error("protocol error: {0}")]
     Protocol(String),

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use ami_client::mock::{Fault, MockConfig, MockPbx, Script};
 use ami_client::{Client, Config, ConnectionState, Error, EventItem, Reconnect};
-use ami_types::action::{Getvar, Ping, QueueStatus};
+use ami_types::action::{Getvar, Ping, QueueStatus, Setvar};
 use ami_types::{Frame, Framer, Limits, Message};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -480,6 +480,45 @@ async fn a_half_open_peer_is_detected_and_nothing_hangs() {
         .unwrap();
     assert_eq!(client.in_flight(), 0);
     assert!(client.send(&Ping::new()).await.unwrap_err().is_connection());
+}
+
+#[tokio::test]
+async fn a_peer_that_never_reads_gets_a_bounded_write_backlog() {
+    // After login the peer stops reading; with keepalive off nothing declares it dead, so the
+    // actions written for it must stop piling up at the configured limit.
+    let server = raw_server(|mut conn| async move {
+        if conn.login().await.is_some() {
+            tokio::time::sleep(HANG * 2).await;
+        }
+    })
+    .await;
+    let mut config = raw_config(server.addr).action_timeout(Duration::from_millis(100));
+    config.max_write_buffer = 256 * 1024;
+    let client = Client::connect(config).await.unwrap();
+    let value = "x".repeat(32 * 1024);
+    // 1 000 actions of 32 KiB at once: more than the socket buffers and the limit together.
+    let mut calls = JoinSet::new();
+    for _ in 0..1000 {
+        let (client, value) = (client.clone(), value.clone());
+        calls.spawn(async move { client.send(&Setvar::new("V", value)).await });
+    }
+    let (mut refused, mut timed_out) = (0, 0);
+    while let Some(joined) = bounded("sends", calls.join_next()).await {
+        match joined.unwrap() {
+            Err(Error::WriteBacklog { limit: 262_144 }) => refused += 1,
+            Err(Error::Timeout { .. }) => timed_out += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        refused > 0 && timed_out > 0,
+        "{refused} refused, {timed_out} timed out"
+    );
+    assert_eq!(
+        client.in_flight(),
+        0,
+        "refused actions leave nothing pending"
+    );
 }
 
 #[tokio::test]

@@ -250,6 +250,15 @@ async fn header_injection_is_refused_in_every_value_before_anything_is_sent() {
         filtered.send(&Ping::new()).await.unwrap();
         filtered.close();
     }
+    // A variable name with `=` would be cut there by Asterisk (`A=B=1` sets `A`): refused.
+    let e = client
+        .send(&Originate::new("PJSIP/a").variables(("A=B", "1")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Encode(EncodeError::InvalidValue { ref header, .. }) if header == "Variable"),
+        "{e:?}"
+    );
     client.send(&Ping::new()).await.unwrap();
     // Nothing injected reached the server: no Hangup, no Filter, no login with a bad field.
     let received = mock.received();
@@ -326,6 +335,60 @@ fn script_works() -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+#[tokio::test]
+async fn ctrl_c_at_the_cli_prompt_restores_the_terminal() {
+    if !script_works() {
+        eprintln!("skipped: `script` cannot allocate a terminal here");
+        return;
+    }
+    // After `ami` is interrupted at the prompt, `stty -a` on the same terminal shows echo and
+    // line editing back on.
+    let line = format!(
+        "{} send Ping --host 127.0.0.1 --port 9 --username admin; echo status=$?; stty -a",
+        env!("CARGO_BIN_EXE_ami")
+    );
+    let transcript = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_remove("AMI_HOST")
+            .env_remove("AMI_SECRET")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !String::from_utf8_lossy(&seen).contains("AMI secret for admin") {
+            assert!(Instant::now() < deadline, "no prompt");
+            let n = stdout.read(&mut buf).unwrap();
+            assert!(n > 0, "ended before the prompt");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"typed-so-far\x03").unwrap();
+        stdin.flush().unwrap();
+        stdout.read_to_end(&mut seen).unwrap();
+        drop(stdin);
+        let _ = child.wait();
+        String::from_utf8_lossy(&seen).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(transcript.contains("status=130"), "{transcript}");
+    let settings: Vec<&str> = transcript.split_whitespace().collect();
+    for on in ["echo", "icanon", "isig"] {
+        assert!(settings.contains(&on), "{on} restored: {transcript}");
+        assert!(
+            !settings.contains(&format!("-{on}").as_str()),
+            "{transcript}"
+        );
+    }
+    assert!(!transcript.contains("typed-so-far"), "{transcript}");
 }
 
 #[tokio::test]

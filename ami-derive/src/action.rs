@@ -197,6 +197,7 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
             },
             Shape::List { inner } => quote! {
                 if !self.#field.is_empty() {
+                    #p::check_items(#wire, &self.#field[..])?;
                     #p::write_with(w, #wire, &self.#field[..], #p::comma_list::encode::<#inner>)?;
                 }
             },

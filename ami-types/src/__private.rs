@@ -158,6 +158,18 @@ pub fn write_with<T: ?Sized>(
     w.header_with(name, |out| encode(value, out))
 }
 
+/// Runs [`ParamValue::check_param`] on every item of a list parameter.
+pub fn check_items<T: ParamValue>(name: &str, items: &[T]) -> Result<(), EncodeError> {
+    for item in items {
+        item.check_param()
+            .map_err(|reason| EncodeError::InvalidValue {
+                header: name.to_owned(),
+                reason,
+            })?;
+    }
+    Ok(())
+}
+
 /// The wire name of an indexed parameter: `UnitAmount(0)` with index 2 gives `UnitAmount(2)`.
 pub fn indexed_name(prefix: &str, index: usize) -> String {
     format!("{prefix}({index})")

@@ -20,6 +20,14 @@ pub enum EncodeError {
         /// The offending character, spelled out (`CR`, `LF`, `NUL`).
         found: &'static str,
     },
+    /// A value has no unambiguous wire form (e.g. a variable name containing `=`).
+    #[error("header {header}: {reason}; nothing was sent")]
+    InvalidValue {
+        /// The header whose value was refused.
+        header: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A header name was empty or contained a colon, whitespace or control characters.
     #[error("invalid header name {name:?}")]
     InvalidName {
@@ -47,6 +55,12 @@ impl<'b> HeaderWriter<'b> {
 
     /// Writes one header whose value is a [`ParamValue`].
     pub fn param<T: ParamValue>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
+        value
+            .check_param()
+            .map_err(|reason| EncodeError::InvalidValue {
+                header: name.to_owned(),
+                reason,
+            })?;
         self.header_with(name, |out| value.encode_param(out))
     }
 

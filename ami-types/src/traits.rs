@@ -71,6 +71,12 @@ pub trait FieldValue<'a>: Sized {
 
 /// An action parameter value: encoded into a header, and parsed back from one.
 pub trait ParamValue: Sized {
+    /// Refuses a value that has no unambiguous wire form (checked before
+    /// [`encode_param`](Self::encode_param)); the reason ends up in
+    /// [`EncodeError::InvalidValue`](crate::EncodeError::InvalidValue).
+    fn check_param(&self) -> Result<(), &'static str> {
+        Ok(())
+    }
     /// Appends the wire form.
     fn encode_param(&self, out: &mut Vec<u8>);
     /// Parses the wire form.

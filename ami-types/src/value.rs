@@ -43,6 +43,14 @@ impl<N: Into<String>, V: Into<String>> From<(N, V)> for Variable {
 }
 
 impl ParamValue for Variable {
+    /// A name containing `=` would be cut there by Asterisk (`a=b=c` sets `a`).
+    fn check_param(&self) -> Result<(), &'static str> {
+        if self.name.contains('=') {
+            return Err("a variable name cannot contain '='");
+        }
+        Ok(())
+    }
+
     fn encode_param(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.name.as_bytes());
         out.push(b'=');

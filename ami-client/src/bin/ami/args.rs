@@ -87,64 +87,106 @@ impl Flags {
 /// the first line of stdin. The line terminator is not part of it.
 fn read_secret(user: &str) -> Result<String, String> {
     let stdin = std::io::stdin();
-    let mut line = String::new();
-    let read = |line: &mut String| {
+    if !stdin.is_terminal() {
+        let mut line = String::new();
         stdin
             .lock()
-            .read_line(line)
-            .map_err(|e| format!("reading the secret: {e}"))
-    };
-    if stdin.is_terminal() {
-        let echo_off = EchoOff::new()?;
-        eprint!("AMI secret for {user}: ");
-        let _ = std::io::stderr().flush();
-        let result = read(&mut line);
-        drop(echo_off);
-        eprintln!();
-        result?;
-    } else {
-        read(&mut line)?;
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the secret: {e}"))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
     }
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    let terminal = SecretInput::new()?;
+    eprint!("AMI secret for {user}: ");
+    let _ = std::io::stderr().flush();
+    let typed = terminal.read_line();
+    // The terminal is restored before anything else happens, Ctrl-C included.
+    drop(terminal);
+    eprintln!();
+    match typed {
+        Typed::Line(bytes) => {
+            String::from_utf8(bytes).map_err(|_| "the secret is not valid UTF-8".to_owned())
+        }
+        Typed::Interrupted => std::process::exit(130),
+        Typed::Failed(e) => Err(format!("reading the secret: {e}")),
+    }
 }
 
-/// Terminal echo turned off (with `stty`, on stdin) until dropped.
-struct EchoOff;
+/// What was typed at the secret prompt.
+enum Typed {
+    Line(Vec<u8>),
+    /// Ctrl-C.
+    Interrupted,
+    Failed(std::io::Error),
+}
 
-impl EchoOff {
+/// The terminal without echo, line editing or signal keys (so that Ctrl-C reaches us and the
+/// settings can be restored), until dropped; the settings it found are put back.
+struct SecretInput {
+    saved: String,
+}
+
+impl SecretInput {
     fn new() -> Result<Self, String> {
-        stty("-echo").map(|()| EchoOff).map_err(|e| {
+        let unavailable = |e: String| {
             format!(
                 "cannot turn off terminal echo to read the secret ({e}); set AMI_SECRET instead"
             )
+        };
+        let saved = stty(&["-g"]).map_err(unavailable)?;
+        stty(&["-echo", "-icanon", "-isig", "min", "1", "time", "0"]).map_err(unavailable)?;
+        Ok(SecretInput {
+            saved: saved.trim().to_owned(),
         })
     }
-}
 
-impl Drop for EchoOff {
-    fn drop(&mut self) {
-        let _ = stty("echo");
+    /// Reads keys up to Enter; Backspace erases, Ctrl-C interrupts, Ctrl-D ends the line.
+    fn read_line(&self) -> Typed {
+        use std::io::Read;
+        let mut line = Vec::new();
+        let mut stdin = std::io::stdin().lock();
+        let mut key = [0u8; 1];
+        loop {
+            match stdin.read(&mut key) {
+                Ok(0) => return Typed::Line(line),
+                Ok(_) => match key[0] {
+                    b'\r' | b'\n' | 0x04 => return Typed::Line(line),
+                    0x03 => return Typed::Interrupted,
+                    0x7f | 0x08 => {
+                        line.pop();
+                    }
+                    b => line.push(b),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Typed::Failed(e),
+            }
+        }
     }
 }
 
+impl Drop for SecretInput {
+    fn drop(&mut self) {
+        let _ = stty(&[self.saved.as_str()]);
+    }
+}
+
+/// Runs `stty` on the terminal of stdin; its output.
 #[cfg(unix)]
-fn stty(arg: &str) -> Result<(), String> {
+fn stty(args: &[&str]) -> Result<String, String> {
     use std::process::{Command, Stdio};
-    let status = Command::new("stty")
-        .arg(arg)
+    let out = Command::new("stty")
+        .args(args)
         .stdin(Stdio::inherit())
-        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()
+        .output()
         .map_err(|e| format!("stty: {e}"))?;
-    if status.success() {
-        Ok(())
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(format!("stty {arg} failed"))
+        Err(format!("stty {} failed", args.join(" ")))
     }
 }
 
 #[cfg(not(unix))]
-fn stty(_arg: &str) -> Result<(), String> {
+fn stty(_args: &[&str]) -> Result<String, String> {
     Err("no terminal control on this platform".into())
 }
