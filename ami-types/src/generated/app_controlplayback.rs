@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_controlplayback` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `ControlPlaybackControl`.
+    /// Playback command sent by ControlPlayback.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -39,7 +39,7 @@ pub mod enums {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `ControlPlayback` action.
+    /// Control a file playing to a channel: pause, seek, restart or stop.
     ///
     /// Action `ControlPlayback`, needs write class `call`.
     ///

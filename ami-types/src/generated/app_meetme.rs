@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_meetme` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `MeetmeJoin` event.
+    /// A channel entered a MeetMe conference.
     ///
     /// Event `MeetmeJoin`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -23,7 +23,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeLeave` event.
+    /// A channel left a MeetMe conference.
     ///
     /// Event `MeetmeLeave`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -46,7 +46,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeEnd` event.
+    /// A MeetMe conference closed.
     ///
     /// Event `MeetmeEnd`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -60,7 +60,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeTalkRequest` event.
+    /// A MeetMe user's talk request was turned on or off.
     ///
     /// Event `MeetmeTalkRequest`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -86,7 +86,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeTalking` event.
+    /// A MeetMe user started or stopped speaking.
     ///
     /// Event `MeetmeTalking`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -112,7 +112,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeMute` event.
+    /// A MeetMe user was muted or unmuted.
     ///
     /// Event `MeetmeMute`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -138,7 +138,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeList` event.
+    /// One conference participant in the answer to MeetmeList.
     ///
     /// Event `MeetmeList`, class `call`.
     ///
@@ -187,7 +187,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MeetmeListRooms` event.
+    /// One active conference in the answer to MeetmeListRooms.
     ///
     /// Event `MeetmeListRooms`, class `call`.
     ///
@@ -253,7 +253,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `MeetmeMute` action.
+    /// Mute one user of a MeetMe conference.
     ///
     /// Action `MeetmeMute`, needs write class `call`.
     ///
@@ -300,7 +300,7 @@ pub mod action {
             }
         }
     }
-    /// The `MeetmeUnmute` action.
+    /// Unmute one user of a MeetMe conference.
     ///
     /// Action `MeetmeUnmute`, needs write class `call`.
     ///
@@ -347,7 +347,7 @@ pub mod action {
             }
         }
     }
-    /// The `MeetmeList` action.
+    /// List the users of one or all MeetMe conferences.
     ///
     /// Action `MeetmeList`, needs write class `reporting`.
     ///
@@ -404,7 +404,7 @@ pub mod action {
             self
         }
     }
-    /// The `MeetmeListRooms` action.
+    /// List the MeetMe conferences in progress.
     ///
     /// Action `MeetmeListRooms`, needs write class `reporting`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_mf` module.
 /// Actions of this module.
 pub mod action {
-    /// The `PlayMF` action.
+    /// Play one MF digit on a channel.
     ///
     /// Action `PlayMF`, needs write class `call`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_minivm` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `MiniVoiceMail` event.
+    /// MiniVoiceMail sent a notification about a mailbox.
     ///
     /// Event `MiniVoiceMail`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_mixmonitor` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `MixMonitorStart` event.
+    /// A MixMonitor recording began on a channel.
     ///
     /// Event `MixMonitorStart`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -17,7 +17,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MixMonitorStop` event.
+    /// A MixMonitor recording on a channel ended.
     ///
     /// Event `MixMonitorStop`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -31,7 +31,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MixMonitorMute` event.
+    /// Audio of a MixMonitor recording was muted or unmuted.
     ///
     /// Event `MixMonitorMute`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -54,7 +54,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `MixMonitorMute` action.
+    /// Mute or unmute a MixMonitor recording, in one or both directions.
     ///
     /// Action `MixMonitorMute`, needs write class `system`, `call`.
     ///
@@ -116,7 +116,7 @@ pub mod action {
             self
         }
     }
-    /// The `MixMonitor` action.
+    /// Start a MixMonitor recording of a channel's call.
     ///
     /// Action `MixMonitor`, needs write class `system`.
     ///
@@ -188,7 +188,7 @@ pub mod action {
             self
         }
     }
-    /// The `StopMixMonitor` action.
+    /// End a MixMonitor recording and close its file.
     ///
     /// Action `StopMixMonitor`, needs write class `system`, `call`.
     ///

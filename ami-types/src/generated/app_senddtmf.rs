@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_senddtmf` module.
 /// Actions of this module.
 pub mod action {
-    /// The `PlayDTMF` action.
+    /// Play one DTMF digit on a channel.
     ///
     /// Action `PlayDTMF`, needs write class `call`.
     ///
@@ -71,7 +71,7 @@ pub mod action {
             self
         }
     }
-    /// The `SendFlash` action.
+    /// Send a hook flash on a channel.
     ///
     /// Action `SendFlash`, needs write class `call`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `app_voicemail` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `VoicemailPasswordChange` event.
+    /// The password of a voicemail box was changed.
     ///
     /// Event `VoicemailPasswordChange`, class `user`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -113,7 +113,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `VoicemailUsersList` action.
+    /// List every voicemail box with its settings.
     ///
     /// Action `VoicemailUsersList`, needs write class `call`, `reporting`.
     ///
@@ -155,7 +155,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `VoicemailUserStatus` action.
+    /// Show the settings of one voicemail box.
     ///
     /// Action `VoicemailUserStatus`, needs write class `call`, `reporting`.
     ///
@@ -214,7 +214,7 @@ pub mod action {
             }
         }
     }
-    /// The `VoicemailRefresh` action.
+    /// Make Asterisk rescan mailboxes and update MWI.
     ///
     /// Action `VoicemailRefresh`, needs write class `user`.
     ///
@@ -271,7 +271,7 @@ pub mod action {
             self
         }
     }
-    /// The `VoicemailBoxSummary` action.
+    /// Summarise the messages stored in one voicemail box.
     ///
     /// Action `VoicemailBoxSummary`, needs write class `call`, `reporting`.
     ///
@@ -330,7 +330,7 @@ pub mod action {
             }
         }
     }
-    /// The `VoicemailMove` action.
+    /// Move a voicemail message to another folder of the same box.
     ///
     /// Action `VoicemailMove`, needs write class `user`.
     ///
@@ -398,7 +398,7 @@ pub mod action {
             }
         }
     }
-    /// The `VoicemailRemove` action.
+    /// Delete a voicemail message from a mailbox folder.
     ///
     /// Action `VoicemailRemove`, needs write class `user`.
     ///
@@ -460,7 +460,7 @@ pub mod action {
             }
         }
     }
-    /// The `VoicemailForward` action.
+    /// Copy a voicemail message into another user's mailbox.
     ///
     /// Action `VoicemailForward`, needs write class `user`.
     ///

@@ -429,7 +429,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `BridgeVideoSourceUpdate` event.
+    /// A bridge switched to a different channel as its video source.
     ///
     /// Event `BridgeVideoSourceUpdate`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

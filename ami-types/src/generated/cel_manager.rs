@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `cel_manager` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `CelEventName`.
+    /// The kind of channel event a CEL record describes.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -103,7 +103,7 @@ pub mod enums {
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `CEL` event.
+    /// A Channel Event Logging record produced for a channel.
     ///
     /// Event `CEL`, class `call`.
     #[doc(alias = "CEL")]

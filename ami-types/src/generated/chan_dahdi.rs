@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `chan_dahdi` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `DndStateStatus`.
+    /// New Do Not Disturb setting reported by DNDState.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -24,7 +24,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `PriDebugSetLevel`.
+    /// PRI debug verbosity chosen with PRIDebugSet.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -56,7 +56,7 @@ pub mod enums {
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `AlarmClear` event.
+    /// An alarm on a DAHDI channel went away.
     ///
     /// Event `AlarmClear`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -70,7 +70,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `SpanAlarmClear` event.
+    /// An alarm on a DAHDI span went away.
     ///
     /// Event `SpanAlarmClear`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -84,7 +84,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `DNDState` event.
+    /// Do Not Disturb was switched on or off for a DAHDI channel.
     ///
     /// Event `DNDState`, class `system`.
     #[doc(alias = "DNDState")]
@@ -102,7 +102,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `Alarm` event.
+    /// A DAHDI channel entered an alarm state.
     ///
     /// Event `Alarm`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -119,7 +119,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `SpanAlarm` event.
+    /// A DAHDI span entered an alarm state.
     ///
     /// Event `SpanAlarm`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -136,7 +136,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `DAHDIChannel` event.
+    /// Links an Asterisk channel to its DAHDI group, span and channel.
     ///
     /// Event `DAHDIChannel`, class `call`.
     #[doc(alias = "DAHDIChannel")]
@@ -256,7 +256,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `DAHDITransfer` action.
+    /// Transfer the call on a DAHDI channel.
     ///
     /// Action `DAHDITransfer`, allowed to any logged-in user.
     ///
@@ -299,7 +299,7 @@ pub mod action {
             }
         }
     }
-    /// The `DAHDIHangup` action.
+    /// Hang up the call on a DAHDI channel.
     ///
     /// Action `DAHDIHangup`, allowed to any logged-in user.
     ///
@@ -342,7 +342,7 @@ pub mod action {
             }
         }
     }
-    /// The `DAHDIDialOffhook` action.
+    /// Dial a number on a DAHDI channel that is already off hook.
     ///
     /// Action `DAHDIDialOffhook`, allowed to any logged-in user.
     ///
@@ -390,7 +390,7 @@ pub mod action {
             }
         }
     }
-    /// The `DAHDIDNDon` action.
+    /// Turn Do Not Disturb on for a DAHDI channel.
     ///
     /// Action `DAHDIDNDon`, allowed to any logged-in user.
     ///
@@ -433,7 +433,7 @@ pub mod action {
             }
         }
     }
-    /// The `DAHDIDNDoff` action.
+    /// Turn Do Not Disturb off for a DAHDI channel.
     ///
     /// Action `DAHDIDNDoff`, allowed to any logged-in user.
     ///
@@ -476,7 +476,7 @@ pub mod action {
             }
         }
     }
-    /// The `DAHDIShowChannels` action.
+    /// List DAHDI channels and their state, or just one channel.
     ///
     /// Action `DAHDIShowChannels`, allowed to any logged-in user.
     ///
@@ -536,7 +536,7 @@ pub mod action {
             self
         }
     }
-    /// The `DAHDIShowStatus` action.
+    /// List DAHDI spans with their alarm and error state.
     ///
     /// Action `DAHDIShowStatus`, allowed to any logged-in user.
     ///
@@ -579,7 +579,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `DAHDIRestart` action.
+    /// Restart all DAHDI channels, dropping any calls on them.
     ///
     /// Action `DAHDIRestart`, allowed to any logged-in user.
     ///
@@ -610,7 +610,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PRIShowSpans` action.
+    /// List PRI spans and their state, or just one span.
     ///
     /// Action `PRIShowSpans`, allowed to any logged-in user.
     ///
@@ -668,7 +668,7 @@ pub mod action {
             self
         }
     }
-    /// The `PRIDebugSet` action.
+    /// Choose the PRI debug level of one span.
     ///
     /// Action `PRIDebugSet`, allowed to any logged-in user.
     ///
@@ -717,7 +717,7 @@ pub mod action {
             }
         }
     }
-    /// The `PRIDebugFileSet` action.
+    /// Send PRI debug output to the given file.
     ///
     /// Action `PRIDebugFileSet`, needs write class `system`.
     ///
@@ -758,7 +758,7 @@ pub mod action {
             Self { file: file.into() }
         }
     }
-    /// The `PRIDebugFileUnset` action.
+    /// Stop writing PRI debug output to a file.
     ///
     /// Action `PRIDebugFileUnset`, allowed to any logged-in user.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `chan_iax2` module.
 /// Actions of this module.
 pub mod action {
-    /// The `IAXpeers` action.
+    /// List the IAX2 peers.
     ///
     /// Action `IAXpeers`, needs write class `system`, `reporting`.
     ///
@@ -46,7 +46,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `IAXpeerlist` action.
+    /// List the IAX2 peers (alternative form of `IAXpeers`).
     ///
     /// Action `IAXpeerlist`, needs write class `system`, `reporting`.
     ///
@@ -89,7 +89,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `IAXnetstats` action.
+    /// Show network statistics of active IAX2 calls.
     ///
     /// Action `IAXnetstats`, needs write class `system`, `reporting`.
     ///
@@ -120,7 +120,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `IAXregistry` action.
+    /// List the outbound IAX2 registrations.
     ///
     /// Action `IAXregistry`, needs write class `system`, `reporting`.
     ///

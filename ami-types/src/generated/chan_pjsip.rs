@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `chan_pjsip` module.
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPHangup` action.
+    /// End an inbound PJSIP channel, answering the caller with a chosen SIP code.
     ///
     /// Action `PJSIPHangup`, needs write class `system`, `call`.
     ///

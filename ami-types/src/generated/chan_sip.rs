@@ -97,7 +97,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `SessionTimeoutSource`.
+    /// What made a SIP session time out, as SessionTimeout reports it.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -360,7 +360,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `SessionTimeout` event.
+    /// A SIP call was ended by an RTP or session-timer timeout.
     ///
     /// Event `SessionTimeout`, class `call`. Asterisk up to 20; removed in 21.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

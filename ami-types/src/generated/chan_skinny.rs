@@ -64,7 +64,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `SKINNYdevices` action.
+    /// List the Skinny (SCCP) devices.
     ///
     /// Action `SKINNYdevices`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
@@ -107,7 +107,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `SKINNYshowdevice` action.
+    /// Show the details of one Skinny device.
     ///
     /// Action `SKINNYshowdevice`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
@@ -150,7 +150,7 @@ pub mod action {
             }
         }
     }
-    /// The `SKINNYlines` action.
+    /// List the Skinny (SCCP) lines.
     ///
     /// Action `SKINNYlines`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///
@@ -193,7 +193,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `SKINNYshowline` action.
+    /// Show the details of one Skinny line.
     ///
     /// Action `SKINNYshowline`, needs write class `system`, `reporting`. Asterisk up to 20; removed in 21.
     ///

@@ -766,7 +766,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `FaxStatusOperation`.
+    /// Which fax operation a FAXStatus event reports on.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -1345,7 +1345,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `LocalOptimizationBegin` event.
+    /// A Local channel pair started removing itself from the media path.
     ///
     /// Event `LocalOptimizationBegin`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1371,7 +1371,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `LocalOptimizationEnd` event.
+    /// A Local channel pair finished removing itself from the media path.
     ///
     /// Event `LocalOptimizationEnd`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1394,7 +1394,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ExtensionStateListComplete` event.
+    /// Ends the answer to ExtensionStateList.
     ///
     /// Event `ExtensionStateListComplete`, class `command`.
     ///
@@ -1410,7 +1410,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ChanSpyStart` event.
+    /// A channel started listening in on another channel.
     ///
     /// Event `ChanSpyStart`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1427,7 +1427,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ChanSpyStop` event.
+    /// A channel stopped listening in on another channel.
     ///
     /// Event `ChanSpyStop`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1444,7 +1444,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `FAXStatus` event.
+    /// Progress report sent from time to time while a fax is transferred.
     ///
     /// Event `FAXStatus`, class `call`.
     #[doc(alias = "FAXStatus")]
@@ -1471,7 +1471,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ReceiveFAX` event.
+    /// A fax reception on a channel finished.
     ///
     /// Event `ReceiveFAX`, class `call`.
     #[doc(alias = "ReceiveFAX")]
@@ -1504,7 +1504,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `SendFAX` event.
+    /// A fax transmission on a channel finished.
     ///
     /// Event `SendFAX`, class `call`.
     #[doc(alias = "SendFAX")]
@@ -1537,7 +1537,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `Flash` event.
+    /// A hook flash was seen on a channel.
     ///
     /// Event `Flash`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1551,7 +1551,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `Wink` event.
+    /// A wink signal was seen on a channel.
     ///
     /// Event `Wink`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1565,7 +1565,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ChannelTalkingStart` event.
+    /// Talk detection noticed speech begin on a channel.
     ///
     /// Event `ChannelTalkingStart`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1579,7 +1579,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ChannelTalkingStop` event.
+    /// Talk detection noticed speech end on a channel.
     ///
     /// Event `ChannelTalkingStop`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1599,7 +1599,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `LocalOptimizeAway` action.
+    /// Ask a Local channel pair to drop out of the call path if it can.
     ///
     /// Action `LocalOptimizeAway`, needs write class `system`, `call`.
     ///
@@ -1641,7 +1641,7 @@ pub mod action {
             }
         }
     }
-    /// The `ExtensionStateList` action.
+    /// List every known extension hint and its state.
     ///
     /// Action `ExtensionStateList`, needs write class `call`, `reporting`.
     ///

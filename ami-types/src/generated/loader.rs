@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `loader` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `LoadStatus`.
+    /// The result of loading a module (Load event).
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -28,7 +28,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `UnloadStatus`.
+    /// The result of unloading a module (Unload event).
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -45,10 +45,51 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
+    /// The outcome of a reload (Reload event), sent as a number.
+    ///
+    /// Open: values this spec does not know decode to `Other` and are sent back as is.
+    ///
+    /// | Wire | Value | Text | Aliases |
+    /// |---|---|---|---|
+    /// | `0` | 0 |  |  |
+    /// | `1` | 1 |  |  |
+    /// | `2` | 2 |  |  |
+    /// | `3` | 3 |  |  |
+    /// | `4` | 4 |  |  |
+    /// | `5` | 5 |  |  |
+    /// | `6` | 6 |  |  |
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, ami_derive::AmiEnum)]
+    #[non_exhaustive]
+    pub enum ReloadStatus {
+        /// `0`
+        #[ami(wire = "0", value = 0)]
+        Success,
+        /// `1` — Asterisk was still starting; the reload will run once it is up.
+        #[ami(wire = "1", value = 1)]
+        Queued,
+        /// `2` — No module of that name.
+        #[ami(wire = "2", value = 2)]
+        NotFound,
+        /// `3`
+        #[ami(wire = "3", value = 3)]
+        Error,
+        /// `4` — Another reload was already running.
+        #[ami(wire = "4", value = 4)]
+        InProgress,
+        /// `5` — The module is not initialised.
+        #[ami(wire = "5", value = 5)]
+        Uninitialized,
+        /// `6` — The module cannot be reloaded.
+        #[ami(wire = "6", value = 6)]
+        NotSupported,
+        /// A value this spec does not know, kept exactly as received.
+        #[ami(other)]
+        Other(Box<str>),
+    }
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `Reload` event.
+    /// A module, or all of Asterisk, was reloaded.
     ///
     /// Event `Reload`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -57,15 +98,15 @@ pub mod event {
         /// `Module`: text, optional
         #[ami(header = "Module")]
         pub module: Option<&'a str>,
-        /// `Status`: [`AocChargedItem`](crate::enums::AocChargedItem), optional
+        /// `Status`: [`ReloadStatus`](crate::enums::ReloadStatus), optional
         #[ami(header = "Status")]
-        pub status: Option<crate::enums::AocChargedItem>,
+        pub status: Option<crate::enums::ReloadStatus>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `Load` event.
+    /// A module was loaded.
     ///
     /// Event `Load`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -82,7 +123,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `Unload` event.
+    /// A module was unloaded.
     ///
     /// Event `Unload`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `lock` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `DeadlockStart` event.
+    /// A likely deadlock on a mutex was detected; delivery is best effort.
     ///
     /// Event `DeadlockStart`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

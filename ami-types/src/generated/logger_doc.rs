@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `logger_doc` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `LogChannel` event.
+    /// A logging channel was disabled, or enabled again after a reload.
     ///
     /// Event `LogChannel`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

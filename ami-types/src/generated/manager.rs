@@ -103,7 +103,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `Shutdown`.
+    /// Whether Asterisk stopped cleanly or uncleanly (Shutdown event).
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -124,7 +124,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `UpdateConfigAction000000`.
+    /// The edit one numbered UpdateConfig step (`Action-NNNNNN`) makes.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -169,7 +169,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `ModuleLoadModule`.
+    /// Core subsystems that ModuleLoad accepts by name instead of a module file.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -238,7 +238,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `ModuleLoadLoadType`.
+    /// The operation ModuleLoad performs on its target.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -546,7 +546,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `Shutdown` event.
+    /// Asterisk is stopping or restarting.
     ///
     /// Event `Shutdown`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -563,7 +563,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `PresenceStatus` event.
+    /// A dialplan hint took on a new presence state.
     ///
     /// Event `PresenceStatus`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -2199,7 +2199,7 @@ pub mod action {
             }
         }
     }
-    /// The `GetConfig` action.
+    /// Fetch a configuration file's contents, optionally one category only.
     ///
     /// Action `GetConfig`, needs write class `system`, `config`.
     ///
@@ -2261,7 +2261,7 @@ pub mod action {
             self
         }
     }
-    /// The `GetConfigJSON` action.
+    /// Fetch a configuration file's contents as a JSON object.
     ///
     /// Action `GetConfigJSON`, needs write class `system`, `config`.
     ///
@@ -2324,7 +2324,7 @@ pub mod action {
             self
         }
     }
-    /// The `UpdateConfig` action.
+    /// Edit a configuration file in numbered steps, save it, optionally reload.
     ///
     /// Action `UpdateConfig`, needs write class `config`.
     ///
@@ -2461,7 +2461,7 @@ pub mod action {
             self
         }
     }
-    /// The `CreateConfig` action.
+    /// Make a new, empty file in Asterisk's configuration directory.
     ///
     /// Action `CreateConfig`, needs write class `config`.
     ///
@@ -2503,7 +2503,7 @@ pub mod action {
             }
         }
     }
-    /// The `ListCategories` action.
+    /// Get the names of the categories in a configuration file.
     ///
     /// Action `ListCategories`, needs write class `config`.
     ///
@@ -2545,7 +2545,7 @@ pub mod action {
             }
         }
     }
-    /// The `CancelAtxfer` action.
+    /// Abort an attended transfer that a channel has in progress.
     ///
     /// Action `CancelAtxfer`, needs write class `call`.
     ///
@@ -2587,7 +2587,7 @@ pub mod action {
             }
         }
     }
-    /// The `ExtensionState` action.
+    /// Get the current hint state of a dialplan extension.
     ///
     /// Action `ExtensionState`, needs write class `call`, `reporting`.
     ///
@@ -2634,7 +2634,7 @@ pub mod action {
             }
         }
     }
-    /// The `PresenceState` action.
+    /// Get the presence state reported by a presence provider.
     ///
     /// Action `PresenceState`, needs write class `call`, `reporting`.
     ///
@@ -2676,7 +2676,7 @@ pub mod action {
             }
         }
     }
-    /// The `MailboxStatus` action.
+    /// Tell whether a voicemail mailbox has messages waiting.
     ///
     /// Action `MailboxStatus`, needs write class `call`, `reporting`.
     ///
@@ -2718,7 +2718,7 @@ pub mod action {
             }
         }
     }
-    /// The `MailboxCount` action.
+    /// Get the urgent, new and old message counts of a mailbox.
     ///
     /// Action `MailboxCount`, needs write class `call`, `reporting`.
     ///
@@ -2760,7 +2760,7 @@ pub mod action {
             }
         }
     }
-    /// The `SendText` action.
+    /// Deliver a text message on a channel, with an optional `Content-Type`.
     ///
     /// Action `SendText`, needs write class `call`.
     ///
@@ -2817,7 +2817,7 @@ pub mod action {
             self
         }
     }
-    /// The `WaitEvent` action.
+    /// Block until an event arrives for this session or the timeout passes.
     ///
     /// Action `WaitEvent`, allowed to any logged-in user.
     ///
@@ -2859,7 +2859,7 @@ pub mod action {
             }
         }
     }
-    /// The `Reload` action.
+    /// Reload one module, or everything when no `Module` is given.
     ///
     /// Action `Reload`, needs write class `config`, `system`.
     ///
@@ -2904,7 +2904,7 @@ pub mod action {
             self
         }
     }
-    /// The `LoggerRotate` action.
+    /// Reopen the logger and rotate the Asterisk log files.
     ///
     /// Action `LoggerRotate`, needs write class `system`, `reporting`.
     ///
@@ -2934,7 +2934,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `ModuleLoad` action.
+    /// Load, unload, reload or refresh a module or core subsystem.
     ///
     /// Action `ModuleLoad`, needs write class `system`.
     ///
@@ -2998,7 +2998,7 @@ pub mod action {
             self
         }
     }
-    /// The `ModuleCheck` action.
+    /// Check whether a given module is currently loaded.
     ///
     /// Action `ModuleCheck`, needs write class `system`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `manager_mwi` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `MessageWaiting` event.
+    /// A mailbox's message counts changed, or a channel stopped using it.
     ///
     /// Event `MessageWaiting`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `message` module.
 /// Actions of this module.
 pub mod action {
-    /// The `MessageSend` action.
+    /// Send an out-of-call text message to an endpoint or URI.
     ///
     /// Action `MessageSend`, needs write class `message`.
     ///

@@ -197,15 +197,15 @@ pub enum Event<'a> {
     Agents(event::Agents<'a>),
     /// `AgentsComplete`: Ends the Agents list.
     AgentsComplete(event::AgentsComplete<'a>),
-    /// `Alarm`: The `Alarm` event.
+    /// `Alarm`: A DAHDI channel entered an alarm state.
     Alarm(event::Alarm<'a>),
-    /// `AlarmClear`: The `AlarmClear` event.
+    /// `AlarmClear`: An alarm on a DAHDI channel went away.
     AlarmClear(event::AlarmClear<'a>),
-    /// `AorDetail`: The `AorDetail` event.
+    /// `AorDetail`: PJSIPShowEndpoint item: settings of one AOR used by the endpoint.
     AorDetail(event::AorDetail<'a>),
-    /// `AorList`: The `AorList` event.
+    /// `AorList`: PJSIPShowAors item: one configured AOR.
     AorList(event::AorList<'a>),
-    /// `AorListComplete`: The `AorListComplete` event.
+    /// `AorListComplete`: Ends the answer to PJSIPShowAors.
     AorListComplete(event::AorListComplete<'a>),
     /// `AsyncAGIEnd`: A channel left async AGI.
     AsyncAgiEnd(event::AsyncAgiEnd<'a>),
@@ -215,13 +215,13 @@ pub enum Event<'a> {
     AsyncAgiStart(event::AsyncAgiStart<'a>),
     /// `AttendedTransfer`: An attended transfer was attempted.
     AttendedTransfer(Box<event::AttendedTransfer<'a>>),
-    /// `AuthDetail`: The `AuthDetail` event.
+    /// `AuthDetail`: PJSIPShowEndpoint item: settings of one `auth` section tied to the endpoint.
     AuthDetail(event::AuthDetail<'a>),
-    /// `AuthList`: The `AuthList` event.
+    /// `AuthList`: PJSIPShowAuths item: one configured `auth` section.
     AuthList(event::AuthList<'a>),
-    /// `AuthListComplete`: The `AuthListComplete` event.
+    /// `AuthListComplete`: Ends the answer to PJSIPShowAuths.
     AuthListComplete(event::AuthListComplete<'a>),
-    /// `AuthMethodNotAllowed`: The `AuthMethodNotAllowed` event.
+    /// `AuthMethodNotAllowed`: A request used an authentication method the service does not accept.
     AuthMethodNotAllowed(event::AuthMethodNotAllowed<'a>),
     /// `BlindTransfer`: A blind transfer was attempted; also the outcome of the BlindTransfer action.
     BlindTransfer(event::BlindTransfer<'a>),
@@ -247,9 +247,9 @@ pub enum Event<'a> {
     BridgeTechnologyListComplete(event::BridgeTechnologyListComplete<'a>),
     /// `BridgeTechnologyListItem`: One bridging technology in the answer to BridgeTechnologyList.
     BridgeTechnologyListItem(event::BridgeTechnologyListItem<'a>),
-    /// `BridgeVideoSourceUpdate`: The `BridgeVideoSourceUpdate` event.
+    /// `BridgeVideoSourceUpdate`: A bridge switched to a different channel as its video source.
     BridgeVideoSourceUpdate(event::BridgeVideoSourceUpdate<'a>),
-    /// `CEL`: The `CEL` event.
+    /// `CEL`: A Channel Event Logging record produced for a channel.
     Cel(event::Cel<'a>),
     /// `Cdr`: A call detail record was written.
     Cdr(event::Cdr<'a>),
@@ -257,15 +257,15 @@ pub enum Event<'a> {
     ChallengeResponseFailed(event::ChallengeResponseFailed<'a>),
     /// `ChallengeSent`: An authentication challenge was sent.
     ChallengeSent(event::ChallengeSent<'a>),
-    /// `ChanSpyStart`: The `ChanSpyStart` event.
+    /// `ChanSpyStart`: A channel started listening in on another channel.
     ChanSpyStart(event::ChanSpyStart<'a>),
-    /// `ChanSpyStop`: The `ChanSpyStop` event.
+    /// `ChanSpyStop`: A channel stopped listening in on another channel.
     ChanSpyStop(event::ChanSpyStop<'a>),
     /// `ChannelHungup`: One channel hung up by a Hangup action with a /regex/ Channel.
     ChannelHungup(event::ChannelHungup<'a>),
-    /// `ChannelTalkingStart`: The `ChannelTalkingStart` event.
+    /// `ChannelTalkingStart`: Talk detection noticed speech begin on a channel.
     ChannelTalkingStart(event::ChannelTalkingStart<'a>),
-    /// `ChannelTalkingStop`: The `ChannelTalkingStop` event.
+    /// `ChannelTalkingStop`: Talk detection noticed speech end on a channel.
     ChannelTalkingStop(event::ChannelTalkingStop<'a>),
     /// `ChannelsHungupListComplete`: Ends the list of channels hung up by a Hangup action with a /regex/ Channel.
     ChannelsHungupListComplete(event::ChannelsHungupListComplete<'a>),
@@ -295,13 +295,13 @@ pub enum Event<'a> {
     ConfbridgeTalking(event::ConfbridgeTalking<'a>),
     /// `ConfbridgeUnmute`: A participant was unmuted.
     ConfbridgeUnmute(event::ConfbridgeUnmute<'a>),
-    /// `ContactList`: The `ContactList` event.
+    /// `ContactList`: PJSIPShowContacts item: one contact, static or registered.
     ContactList(event::ContactList<'a>),
-    /// `ContactListComplete`: The `ContactListComplete` event.
+    /// `ContactListComplete`: Ends the answer to PJSIPShowContacts.
     ContactListComplete(event::ContactListComplete<'a>),
-    /// `ContactStatus`: The `ContactStatus` event.
+    /// `ContactStatus`: A PJSIP contact became reachable or unreachable, or was added, changed or removed.
     ContactStatus(event::ContactStatus<'a>),
-    /// `ContactStatusDetail`: The `ContactStatusDetail` event.
+    /// `ContactStatusDetail`: Qualify state and round-trip time of one contact, as a list item.
     ContactStatusDetail(event::ContactStatusDetail<'a>),
     /// `ContactStatusDetailComplete`: Ends the answer to PJSIPShowRegistrationInboundContactStatuses.
     ContactStatusDetailComplete(event::ContactStatusDetailComplete<'a>),
@@ -313,7 +313,7 @@ pub enum Event<'a> {
     CoreShowChannelMapComplete(event::CoreShowChannelMapComplete<'a>),
     /// `CoreShowChannelsComplete`: Ends the answer to CoreShowChannels.
     CoreShowChannelsComplete(event::CoreShowChannelsComplete<'a>),
-    /// `DAHDIChannel`: The `DAHDIChannel` event.
+    /// `DAHDIChannel`: Links an Asterisk channel to its DAHDI group, span and channel.
     DahdiChannel(event::DahdiChannel<'a>),
     /// `DAHDIShowChannels`: One DAHDI channel in the answer to DAHDIShowChannels.
     DahdiShowChannels(event::DahdiShowChannels<'a>),
@@ -331,19 +331,19 @@ pub enum Event<'a> {
     DbGetTreeComplete(event::DbGetTreeComplete<'a>),
     /// `DBGetTreeResponse`: One key read by DBGetTree.
     DbGetTreeResponse(event::DbGetTreeResponse<'a>),
-    /// `DNDState`: The `DNDState` event.
+    /// `DNDState`: Do Not Disturb was switched on or off for a DAHDI channel.
     DndState(event::DndState<'a>),
     /// `DTMFBegin`: A DTMF digit started on a channel.
     DtmfBegin(event::DtmfBegin<'a>),
     /// `DTMFEnd`: A DTMF digit ended on a channel.
     DtmfEnd(event::DtmfEnd<'a>),
-    /// `DeadlockStart`: The `DeadlockStart` event.
+    /// `DeadlockStart`: A likely deadlock on a mutex was detected; delivery is best effort.
     DeadlockStart(event::DeadlockStart<'a>),
     /// `DeviceEntry`: One Skinny device in the answer to SKINNYdevices.
     DeviceEntry(event::DeviceEntry<'a>),
     /// `DeviceStateChange`: A device's aggregate state changed; also the item event of DeviceStateList.
     DeviceStateChange(event::DeviceStateChange<'a>),
-    /// `DeviceStateListComplete`: The `DeviceStateListComplete` event.
+    /// `DeviceStateListComplete`: Ends the answer to DeviceStateList.
     DeviceStateListComplete(event::DeviceStateListComplete<'a>),
     /// `DevicelistComplete`: Ends the answer to SKINNYdevices.
     DevicelistComplete(event::DevicelistComplete<'a>),
@@ -353,31 +353,31 @@ pub enum Event<'a> {
     DialEnd(event::DialEnd<'a>),
     /// `DialState`: A dial attempt in progress changed state (ringing, proceeding, progress).
     DialState(event::DialState<'a>),
-    /// `EndpointDetail`: The `EndpointDetail` event.
+    /// `EndpointDetail`: PJSIPShowEndpoint item: the full configuration of the endpoint itself.
     EndpointDetail(Box<event::EndpointDetail<'a>>),
-    /// `EndpointDetailComplete`: The `EndpointDetailComplete` event.
+    /// `EndpointDetailComplete`: Ends the answer to PJSIPShowEndpoint.
     EndpointDetailComplete(event::EndpointDetailComplete<'a>),
-    /// `EndpointList`: The `EndpointList` event.
+    /// `EndpointList`: PJSIPShowEndpoints item: one endpoint with its state and channel count.
     EndpointList(event::EndpointList<'a>),
-    /// `EndpointListComplete`: The `EndpointListComplete` event.
+    /// `EndpointListComplete`: Ends the answer to PJSIPShowEndpoints.
     EndpointListComplete(event::EndpointListComplete<'a>),
-    /// `ExtensionStateListComplete`: The `ExtensionStateListComplete` event.
+    /// `ExtensionStateListComplete`: Ends the answer to ExtensionStateList.
     ExtensionStateListComplete(event::ExtensionStateListComplete<'a>),
     /// `ExtensionStatus`: A dialplan hint changed state; also the item event of ExtensionStateList.
     ExtensionStatus(event::ExtensionStatus<'a>),
-    /// `FAXSession`: The `FAXSession` event.
+    /// `FAXSession`: Details of the fax session asked for with FAXSession.
     FaxSession(event::FaxSession<'a>),
-    /// `FAXSessionsComplete`: The `FAXSessionsComplete` event.
+    /// `FAXSessionsComplete`: Ends the answer to FAXSessions.
     FaxSessionsComplete(event::FaxSessionsComplete<'a>),
-    /// `FAXSessionsEntry`: The `FAXSessionsEntry` event.
+    /// `FAXSessionsEntry`: FAXSessions item: one active fax session.
     FaxSessionsEntry(event::FaxSessionsEntry<'a>),
-    /// `FAXStats`: The `FAXStats` event.
+    /// `FAXStats`: Fax counters returned by FAXStats: sessions, attempts, successes and failures.
     FaxStats(event::FaxStats<'a>),
-    /// `FAXStatus`: The `FAXStatus` event.
+    /// `FAXStatus`: Progress report sent from time to time while a fax is transferred.
     FaxStatus(event::FaxStatus<'a>),
     /// `FailedACL`: A request was refused by an access control list.
     FailedAcl(event::FailedAcl<'a>),
-    /// `Flash`: The `Flash` event.
+    /// `Flash`: A hook flash was seen on a channel.
     Flash(event::Flash<'a>),
     /// `FullyBooted`: Asterisk has finished starting; also sent right after Login to sessions that read system events.
     FullyBooted(event::FullyBooted<'a>),
@@ -393,13 +393,13 @@ pub enum Event<'a> {
     HangupRequest(event::HangupRequest<'a>),
     /// `Hold`: A channel put its peer on hold.
     Hold(event::Hold<'a>),
-    /// `IdentifyDetail`: The `IdentifyDetail` event.
+    /// `IdentifyDetail`: PJSIPShowEndpoint item: one `identify` section that matches the endpoint.
     IdentifyDetail(event::IdentifyDetail<'a>),
-    /// `InboundRegistrationDetail`: The `InboundRegistrationDetail` event.
+    /// `InboundRegistrationDetail`: PJSIPShowRegistrationsInbound item: one AOR that has contacts.
     InboundRegistrationDetail(event::InboundRegistrationDetail<'a>),
     /// `InboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsInbound.
     InboundRegistrationDetailComplete(event::InboundRegistrationDetailComplete<'a>),
-    /// `InboundSubscriptionDetail`: The `InboundSubscriptionDetail` event.
+    /// `InboundSubscriptionDetail`: PJSIPShowSubscriptionsInbound item: one subscription a remote party holds with Asterisk.
     InboundSubscriptionDetail(event::InboundSubscriptionDetail<'a>),
     /// `InboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsInbound.
     InboundSubscriptionDetailComplete(event::InboundSubscriptionDetailComplete<'a>),
@@ -407,7 +407,7 @@ pub enum Event<'a> {
     InvalidAccountId(event::InvalidAccountId<'a>),
     /// `InvalidPassword`: An authentication attempt gave a wrong password.
     InvalidPassword(event::InvalidPassword<'a>),
-    /// `InvalidTransport`: The `InvalidTransport` event.
+    /// `InvalidTransport`: A request came over a transport the service does not permit.
     InvalidTransport(event::InvalidTransport<'a>),
     /// `LineEntry`: One Skinny line in the answer to SKINNYlines.
     LineEntry(event::LineEntry<'a>),
@@ -415,55 +415,55 @@ pub enum Event<'a> {
     LinelistComplete(event::LinelistComplete<'a>),
     /// `ListDialplan`: ShowDialPlan item: one priority, include, ignore pattern or switch.
     ListDialplan(event::ListDialplan<'a>),
-    /// `Load`: The `Load` event.
+    /// `Load`: A module was loaded.
     Load(event::Load<'a>),
-    /// `LoadAverageLimit`: The `LoadAverageLimit` event.
+    /// `LoadAverageLimit`: A request was refused because the configured load average limit was reached.
     LoadAverageLimit(event::LoadAverageLimit<'a>),
     /// `LocalBridge`: The two halves of a Local channel were connected.
     LocalBridge(event::LocalBridge<'a>),
-    /// `LocalOptimizationBegin`: The `LocalOptimizationBegin` event.
+    /// `LocalOptimizationBegin`: A Local channel pair started removing itself from the media path.
     LocalOptimizationBegin(event::LocalOptimizationBegin<'a>),
-    /// `LocalOptimizationEnd`: The `LocalOptimizationEnd` event.
+    /// `LocalOptimizationEnd`: A Local channel pair finished removing itself from the media path.
     LocalOptimizationEnd(event::LocalOptimizationEnd<'a>),
-    /// `LogChannel`: The `LogChannel` event.
+    /// `LogChannel`: A logging channel was disabled, or enabled again after a reload.
     LogChannel(event::LogChannel<'a>),
-    /// `MCID`: The `MCID` event.
+    /// `MCID`: A malicious call identification (MCID) request was received.
     Mcid(event::Mcid<'a>),
-    /// `MWIGet`: The `MWIGet` event.
+    /// `MWIGet`: One mailbox with its message counts in the answer to MWIGet.
     MwiGet(event::MwiGet<'a>),
-    /// `MWIGetComplete`: The `MWIGetComplete` event.
+    /// `MWIGetComplete`: Ends the answer to MWIGet.
     MwiGetComplete(event::MwiGetComplete<'a>),
-    /// `MeetmeEnd`: The `MeetmeEnd` event.
+    /// `MeetmeEnd`: A MeetMe conference closed.
     MeetmeEnd(event::MeetmeEnd<'a>),
-    /// `MeetmeJoin`: The `MeetmeJoin` event.
+    /// `MeetmeJoin`: A channel entered a MeetMe conference.
     MeetmeJoin(event::MeetmeJoin<'a>),
-    /// `MeetmeLeave`: The `MeetmeLeave` event.
+    /// `MeetmeLeave`: A channel left a MeetMe conference.
     MeetmeLeave(event::MeetmeLeave<'a>),
-    /// `MeetmeList`: The `MeetmeList` event.
+    /// `MeetmeList`: One conference participant in the answer to MeetmeList.
     MeetmeList(event::MeetmeList<'a>),
     /// `MeetmeListComplete`: Ends the answer to MeetmeList.
     MeetmeListComplete(event::MeetmeListComplete<'a>),
-    /// `MeetmeListRooms`: The `MeetmeListRooms` event.
+    /// `MeetmeListRooms`: One active conference in the answer to MeetmeListRooms.
     MeetmeListRooms(event::MeetmeListRooms<'a>),
     /// `MeetmeListRoomsComplete`: Ends the answer to MeetmeListRooms.
     MeetmeListRoomsComplete(event::MeetmeListRoomsComplete<'a>),
-    /// `MeetmeMute`: The `MeetmeMute` event.
+    /// `MeetmeMute`: A MeetMe user was muted or unmuted.
     MeetmeMute(event::MeetmeMute<'a>),
-    /// `MeetmeTalkRequest`: The `MeetmeTalkRequest` event.
+    /// `MeetmeTalkRequest`: A MeetMe user's talk request was turned on or off.
     MeetmeTalkRequest(event::MeetmeTalkRequest<'a>),
-    /// `MeetmeTalking`: The `MeetmeTalking` event.
+    /// `MeetmeTalking`: A MeetMe user started or stopped speaking.
     MeetmeTalking(event::MeetmeTalking<'a>),
-    /// `MemoryLimit`: The `MemoryLimit` event.
+    /// `MemoryLimit`: A request failed because memory could not be allocated.
     MemoryLimit(event::MemoryLimit<'a>),
-    /// `MessageWaiting`: The `MessageWaiting` event.
+    /// `MessageWaiting`: A mailbox's message counts changed, or a channel stopped using it.
     MessageWaiting(event::MessageWaiting<'a>),
-    /// `MiniVoiceMail`: The `MiniVoiceMail` event.
+    /// `MiniVoiceMail`: MiniVoiceMail sent a notification about a mailbox.
     MiniVoiceMail(event::MiniVoiceMail<'a>),
-    /// `MixMonitorMute`: The `MixMonitorMute` event.
+    /// `MixMonitorMute`: Audio of a MixMonitor recording was muted or unmuted.
     MixMonitorMute(event::MixMonitorMute<'a>),
-    /// `MixMonitorStart`: The `MixMonitorStart` event.
+    /// `MixMonitorStart`: A MixMonitor recording began on a channel.
     MixMonitorStart(event::MixMonitorStart<'a>),
-    /// `MixMonitorStop`: The `MixMonitorStop` event.
+    /// `MixMonitorStop`: A MixMonitor recording on a channel ended.
     MixMonitorStop(event::MixMonitorStop<'a>),
     /// `MonitorStart`: Recording of a channel started.
     MonitorStart(event::MonitorStart<'a>),
@@ -487,15 +487,15 @@ pub enum Event<'a> {
     Newstate(event::Newstate<'a>),
     /// `OriginateResponse`: The outcome of an Originate sent with Async; it echoes that action's ActionID.
     OriginateResponse(event::OriginateResponse<'a>),
-    /// `OutboundRegistrationDetail`: The `OutboundRegistrationDetail` event.
+    /// `OutboundRegistrationDetail`: PJSIPShowRegistrationsOutbound item: one outbound registration, its settings and state.
     OutboundRegistrationDetail(event::OutboundRegistrationDetail<'a>),
     /// `OutboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsOutbound.
     OutboundRegistrationDetailComplete(event::OutboundRegistrationDetailComplete<'a>),
-    /// `OutboundSubscriptionDetail`: The `OutboundSubscriptionDetail` event.
+    /// `OutboundSubscriptionDetail`: PJSIPShowSubscriptionsOutbound item: one subscription Asterisk holds with a remote server.
     OutboundSubscriptionDetail(event::OutboundSubscriptionDetail<'a>),
     /// `OutboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsOutbound.
     OutboundSubscriptionDetailComplete(event::OutboundSubscriptionDetailComplete<'a>),
-    /// `PJSIPMaintenanceStatus`: The `PJSIPMaintenanceStatus` event.
+    /// `PJSIPMaintenanceStatus`: An endpoint's maintenance mode was switched on or off, or a list item for it.
     PjsipMaintenanceStatus(event::PjsipMaintenanceStatus<'a>),
     /// `PJSIPMaintenanceStatusComplete`: Ends the answer to PJSIPShowMaintenance.
     PjsipMaintenanceStatusComplete(event::PjsipMaintenanceStatusComplete<'a>),
@@ -523,13 +523,13 @@ pub enum Event<'a> {
     PeerStatus(event::PeerStatus<'a>),
     /// `PeerlistComplete`: Ends the SIPpeers, IAXpeers or IAXpeerlist list.
     PeerlistComplete(event::PeerlistComplete<'a>),
-    /// `Pickup`: The `Pickup` event.
+    /// `Pickup`: A channel picked up a call ringing on another channel.
     Pickup(event::Pickup<'a>),
-    /// `PresenceStateChange`: The `PresenceStateChange` event.
+    /// `PresenceStateChange`: The presence state of a presentity changed.
     PresenceStateChange(event::PresenceStateChange<'a>),
-    /// `PresenceStateListComplete`: The `PresenceStateListComplete` event.
+    /// `PresenceStateListComplete`: Ends the answer to PresenceStateList.
     PresenceStateListComplete(event::PresenceStateListComplete<'a>),
-    /// `PresenceStatus`: The `PresenceStatus` event.
+    /// `PresenceStatus`: A dialplan hint took on a new presence state.
     PresenceStatus(event::PresenceStatus<'a>),
     /// `QueueCallerAbandon`: A caller hung up while waiting in a queue.
     QueueCallerAbandon(event::QueueCallerAbandon<'a>),
@@ -561,11 +561,11 @@ pub enum Event<'a> {
     QueueSummary(event::QueueSummary<'a>),
     /// `QueueSummaryComplete`: Ends the QueueSummary list.
     QueueSummaryComplete(event::QueueSummaryComplete<'a>),
-    /// `RTCPReceived`: The `RTCPReceived` event.
+    /// `RTCPReceived`: Asterisk got an RTCP report for a channel's media stream.
     RtcpReceived(event::RtcpReceived<'a>),
-    /// `RTCPSent`: The `RTCPSent` event.
+    /// `RTCPSent`: Asterisk sent an RTCP report for a channel's media stream.
     RtcpSent(event::RtcpSent<'a>),
-    /// `ReceiveFAX`: The `ReceiveFAX` event.
+    /// `ReceiveFAX`: A fax reception on a channel finished.
     ReceiveFax(event::ReceiveFax<'a>),
     /// `RegistrationsComplete`: Ends the SIPshowregistry or IAXregistry list.
     RegistrationsComplete(event::RegistrationsComplete<'a>),
@@ -573,17 +573,17 @@ pub enum Event<'a> {
     Registry(event::Registry<'a>),
     /// `RegistryEntry`: SIPshowregistry (also IAXregistry) item: one outbound registration.
     RegistryEntry(event::RegistryEntry<'a>),
-    /// `Reload`: The `Reload` event.
+    /// `Reload`: A module, or all of Asterisk, was reloaded.
     Reload(event::Reload<'a>),
     /// `Rename`: A channel's name changed.
     Rename(event::Rename<'a>),
     /// `RequestBadFormat`: A request was malformed.
     RequestBadFormat(event::RequestBadFormat<'a>),
-    /// `RequestNotAllowed`: The `RequestNotAllowed` event.
+    /// `RequestNotAllowed`: A request was refused by the service as not permitted.
     RequestNotAllowed(event::RequestNotAllowed<'a>),
-    /// `RequestNotSupported`: The `RequestNotSupported` event.
+    /// `RequestNotSupported`: A request asked for something the service does not support.
     RequestNotSupported(event::RequestNotSupported<'a>),
-    /// `ResourceListDetail`: The `ResourceListDetail` event.
+    /// `ResourceListDetail`: PJSIPShowResourceLists item: one configured resource list.
     ResourceListDetail(event::ResourceListDetail<'a>),
     /// `ResourceListDetailComplete`: Ends the answer to PJSIPShowResourceLists.
     ResourceListDetailComplete(event::ResourceListDetailComplete<'a>),
@@ -591,21 +591,21 @@ pub enum Event<'a> {
     SipQualifyPeerDone(event::SipQualifyPeerDone<'a>),
     /// `SIPpeerstatusComplete`: Ends the SIPpeerstatus list.
     SipPeerStatusComplete(event::SipPeerStatusComplete<'a>),
-    /// `SendFAX`: The `SendFAX` event.
+    /// `SendFAX`: A fax transmission on a channel finished.
     SendFax(event::SendFax<'a>),
-    /// `SessionLimit`: The `SessionLimit` event.
+    /// `SessionLimit`: A request was refused because the service hit its concurrent session limit.
     SessionLimit(event::SessionLimit<'a>),
-    /// `SessionTimeout`: The `SessionTimeout` event.
+    /// `SessionTimeout`: A SIP call was ended by an RTP or session-timer timeout.
     SessionTimeout(event::SessionTimeout<'a>),
     /// `ShowDialPlanComplete`: Ends the ShowDialPlan list, with totals.
     ShowDialPlanComplete(event::ShowDialPlanComplete<'a>),
-    /// `Shutdown`: The `Shutdown` event.
+    /// `Shutdown`: Asterisk is stopping or restarting.
     Shutdown(event::Shutdown<'a>),
     /// `SoftHangupRequest`: Asterisk asked a channel to hang up at its next opportunity.
     SoftHangupRequest(event::SoftHangupRequest<'a>),
-    /// `SpanAlarm`: The `SpanAlarm` event.
+    /// `SpanAlarm`: A DAHDI span entered an alarm state.
     SpanAlarm(event::SpanAlarm<'a>),
-    /// `SpanAlarmClear`: The `SpanAlarmClear` event.
+    /// `SpanAlarmClear`: An alarm on a DAHDI span went away.
     SpanAlarmClear(event::SpanAlarmClear<'a>),
     /// `Status`: One channel in the answer to a Status action.
     Status(event::Status<'a>),
@@ -613,7 +613,7 @@ pub enum Event<'a> {
     StatusComplete(event::StatusComplete<'a>),
     /// `SuccessfulAuth`: A request authenticated successfully.
     SuccessfulAuth(event::SuccessfulAuth<'a>),
-    /// `TransportDetail`: The `TransportDetail` event.
+    /// `TransportDetail`: PJSIPShowEndpoint item: settings of the transport the endpoint uses.
     TransportDetail(event::TransportDetail<'a>),
     /// `UnParkedCall`: A parked call was picked up.
     UnParkedCall(Box<event::UnParkedCall<'a>>),
@@ -621,7 +621,7 @@ pub enum Event<'a> {
     UnexpectedAddress(event::UnexpectedAddress<'a>),
     /// `Unhold`: A channel took its peer off hold.
     Unhold(event::Unhold<'a>),
-    /// `Unload`: The `Unload` event.
+    /// `Unload`: A module was unloaded.
     Unload(event::Unload<'a>),
     /// `UserEvent`: A custom event from the UserEvent action or dialplan application; its own headers follow as extras.
     UserEvent(event::UserEvent<'a>),
@@ -631,7 +631,7 @@ pub enum Event<'a> {
     VoicemailBoxDetail(event::VoicemailBoxDetail<'a>),
     /// `VoicemailBoxDetailComplete`: Ends the answer to VoicemailBoxSummary.
     VoicemailBoxDetailComplete(event::VoicemailBoxDetailComplete<'a>),
-    /// `VoicemailPasswordChange`: The `VoicemailPasswordChange` event.
+    /// `VoicemailPasswordChange`: The password of a voicemail box was changed.
     VoicemailPasswordChange(event::VoicemailPasswordChange<'a>),
     /// `VoicemailUserDetail`: One mailbox in the answer to VoicemailUserStatus.
     VoicemailUserDetail(event::VoicemailUserDetail<'a>),
@@ -641,7 +641,7 @@ pub enum Event<'a> {
     VoicemailUserEntry(event::VoicemailUserEntry<'a>),
     /// `VoicemailUserEntryComplete`: Ends the answer to VoicemailUsersList.
     VoicemailUserEntryComplete(event::VoicemailUserEntryComplete<'a>),
-    /// `Wink`: The `Wink` event.
+    /// `Wink`: A wink signal was seen on a channel.
     Wink(event::Wink<'a>),
     /// An event the spec does not know, kept as received.
     Unknown(&'a Message),
@@ -678,15 +678,15 @@ pub enum EventKind {
     Agents,
     /// `AgentsComplete`: Ends the Agents list.
     AgentsComplete,
-    /// `Alarm`: The `Alarm` event.
+    /// `Alarm`: A DAHDI channel entered an alarm state.
     Alarm,
-    /// `AlarmClear`: The `AlarmClear` event.
+    /// `AlarmClear`: An alarm on a DAHDI channel went away.
     AlarmClear,
-    /// `AorDetail`: The `AorDetail` event.
+    /// `AorDetail`: PJSIPShowEndpoint item: settings of one AOR used by the endpoint.
     AorDetail,
-    /// `AorList`: The `AorList` event.
+    /// `AorList`: PJSIPShowAors item: one configured AOR.
     AorList,
-    /// `AorListComplete`: The `AorListComplete` event.
+    /// `AorListComplete`: Ends the answer to PJSIPShowAors.
     AorListComplete,
     /// `AsyncAGIEnd`: A channel left async AGI.
     AsyncAgiEnd,
@@ -696,13 +696,13 @@ pub enum EventKind {
     AsyncAgiStart,
     /// `AttendedTransfer`: An attended transfer was attempted.
     AttendedTransfer,
-    /// `AuthDetail`: The `AuthDetail` event.
+    /// `AuthDetail`: PJSIPShowEndpoint item: settings of one `auth` section tied to the endpoint.
     AuthDetail,
-    /// `AuthList`: The `AuthList` event.
+    /// `AuthList`: PJSIPShowAuths item: one configured `auth` section.
     AuthList,
-    /// `AuthListComplete`: The `AuthListComplete` event.
+    /// `AuthListComplete`: Ends the answer to PJSIPShowAuths.
     AuthListComplete,
-    /// `AuthMethodNotAllowed`: The `AuthMethodNotAllowed` event.
+    /// `AuthMethodNotAllowed`: A request used an authentication method the service does not accept.
     AuthMethodNotAllowed,
     /// `BlindTransfer`: A blind transfer was attempted; also the outcome of the BlindTransfer action.
     BlindTransfer,
@@ -728,9 +728,9 @@ pub enum EventKind {
     BridgeTechnologyListComplete,
     /// `BridgeTechnologyListItem`: One bridging technology in the answer to BridgeTechnologyList.
     BridgeTechnologyListItem,
-    /// `BridgeVideoSourceUpdate`: The `BridgeVideoSourceUpdate` event.
+    /// `BridgeVideoSourceUpdate`: A bridge switched to a different channel as its video source.
     BridgeVideoSourceUpdate,
-    /// `CEL`: The `CEL` event.
+    /// `CEL`: A Channel Event Logging record produced for a channel.
     Cel,
     /// `Cdr`: A call detail record was written.
     Cdr,
@@ -738,15 +738,15 @@ pub enum EventKind {
     ChallengeResponseFailed,
     /// `ChallengeSent`: An authentication challenge was sent.
     ChallengeSent,
-    /// `ChanSpyStart`: The `ChanSpyStart` event.
+    /// `ChanSpyStart`: A channel started listening in on another channel.
     ChanSpyStart,
-    /// `ChanSpyStop`: The `ChanSpyStop` event.
+    /// `ChanSpyStop`: A channel stopped listening in on another channel.
     ChanSpyStop,
     /// `ChannelHungup`: One channel hung up by a Hangup action with a /regex/ Channel.
     ChannelHungup,
-    /// `ChannelTalkingStart`: The `ChannelTalkingStart` event.
+    /// `ChannelTalkingStart`: Talk detection noticed speech begin on a channel.
     ChannelTalkingStart,
-    /// `ChannelTalkingStop`: The `ChannelTalkingStop` event.
+    /// `ChannelTalkingStop`: Talk detection noticed speech end on a channel.
     ChannelTalkingStop,
     /// `ChannelsHungupListComplete`: Ends the list of channels hung up by a Hangup action with a /regex/ Channel.
     ChannelsHungupListComplete,
@@ -776,13 +776,13 @@ pub enum EventKind {
     ConfbridgeTalking,
     /// `ConfbridgeUnmute`: A participant was unmuted.
     ConfbridgeUnmute,
-    /// `ContactList`: The `ContactList` event.
+    /// `ContactList`: PJSIPShowContacts item: one contact, static or registered.
     ContactList,
-    /// `ContactListComplete`: The `ContactListComplete` event.
+    /// `ContactListComplete`: Ends the answer to PJSIPShowContacts.
     ContactListComplete,
-    /// `ContactStatus`: The `ContactStatus` event.
+    /// `ContactStatus`: A PJSIP contact became reachable or unreachable, or was added, changed or removed.
     ContactStatus,
-    /// `ContactStatusDetail`: The `ContactStatusDetail` event.
+    /// `ContactStatusDetail`: Qualify state and round-trip time of one contact, as a list item.
     ContactStatusDetail,
     /// `ContactStatusDetailComplete`: Ends the answer to PJSIPShowRegistrationInboundContactStatuses.
     ContactStatusDetailComplete,
@@ -794,7 +794,7 @@ pub enum EventKind {
     CoreShowChannelMapComplete,
     /// `CoreShowChannelsComplete`: Ends the answer to CoreShowChannels.
     CoreShowChannelsComplete,
-    /// `DAHDIChannel`: The `DAHDIChannel` event.
+    /// `DAHDIChannel`: Links an Asterisk channel to its DAHDI group, span and channel.
     DahdiChannel,
     /// `DAHDIShowChannels`: One DAHDI channel in the answer to DAHDIShowChannels.
     DahdiShowChannels,
@@ -812,19 +812,19 @@ pub enum EventKind {
     DbGetTreeComplete,
     /// `DBGetTreeResponse`: One key read by DBGetTree.
     DbGetTreeResponse,
-    /// `DNDState`: The `DNDState` event.
+    /// `DNDState`: Do Not Disturb was switched on or off for a DAHDI channel.
     DndState,
     /// `DTMFBegin`: A DTMF digit started on a channel.
     DtmfBegin,
     /// `DTMFEnd`: A DTMF digit ended on a channel.
     DtmfEnd,
-    /// `DeadlockStart`: The `DeadlockStart` event.
+    /// `DeadlockStart`: A likely deadlock on a mutex was detected; delivery is best effort.
     DeadlockStart,
     /// `DeviceEntry`: One Skinny device in the answer to SKINNYdevices.
     DeviceEntry,
     /// `DeviceStateChange`: A device's aggregate state changed; also the item event of DeviceStateList.
     DeviceStateChange,
-    /// `DeviceStateListComplete`: The `DeviceStateListComplete` event.
+    /// `DeviceStateListComplete`: Ends the answer to DeviceStateList.
     DeviceStateListComplete,
     /// `DevicelistComplete`: Ends the answer to SKINNYdevices.
     DevicelistComplete,
@@ -834,31 +834,31 @@ pub enum EventKind {
     DialEnd,
     /// `DialState`: A dial attempt in progress changed state (ringing, proceeding, progress).
     DialState,
-    /// `EndpointDetail`: The `EndpointDetail` event.
+    /// `EndpointDetail`: PJSIPShowEndpoint item: the full configuration of the endpoint itself.
     EndpointDetail,
-    /// `EndpointDetailComplete`: The `EndpointDetailComplete` event.
+    /// `EndpointDetailComplete`: Ends the answer to PJSIPShowEndpoint.
     EndpointDetailComplete,
-    /// `EndpointList`: The `EndpointList` event.
+    /// `EndpointList`: PJSIPShowEndpoints item: one endpoint with its state and channel count.
     EndpointList,
-    /// `EndpointListComplete`: The `EndpointListComplete` event.
+    /// `EndpointListComplete`: Ends the answer to PJSIPShowEndpoints.
     EndpointListComplete,
-    /// `ExtensionStateListComplete`: The `ExtensionStateListComplete` event.
+    /// `ExtensionStateListComplete`: Ends the answer to ExtensionStateList.
     ExtensionStateListComplete,
     /// `ExtensionStatus`: A dialplan hint changed state; also the item event of ExtensionStateList.
     ExtensionStatus,
-    /// `FAXSession`: The `FAXSession` event.
+    /// `FAXSession`: Details of the fax session asked for with FAXSession.
     FaxSession,
-    /// `FAXSessionsComplete`: The `FAXSessionsComplete` event.
+    /// `FAXSessionsComplete`: Ends the answer to FAXSessions.
     FaxSessionsComplete,
-    /// `FAXSessionsEntry`: The `FAXSessionsEntry` event.
+    /// `FAXSessionsEntry`: FAXSessions item: one active fax session.
     FaxSessionsEntry,
-    /// `FAXStats`: The `FAXStats` event.
+    /// `FAXStats`: Fax counters returned by FAXStats: sessions, attempts, successes and failures.
     FaxStats,
-    /// `FAXStatus`: The `FAXStatus` event.
+    /// `FAXStatus`: Progress report sent from time to time while a fax is transferred.
     FaxStatus,
     /// `FailedACL`: A request was refused by an access control list.
     FailedAcl,
-    /// `Flash`: The `Flash` event.
+    /// `Flash`: A hook flash was seen on a channel.
     Flash,
     /// `FullyBooted`: Asterisk has finished starting; also sent right after Login to sessions that read system events.
     FullyBooted,
@@ -874,13 +874,13 @@ pub enum EventKind {
     HangupRequest,
     /// `Hold`: A channel put its peer on hold.
     Hold,
-    /// `IdentifyDetail`: The `IdentifyDetail` event.
+    /// `IdentifyDetail`: PJSIPShowEndpoint item: one `identify` section that matches the endpoint.
     IdentifyDetail,
-    /// `InboundRegistrationDetail`: The `InboundRegistrationDetail` event.
+    /// `InboundRegistrationDetail`: PJSIPShowRegistrationsInbound item: one AOR that has contacts.
     InboundRegistrationDetail,
     /// `InboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsInbound.
     InboundRegistrationDetailComplete,
-    /// `InboundSubscriptionDetail`: The `InboundSubscriptionDetail` event.
+    /// `InboundSubscriptionDetail`: PJSIPShowSubscriptionsInbound item: one subscription a remote party holds with Asterisk.
     InboundSubscriptionDetail,
     /// `InboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsInbound.
     InboundSubscriptionDetailComplete,
@@ -888,7 +888,7 @@ pub enum EventKind {
     InvalidAccountId,
     /// `InvalidPassword`: An authentication attempt gave a wrong password.
     InvalidPassword,
-    /// `InvalidTransport`: The `InvalidTransport` event.
+    /// `InvalidTransport`: A request came over a transport the service does not permit.
     InvalidTransport,
     /// `LineEntry`: One Skinny line in the answer to SKINNYlines.
     LineEntry,
@@ -896,55 +896,55 @@ pub enum EventKind {
     LinelistComplete,
     /// `ListDialplan`: ShowDialPlan item: one priority, include, ignore pattern or switch.
     ListDialplan,
-    /// `Load`: The `Load` event.
+    /// `Load`: A module was loaded.
     Load,
-    /// `LoadAverageLimit`: The `LoadAverageLimit` event.
+    /// `LoadAverageLimit`: A request was refused because the configured load average limit was reached.
     LoadAverageLimit,
     /// `LocalBridge`: The two halves of a Local channel were connected.
     LocalBridge,
-    /// `LocalOptimizationBegin`: The `LocalOptimizationBegin` event.
+    /// `LocalOptimizationBegin`: A Local channel pair started removing itself from the media path.
     LocalOptimizationBegin,
-    /// `LocalOptimizationEnd`: The `LocalOptimizationEnd` event.
+    /// `LocalOptimizationEnd`: A Local channel pair finished removing itself from the media path.
     LocalOptimizationEnd,
-    /// `LogChannel`: The `LogChannel` event.
+    /// `LogChannel`: A logging channel was disabled, or enabled again after a reload.
     LogChannel,
-    /// `MCID`: The `MCID` event.
+    /// `MCID`: A malicious call identification (MCID) request was received.
     Mcid,
-    /// `MWIGet`: The `MWIGet` event.
+    /// `MWIGet`: One mailbox with its message counts in the answer to MWIGet.
     MwiGet,
-    /// `MWIGetComplete`: The `MWIGetComplete` event.
+    /// `MWIGetComplete`: Ends the answer to MWIGet.
     MwiGetComplete,
-    /// `MeetmeEnd`: The `MeetmeEnd` event.
+    /// `MeetmeEnd`: A MeetMe conference closed.
     MeetmeEnd,
-    /// `MeetmeJoin`: The `MeetmeJoin` event.
+    /// `MeetmeJoin`: A channel entered a MeetMe conference.
     MeetmeJoin,
-    /// `MeetmeLeave`: The `MeetmeLeave` event.
+    /// `MeetmeLeave`: A channel left a MeetMe conference.
     MeetmeLeave,
-    /// `MeetmeList`: The `MeetmeList` event.
+    /// `MeetmeList`: One conference participant in the answer to MeetmeList.
     MeetmeList,
     /// `MeetmeListComplete`: Ends the answer to MeetmeList.
     MeetmeListComplete,
-    /// `MeetmeListRooms`: The `MeetmeListRooms` event.
+    /// `MeetmeListRooms`: One active conference in the answer to MeetmeListRooms.
     MeetmeListRooms,
     /// `MeetmeListRoomsComplete`: Ends the answer to MeetmeListRooms.
     MeetmeListRoomsComplete,
-    /// `MeetmeMute`: The `MeetmeMute` event.
+    /// `MeetmeMute`: A MeetMe user was muted or unmuted.
     MeetmeMute,
-    /// `MeetmeTalkRequest`: The `MeetmeTalkRequest` event.
+    /// `MeetmeTalkRequest`: A MeetMe user's talk request was turned on or off.
     MeetmeTalkRequest,
-    /// `MeetmeTalking`: The `MeetmeTalking` event.
+    /// `MeetmeTalking`: A MeetMe user started or stopped speaking.
     MeetmeTalking,
-    /// `MemoryLimit`: The `MemoryLimit` event.
+    /// `MemoryLimit`: A request failed because memory could not be allocated.
     MemoryLimit,
-    /// `MessageWaiting`: The `MessageWaiting` event.
+    /// `MessageWaiting`: A mailbox's message counts changed, or a channel stopped using it.
     MessageWaiting,
-    /// `MiniVoiceMail`: The `MiniVoiceMail` event.
+    /// `MiniVoiceMail`: MiniVoiceMail sent a notification about a mailbox.
     MiniVoiceMail,
-    /// `MixMonitorMute`: The `MixMonitorMute` event.
+    /// `MixMonitorMute`: Audio of a MixMonitor recording was muted or unmuted.
     MixMonitorMute,
-    /// `MixMonitorStart`: The `MixMonitorStart` event.
+    /// `MixMonitorStart`: A MixMonitor recording began on a channel.
     MixMonitorStart,
-    /// `MixMonitorStop`: The `MixMonitorStop` event.
+    /// `MixMonitorStop`: A MixMonitor recording on a channel ended.
     MixMonitorStop,
     /// `MonitorStart`: Recording of a channel started.
     MonitorStart,
@@ -968,15 +968,15 @@ pub enum EventKind {
     Newstate,
     /// `OriginateResponse`: The outcome of an Originate sent with Async; it echoes that action's ActionID.
     OriginateResponse,
-    /// `OutboundRegistrationDetail`: The `OutboundRegistrationDetail` event.
+    /// `OutboundRegistrationDetail`: PJSIPShowRegistrationsOutbound item: one outbound registration, its settings and state.
     OutboundRegistrationDetail,
     /// `OutboundRegistrationDetailComplete`: Ends the answer to PJSIPShowRegistrationsOutbound.
     OutboundRegistrationDetailComplete,
-    /// `OutboundSubscriptionDetail`: The `OutboundSubscriptionDetail` event.
+    /// `OutboundSubscriptionDetail`: PJSIPShowSubscriptionsOutbound item: one subscription Asterisk holds with a remote server.
     OutboundSubscriptionDetail,
     /// `OutboundSubscriptionDetailComplete`: Ends the answer to PJSIPShowSubscriptionsOutbound.
     OutboundSubscriptionDetailComplete,
-    /// `PJSIPMaintenanceStatus`: The `PJSIPMaintenanceStatus` event.
+    /// `PJSIPMaintenanceStatus`: An endpoint's maintenance mode was switched on or off, or a list item for it.
     PjsipMaintenanceStatus,
     /// `PJSIPMaintenanceStatusComplete`: Ends the answer to PJSIPShowMaintenance.
     PjsipMaintenanceStatusComplete,
@@ -1004,13 +1004,13 @@ pub enum EventKind {
     PeerStatus,
     /// `PeerlistComplete`: Ends the SIPpeers, IAXpeers or IAXpeerlist list.
     PeerlistComplete,
-    /// `Pickup`: The `Pickup` event.
+    /// `Pickup`: A channel picked up a call ringing on another channel.
     Pickup,
-    /// `PresenceStateChange`: The `PresenceStateChange` event.
+    /// `PresenceStateChange`: The presence state of a presentity changed.
     PresenceStateChange,
-    /// `PresenceStateListComplete`: The `PresenceStateListComplete` event.
+    /// `PresenceStateListComplete`: Ends the answer to PresenceStateList.
     PresenceStateListComplete,
-    /// `PresenceStatus`: The `PresenceStatus` event.
+    /// `PresenceStatus`: A dialplan hint took on a new presence state.
     PresenceStatus,
     /// `QueueCallerAbandon`: A caller hung up while waiting in a queue.
     QueueCallerAbandon,
@@ -1042,11 +1042,11 @@ pub enum EventKind {
     QueueSummary,
     /// `QueueSummaryComplete`: Ends the QueueSummary list.
     QueueSummaryComplete,
-    /// `RTCPReceived`: The `RTCPReceived` event.
+    /// `RTCPReceived`: Asterisk got an RTCP report for a channel's media stream.
     RtcpReceived,
-    /// `RTCPSent`: The `RTCPSent` event.
+    /// `RTCPSent`: Asterisk sent an RTCP report for a channel's media stream.
     RtcpSent,
-    /// `ReceiveFAX`: The `ReceiveFAX` event.
+    /// `ReceiveFAX`: A fax reception on a channel finished.
     ReceiveFax,
     /// `RegistrationsComplete`: Ends the SIPshowregistry or IAXregistry list.
     RegistrationsComplete,
@@ -1054,17 +1054,17 @@ pub enum EventKind {
     Registry,
     /// `RegistryEntry`: SIPshowregistry (also IAXregistry) item: one outbound registration.
     RegistryEntry,
-    /// `Reload`: The `Reload` event.
+    /// `Reload`: A module, or all of Asterisk, was reloaded.
     Reload,
     /// `Rename`: A channel's name changed.
     Rename,
     /// `RequestBadFormat`: A request was malformed.
     RequestBadFormat,
-    /// `RequestNotAllowed`: The `RequestNotAllowed` event.
+    /// `RequestNotAllowed`: A request was refused by the service as not permitted.
     RequestNotAllowed,
-    /// `RequestNotSupported`: The `RequestNotSupported` event.
+    /// `RequestNotSupported`: A request asked for something the service does not support.
     RequestNotSupported,
-    /// `ResourceListDetail`: The `ResourceListDetail` event.
+    /// `ResourceListDetail`: PJSIPShowResourceLists item: one configured resource list.
     ResourceListDetail,
     /// `ResourceListDetailComplete`: Ends the answer to PJSIPShowResourceLists.
     ResourceListDetailComplete,
@@ -1072,21 +1072,21 @@ pub enum EventKind {
     SipQualifyPeerDone,
     /// `SIPpeerstatusComplete`: Ends the SIPpeerstatus list.
     SipPeerStatusComplete,
-    /// `SendFAX`: The `SendFAX` event.
+    /// `SendFAX`: A fax transmission on a channel finished.
     SendFax,
-    /// `SessionLimit`: The `SessionLimit` event.
+    /// `SessionLimit`: A request was refused because the service hit its concurrent session limit.
     SessionLimit,
-    /// `SessionTimeout`: The `SessionTimeout` event.
+    /// `SessionTimeout`: A SIP call was ended by an RTP or session-timer timeout.
     SessionTimeout,
     /// `ShowDialPlanComplete`: Ends the ShowDialPlan list, with totals.
     ShowDialPlanComplete,
-    /// `Shutdown`: The `Shutdown` event.
+    /// `Shutdown`: Asterisk is stopping or restarting.
     Shutdown,
     /// `SoftHangupRequest`: Asterisk asked a channel to hang up at its next opportunity.
     SoftHangupRequest,
-    /// `SpanAlarm`: The `SpanAlarm` event.
+    /// `SpanAlarm`: A DAHDI span entered an alarm state.
     SpanAlarm,
-    /// `SpanAlarmClear`: The `SpanAlarmClear` event.
+    /// `SpanAlarmClear`: An alarm on a DAHDI span went away.
     SpanAlarmClear,
     /// `Status`: One channel in the answer to a Status action.
     Status,
@@ -1094,7 +1094,7 @@ pub enum EventKind {
     StatusComplete,
     /// `SuccessfulAuth`: A request authenticated successfully.
     SuccessfulAuth,
-    /// `TransportDetail`: The `TransportDetail` event.
+    /// `TransportDetail`: PJSIPShowEndpoint item: settings of the transport the endpoint uses.
     TransportDetail,
     /// `UnParkedCall`: A parked call was picked up.
     UnParkedCall,
@@ -1102,7 +1102,7 @@ pub enum EventKind {
     UnexpectedAddress,
     /// `Unhold`: A channel took its peer off hold.
     Unhold,
-    /// `Unload`: The `Unload` event.
+    /// `Unload`: A module was unloaded.
     Unload,
     /// `UserEvent`: A custom event from the UserEvent action or dialplan application; its own headers follow as extras.
     UserEvent,
@@ -1112,7 +1112,7 @@ pub enum EventKind {
     VoicemailBoxDetail,
     /// `VoicemailBoxDetailComplete`: Ends the answer to VoicemailBoxSummary.
     VoicemailBoxDetailComplete,
-    /// `VoicemailPasswordChange`: The `VoicemailPasswordChange` event.
+    /// `VoicemailPasswordChange`: The password of a voicemail box was changed.
     VoicemailPasswordChange,
     /// `VoicemailUserDetail`: One mailbox in the answer to VoicemailUserStatus.
     VoicemailUserDetail,
@@ -1122,7 +1122,7 @@ pub enum EventKind {
     VoicemailUserEntry,
     /// `VoicemailUserEntryComplete`: Ends the answer to VoicemailUsersList.
     VoicemailUserEntryComplete,
-    /// `Wink`: The `Wink` event.
+    /// `Wink`: A wink signal was seen on a channel.
     Wink,
 }
 impl EventKind {
@@ -4364,7 +4364,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "CancelAtxfer",
         rust: "CancelAtxfer",
         module: "manager",
-        synopsis: "The `CancelAtxfer` action.",
+        synopsis: "Abort an attended transfer that a channel has in progress.",
         params: tables::PARAMS_CANCEL_ATXFER,
         list_items: &[],
         list_complete: None,
@@ -4678,7 +4678,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "ControlPlayback",
         rust: "ControlPlayback",
         module: "app_controlplayback",
-        synopsis: "The `ControlPlayback` action.",
+        synopsis: "Control a file playing to a channel: pause, seek, restart or stop.",
         params: tables::PARAMS_CONTROL_PLAYBACK,
         list_items: &[],
         list_complete: None,
@@ -4777,7 +4777,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "CreateConfig",
         rust: "CreateConfig",
         module: "manager",
-        synopsis: "The `CreateConfig` action.",
+        synopsis: "Make a new, empty file in Asterisk's configuration directory.",
         params: tables::PARAMS_CREATE_CONFIG,
         list_items: &[],
         list_complete: None,
@@ -4796,7 +4796,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIDNDoff",
         rust: "DahdidnDoff",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIDNDoff` action.",
+        synopsis: "Turn Do Not Disturb off for a DAHDI channel.",
         params: tables::PARAMS_DAHDIDN_DOFF,
         list_items: &[],
         list_complete: None,
@@ -4815,7 +4815,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIDNDon",
         rust: "DahdidnDon",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIDNDon` action.",
+        synopsis: "Turn Do Not Disturb on for a DAHDI channel.",
         params: tables::PARAMS_DAHDIDN_DON,
         list_items: &[],
         list_complete: None,
@@ -4834,7 +4834,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIDialOffhook",
         rust: "DahdiDialOffhook",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIDialOffhook` action.",
+        synopsis: "Dial a number on a DAHDI channel that is already off hook.",
         params: tables::PARAMS_DAHDI_DIAL_OFFHOOK,
         list_items: &[],
         list_complete: None,
@@ -4853,7 +4853,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIHangup",
         rust: "DahdiHangup",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIHangup` action.",
+        synopsis: "Hang up the call on a DAHDI channel.",
         params: tables::PARAMS_DAHDI_HANGUP,
         list_items: &[],
         list_complete: None,
@@ -4872,7 +4872,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIRestart",
         rust: "DahdiRestart",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIRestart` action.",
+        synopsis: "Restart all DAHDI channels, dropping any calls on them.",
         params: tables::PARAMS_DAHDI_RESTART,
         list_items: &[],
         list_complete: None,
@@ -4891,7 +4891,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIShowChannels",
         rust: "DahdiShowChannels",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIShowChannels` action.",
+        synopsis: "List DAHDI channels and their state, or just one channel.",
         params: tables::PARAMS_DAHDI_SHOW_CHANNELS,
         list_items: &["DAHDIShowChannels"],
         list_complete: Some("DAHDIShowChannelsComplete"),
@@ -4910,7 +4910,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDIShowStatus",
         rust: "DahdiShowStatus",
         module: "chan_dahdi",
-        synopsis: "The `DAHDIShowStatus` action.",
+        synopsis: "List DAHDI spans with their alarm and error state.",
         params: tables::PARAMS_DAHDI_SHOW_STATUS,
         list_items: &["DAHDIShowStatus"],
         list_complete: Some("DAHDIShowStatusComplete"),
@@ -4929,7 +4929,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DAHDITransfer",
         rust: "DahdiTransfer",
         module: "chan_dahdi",
-        synopsis: "The `DAHDITransfer` action.",
+        synopsis: "Transfer the call on a DAHDI channel.",
         params: tables::PARAMS_DAHDI_TRANSFER,
         list_items: &[],
         list_complete: None,
@@ -5043,7 +5043,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "DeviceStateList",
         rust: "DeviceStateList",
         module: "res_manager_devicestate",
-        synopsis: "The `DeviceStateList` action.",
+        synopsis: "List every device state Asterisk currently knows.",
         params: tables::PARAMS_DEVICE_STATE_LIST,
         list_items: &["DeviceStateChange"],
         list_complete: Some("DeviceStateListComplete"),
@@ -5131,7 +5131,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "ExtensionState",
         rust: "ExtensionState",
         module: "manager",
-        synopsis: "The `ExtensionState` action.",
+        synopsis: "Get the current hint state of a dialplan extension.",
         params: tables::PARAMS_EXTENSION_STATE,
         list_items: &[],
         list_complete: None,
@@ -5150,7 +5150,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "ExtensionStateList",
         rust: "ExtensionStateList",
         module: "channel",
-        synopsis: "The `ExtensionStateList` action.",
+        synopsis: "List every known extension hint and its state.",
         params: tables::PARAMS_EXTENSION_STATE_LIST,
         list_items: &["ExtensionStatus"],
         list_complete: Some("ExtensionStateListComplete"),
@@ -5169,7 +5169,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "FAXSession",
         rust: "FaxSession",
         module: "res_fax",
-        synopsis: "The `FAXSession` action.",
+        synopsis: "Show details of one fax session, chosen by its number.",
         params: tables::PARAMS_FAX_SESSION,
         list_items: &[],
         list_complete: None,
@@ -5188,7 +5188,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "FAXSessions",
         rust: "FaxSessions",
         module: "res_fax",
-        synopsis: "The `FAXSessions` action.",
+        synopsis: "List the fax sessions in progress.",
         params: tables::PARAMS_FAX_SESSIONS,
         list_items: &["FAXSessionsEntry"],
         list_complete: Some("FAXSessionsComplete"),
@@ -5207,7 +5207,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "FAXStats",
         rust: "FaxStats",
         module: "res_fax",
-        synopsis: "The `FAXStats` action.",
+        synopsis: "Get fax counters across all sessions.",
         params: tables::PARAMS_FAX_STATS,
         list_items: &[],
         list_complete: None,
@@ -5245,7 +5245,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "GetConfig",
         rust: "GetConfig",
         module: "manager",
-        synopsis: "The `GetConfig` action.",
+        synopsis: "Fetch a configuration file's contents, optionally one category only.",
         params: tables::PARAMS_GET_CONFIG,
         list_items: &[],
         list_complete: None,
@@ -5264,7 +5264,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "GetConfigJSON",
         rust: "GetConfigJson",
         module: "manager",
-        synopsis: "The `GetConfigJSON` action.",
+        synopsis: "Fetch a configuration file's contents as a JSON object.",
         params: tables::PARAMS_GET_CONFIG_JSON,
         list_items: &[],
         list_complete: None,
@@ -5321,7 +5321,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "IAXnetstats",
         rust: "IaXnetstats",
         module: "chan_iax2",
-        synopsis: "The `IAXnetstats` action.",
+        synopsis: "Show network statistics of active IAX2 calls.",
         params: tables::PARAMS_IA_XNETSTATS,
         list_items: &[],
         list_complete: None,
@@ -5340,7 +5340,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "IAXpeerlist",
         rust: "IaXpeerlist",
         module: "chan_iax2",
-        synopsis: "The `IAXpeerlist` action.",
+        synopsis: "List the IAX2 peers (alternative form of `IAXpeers`).",
         params: tables::PARAMS_IA_XPEERLIST,
         list_items: &["PeerEntry"],
         list_complete: Some("PeerlistComplete"),
@@ -5359,7 +5359,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "IAXpeers",
         rust: "IaXpeers",
         module: "chan_iax2",
-        synopsis: "The `IAXpeers` action.",
+        synopsis: "List the IAX2 peers.",
         params: tables::PARAMS_IA_XPEERS,
         list_items: &["PeerEntry"],
         list_complete: Some("PeerlistComplete"),
@@ -5378,7 +5378,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "IAXregistry",
         rust: "IaXregistry",
         module: "chan_iax2",
-        synopsis: "The `IAXregistry` action.",
+        synopsis: "List the outbound IAX2 registrations.",
         params: tables::PARAMS_IA_XREGISTRY,
         list_items: &["RegistryEntry"],
         list_complete: Some("RegistrationsComplete"),
@@ -5397,7 +5397,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "JabberSend",
         rust: "JabberSend",
         module: "res_xmpp",
-        synopsis: "The `JabberSend` action.",
+        synopsis: "Send a chat message to a JID through a configured XMPP client.",
         params: tables::PARAMS_JABBER_SEND,
         list_items: &[],
         list_complete: None,
@@ -5416,7 +5416,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "ListCategories",
         rust: "ListCategories",
         module: "manager",
-        synopsis: "The `ListCategories` action.",
+        synopsis: "Get the names of the categories in a configuration file.",
         params: tables::PARAMS_LIST_CATEGORIES,
         list_items: &[],
         list_complete: None,
@@ -5454,7 +5454,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "LocalOptimizeAway",
         rust: "LocalOptimizeAway",
         module: "channel",
-        synopsis: "The `LocalOptimizeAway` action.",
+        synopsis: "Ask a Local channel pair to drop out of the call path if it can.",
         params: tables::PARAMS_LOCAL_OPTIMIZE_AWAY,
         list_items: &[],
         list_complete: None,
@@ -5473,7 +5473,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "LoggerRotate",
         rust: "LoggerRotate",
         module: "manager",
-        synopsis: "The `LoggerRotate` action.",
+        synopsis: "Reopen the logger and rotate the Asterisk log files.",
         params: tables::PARAMS_LOGGER_ROTATE,
         list_items: &[],
         list_complete: None,
@@ -5542,7 +5542,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MWIDelete",
         rust: "MwiDelete",
         module: "res_mwi_external_ami",
-        synopsis: "The `MWIDelete` action.",
+        synopsis: "Delete an external MWI mailbox, or all matching a `/regex/`.",
         params: tables::PARAMS_MWI_DELETE,
         list_items: &[],
         list_complete: None,
@@ -5561,7 +5561,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MWIGet",
         rust: "MwiGet",
         module: "res_mwi_external_ami",
-        synopsis: "The `MWIGet` action.",
+        synopsis: "Get the message counts of a mailbox, or of all matching a `/regex/`.",
         params: tables::PARAMS_MWI_GET,
         list_items: &["MWIGet"],
         list_complete: Some("MWIGetComplete"),
@@ -5580,7 +5580,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MWIUpdate",
         rust: "MwiUpdate",
         module: "res_mwi_external_ami",
-        synopsis: "The `MWIUpdate` action.",
+        synopsis: "Set the old and new message counts of a mailbox.",
         params: tables::PARAMS_MWI_UPDATE,
         list_items: &[],
         list_complete: None,
@@ -5599,7 +5599,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MailboxCount",
         rust: "MailboxCount",
         module: "manager",
-        synopsis: "The `MailboxCount` action.",
+        synopsis: "Get the urgent, new and old message counts of a mailbox.",
         params: tables::PARAMS_MAILBOX_COUNT,
         list_items: &[],
         list_complete: None,
@@ -5618,7 +5618,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MailboxStatus",
         rust: "MailboxStatus",
         module: "manager",
-        synopsis: "The `MailboxStatus` action.",
+        synopsis: "Tell whether a voicemail mailbox has messages waiting.",
         params: tables::PARAMS_MAILBOX_STATUS,
         list_items: &[],
         list_complete: None,
@@ -5637,7 +5637,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MeetmeList",
         rust: "MeetmeList",
         module: "app_meetme",
-        synopsis: "The `MeetmeList` action.",
+        synopsis: "List the users of one or all MeetMe conferences.",
         params: tables::PARAMS_MEETME_LIST,
         list_items: &["MeetmeList"],
         list_complete: Some("MeetmeListComplete"),
@@ -5656,7 +5656,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MeetmeListRooms",
         rust: "MeetmeListRooms",
         module: "app_meetme",
-        synopsis: "The `MeetmeListRooms` action.",
+        synopsis: "List the MeetMe conferences in progress.",
         params: tables::PARAMS_MEETME_LIST_ROOMS,
         list_items: &["MeetmeListRooms"],
         list_complete: Some("MeetmeListRoomsComplete"),
@@ -5675,7 +5675,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MeetmeMute",
         rust: "MeetmeMute",
         module: "app_meetme",
-        synopsis: "The `MeetmeMute` action.",
+        synopsis: "Mute one user of a MeetMe conference.",
         params: tables::PARAMS_MEETME_MUTE,
         list_items: &[],
         list_complete: None,
@@ -5694,7 +5694,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MeetmeUnmute",
         rust: "MeetmeUnmute",
         module: "app_meetme",
-        synopsis: "The `MeetmeUnmute` action.",
+        synopsis: "Unmute one user of a MeetMe conference.",
         params: tables::PARAMS_MEETME_UNMUTE,
         list_items: &[],
         list_complete: None,
@@ -5713,7 +5713,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MessageSend",
         rust: "MessageSend",
         module: "message",
-        synopsis: "The `MessageSend` action.",
+        synopsis: "Send an out-of-call text message to an endpoint or URI.",
         params: tables::PARAMS_MESSAGE_SEND,
         list_items: &[],
         list_complete: None,
@@ -5732,7 +5732,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MixMonitor",
         rust: "MixMonitor",
         module: "app_mixmonitor",
-        synopsis: "The `MixMonitor` action.",
+        synopsis: "Start a MixMonitor recording of a channel's call.",
         params: tables::PARAMS_MIX_MONITOR,
         list_items: &[],
         list_complete: None,
@@ -5751,7 +5751,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MixMonitorMute",
         rust: "MixMonitorMute",
         module: "app_mixmonitor",
-        synopsis: "The `MixMonitorMute` action.",
+        synopsis: "Mute or unmute a MixMonitor recording, in one or both directions.",
         params: tables::PARAMS_MIX_MONITOR_MUTE,
         list_items: &[],
         list_complete: None,
@@ -5770,7 +5770,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "ModuleCheck",
         rust: "ModuleCheck",
         module: "manager",
-        synopsis: "The `ModuleCheck` action.",
+        synopsis: "Check whether a given module is currently loaded.",
         params: tables::PARAMS_MODULE_CHECK,
         list_items: &[],
         list_complete: None,
@@ -5789,7 +5789,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "ModuleLoad",
         rust: "ModuleLoad",
         module: "manager",
-        synopsis: "The `ModuleLoad` action.",
+        synopsis: "Load, unload, reload or refresh a module or core subsystem.",
         params: tables::PARAMS_MODULE_LOAD,
         list_items: &[],
         list_complete: None,
@@ -5833,7 +5833,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "MuteAudio",
         rust: "MuteAudio",
         module: "res_mutestream",
-        synopsis: "The `MuteAudio` action.",
+        synopsis: "Mute or unmute the audio of a channel in one or both directions.",
         params: tables::PARAMS_MUTE_AUDIO,
         list_items: &[],
         list_complete: None,
@@ -5877,7 +5877,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPHangup",
         rust: "PjsipHangup",
         module: "chan_pjsip",
-        synopsis: "The `PJSIPHangup` action.",
+        synopsis: "End an inbound PJSIP channel, answering the caller with a chosen SIP code.",
         params: tables::PARAMS_PJSIP_HANGUP,
         list_items: &[],
         list_complete: None,
@@ -5896,7 +5896,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPNotify",
         rust: "PjsipNotify",
         module: "res_pjsip_notify",
-        synopsis: "The `PJSIPNotify` action.",
+        synopsis: "Send a SIP NOTIFY to an endpoint, a URI or a channel's dialog.",
         params: tables::PARAMS_PJSIP_NOTIFY,
         list_items: &[],
         list_complete: None,
@@ -5915,7 +5915,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPQualify",
         rust: "PjsipQualify",
         module: "res_pjsip",
-        synopsis: "The `PJSIPQualify` action.",
+        synopsis: "Send a qualify (OPTIONS) check to an endpoint's contacts now.",
         params: tables::PARAMS_PJSIP_QUALIFY,
         list_items: &[],
         list_complete: None,
@@ -5934,7 +5934,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPRegister",
         rust: "PjsipRegister",
         module: "res_pjsip_outbound_registration",
-        synopsis: "The `PJSIPRegister` action.",
+        synopsis: "Restart one outbound registration, or all, and resume its refresh schedule.",
         params: tables::PARAMS_PJSIP_REGISTER,
         list_items: &[],
         list_complete: None,
@@ -5953,7 +5953,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPSetMaintenance",
         rust: "PjsipSetMaintenance",
         module: "res_pjsip_maintenance",
-        synopsis: "The `PJSIPSetMaintenance` action.",
+        synopsis: "Put a PJSIP endpoint into maintenance mode or take it out.",
         params: tables::PARAMS_PJSIP_SET_MAINTENANCE,
         list_items: &[],
         list_complete: None,
@@ -5972,7 +5972,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowAors",
         rust: "PjsipShowAors",
         module: "res_pjsip",
-        synopsis: "The `PJSIPShowAors` action.",
+        synopsis: "List every configured PJSIP AOR.",
         params: tables::PARAMS_PJSIP_SHOW_AORS,
         list_items: &["AorList"],
         list_complete: Some("AorListComplete"),
@@ -5991,7 +5991,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowAuths",
         rust: "PjsipShowAuths",
         module: "res_pjsip",
-        synopsis: "The `PJSIPShowAuths` action.",
+        synopsis: "List every configured PJSIP `auth` section.",
         params: tables::PARAMS_PJSIP_SHOW_AUTHS,
         list_items: &["AuthList"],
         list_complete: Some("AuthListComplete"),
@@ -6010,7 +6010,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowContacts",
         rust: "PjsipShowContacts",
         module: "res_pjsip",
-        synopsis: "The `PJSIPShowContacts` action.",
+        synopsis: "List every PJSIP contact with its status.",
         params: tables::PARAMS_PJSIP_SHOW_CONTACTS,
         list_items: &["ContactList"],
         list_complete: Some("ContactListComplete"),
@@ -6029,7 +6029,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowEndpoint",
         rust: "PjsipShowEndpoint",
         module: "res_pjsip",
-        synopsis: "The `PJSIPShowEndpoint` action.",
+        synopsis: "Show one endpoint's configuration with its AORs, auths, transport and contacts.",
         params: tables::PARAMS_PJSIP_SHOW_ENDPOINT,
         list_items: &[
             "EndpointDetail",
@@ -6055,7 +6055,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowEndpoints",
         rust: "PjsipShowEndpoints",
         module: "res_pjsip",
-        synopsis: "The `PJSIPShowEndpoints` action.",
+        synopsis: "List every PJSIP endpoint with a short status.",
         params: tables::PARAMS_PJSIP_SHOW_ENDPOINTS,
         list_items: &["EndpointList"],
         list_complete: Some("EndpointListComplete"),
@@ -6074,7 +6074,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowMaintenance",
         rust: "PjsipShowMaintenance",
         module: "res_pjsip_maintenance",
-        synopsis: "The `PJSIPShowMaintenance` action.",
+        synopsis: "Report whether PJSIP endpoints are in maintenance mode.",
         params: tables::PARAMS_PJSIP_SHOW_MAINTENANCE,
         list_items: &["PJSIPMaintenanceStatus"],
         list_complete: Some("PJSIPMaintenanceStatusComplete"),
@@ -6093,7 +6093,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowRegistrationInboundContactStatuses",
         rust: "PjsipShowRegistrationInboundContactStatuses",
         module: "res_pjsip_registrar",
-        synopsis: "The `PJSIPShowRegistrationInboundContactStatuses` action.",
+        synopsis: "List the status of each dynamically registered contact.",
         params: tables::PARAMS_PJSIP_SHOW_REGISTRATION_INBOUND_CONTACT_STATUSES,
         list_items: &["ContactStatusDetail"],
         list_complete: Some("ContactStatusDetailComplete"),
@@ -6112,7 +6112,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowRegistrationsInbound",
         rust: "PjsipShowRegistrationsInbound",
         module: "res_pjsip_registrar",
-        synopsis: "The `PJSIPShowRegistrationsInbound` action.",
+        synopsis: "List the AORs that have contacts, with their registration settings.",
         params: tables::PARAMS_PJSIP_SHOW_REGISTRATIONS_INBOUND,
         list_items: &["InboundRegistrationDetail"],
         list_complete: Some("InboundRegistrationDetailComplete"),
@@ -6131,7 +6131,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowRegistrationsOutbound",
         rust: "PjsipShowRegistrationsOutbound",
         module: "res_pjsip_outbound_registration",
-        synopsis: "The `PJSIPShowRegistrationsOutbound` action.",
+        synopsis: "List the outbound registrations with their settings and state.",
         params: tables::PARAMS_PJSIP_SHOW_REGISTRATIONS_OUTBOUND,
         list_items: &["OutboundRegistrationDetail"],
         list_complete: Some("OutboundRegistrationDetailComplete"),
@@ -6150,7 +6150,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowResourceLists",
         rust: "PjsipShowResourceLists",
         module: "res_pjsip_pubsub",
-        synopsis: "The `PJSIPShowResourceLists` action.",
+        synopsis: "List the configured resource lists and their settings.",
         params: tables::PARAMS_PJSIP_SHOW_RESOURCE_LISTS,
         list_items: &["ResourceListDetail"],
         list_complete: Some("ResourceListDetailComplete"),
@@ -6169,7 +6169,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowSubscriptionsInbound",
         rust: "PjsipShowSubscriptionsInbound",
         module: "res_pjsip_pubsub",
-        synopsis: "The `PJSIPShowSubscriptionsInbound` action.",
+        synopsis: "List the subscriptions remote parties hold with Asterisk.",
         params: tables::PARAMS_PJSIP_SHOW_SUBSCRIPTIONS_INBOUND,
         list_items: &["InboundSubscriptionDetail"],
         list_complete: Some("InboundSubscriptionDetailComplete"),
@@ -6188,7 +6188,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPShowSubscriptionsOutbound",
         rust: "PjsipShowSubscriptionsOutbound",
         module: "res_pjsip_pubsub",
-        synopsis: "The `PJSIPShowSubscriptionsOutbound` action.",
+        synopsis: "List the subscriptions Asterisk holds with remote servers.",
         params: tables::PARAMS_PJSIP_SHOW_SUBSCRIPTIONS_OUTBOUND,
         list_items: &["OutboundSubscriptionDetail"],
         list_complete: Some("OutboundSubscriptionDetailComplete"),
@@ -6207,7 +6207,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PJSIPUnregister",
         rust: "PjsipUnregister",
         module: "res_pjsip_outbound_registration",
-        synopsis: "The `PJSIPUnregister` action.",
+        synopsis: "Unregister one outbound registration, or all, and stop retrying.",
         params: tables::PARAMS_PJSIP_UNREGISTER,
         list_items: &[],
         list_complete: None,
@@ -6226,7 +6226,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PRIDebugFileSet",
         rust: "PriDebugFileSet",
         module: "chan_dahdi",
-        synopsis: "The `PRIDebugFileSet` action.",
+        synopsis: "Send PRI debug output to the given file.",
         params: tables::PARAMS_PRI_DEBUG_FILE_SET,
         list_items: &[],
         list_complete: None,
@@ -6245,7 +6245,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PRIDebugFileUnset",
         rust: "PriDebugFileUnset",
         module: "chan_dahdi",
-        synopsis: "The `PRIDebugFileUnset` action.",
+        synopsis: "Stop writing PRI debug output to a file.",
         params: tables::PARAMS_PRI_DEBUG_FILE_UNSET,
         list_items: &[],
         list_complete: None,
@@ -6264,7 +6264,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PRIDebugSet",
         rust: "PriDebugSet",
         module: "chan_dahdi",
-        synopsis: "The `PRIDebugSet` action.",
+        synopsis: "Choose the PRI debug level of one span.",
         params: tables::PARAMS_PRI_DEBUG_SET,
         list_items: &[],
         list_complete: None,
@@ -6283,7 +6283,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PRIShowSpans",
         rust: "PriShowSpans",
         module: "chan_dahdi",
-        synopsis: "The `PRIShowSpans` action.",
+        synopsis: "List PRI spans and their state, or just one span.",
         params: tables::PARAMS_PRI_SHOW_SPANS,
         list_items: &["PRIShowSpans"],
         list_complete: Some("PRIShowSpansComplete"),
@@ -6403,7 +6403,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PlayDTMF",
         rust: "PlayDtmf",
         module: "app_senddtmf",
-        synopsis: "The `PlayDTMF` action.",
+        synopsis: "Play one DTMF digit on a channel.",
         params: tables::PARAMS_PLAY_DTMF,
         list_items: &[],
         list_complete: None,
@@ -6422,7 +6422,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PlayMF",
         rust: "PlayMf",
         module: "app_mf",
-        synopsis: "The `PlayMF` action.",
+        synopsis: "Play one MF digit on a channel.",
         params: tables::PARAMS_PLAY_MF,
         list_items: &[],
         list_complete: None,
@@ -6441,7 +6441,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PresenceState",
         rust: "PresenceState",
         module: "manager",
-        synopsis: "The `PresenceState` action.",
+        synopsis: "Get the presence state reported by a presence provider.",
         params: tables::PARAMS_PRESENCE_STATE,
         list_items: &[],
         list_complete: None,
@@ -6460,7 +6460,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "PresenceStateList",
         rust: "PresenceStateList",
         module: "res_manager_presencestate",
-        synopsis: "The `PresenceStateList` action.",
+        synopsis: "List every presence state Asterisk currently knows.",
         params: tables::PARAMS_PRESENCE_STATE_LIST,
         list_items: &["PresenceStateChange"],
         list_complete: Some("PresenceStateListComplete"),
@@ -6757,7 +6757,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "Reload",
         rust: "Reload",
         module: "manager",
-        synopsis: "The `Reload` action.",
+        synopsis: "Reload one module, or everything when no `Module` is given.",
         params: tables::PARAMS_RELOAD,
         list_items: &[],
         list_complete: None,
@@ -6915,7 +6915,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SKINNYdevices",
         rust: "SkinnYdevices",
         module: "chan_skinny",
-        synopsis: "The `SKINNYdevices` action.",
+        synopsis: "List the Skinny (SCCP) devices.",
         params: tables::PARAMS_SKINN_YDEVICES,
         list_items: &["DeviceEntry"],
         list_complete: Some("DevicelistComplete"),
@@ -6934,7 +6934,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SKINNYlines",
         rust: "SkinnYlines",
         module: "chan_skinny",
-        synopsis: "The `SKINNYlines` action.",
+        synopsis: "List the Skinny (SCCP) lines.",
         params: tables::PARAMS_SKINN_YLINES,
         list_items: &["LineEntry"],
         list_complete: Some("LinelistComplete"),
@@ -6953,7 +6953,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SKINNYshowdevice",
         rust: "SkinnYshowdevice",
         module: "chan_skinny",
-        synopsis: "The `SKINNYshowdevice` action.",
+        synopsis: "Show the details of one Skinny device.",
         params: tables::PARAMS_SKINN_YSHOWDEVICE,
         list_items: &[],
         list_complete: None,
@@ -6972,7 +6972,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SKINNYshowline",
         rust: "SkinnYshowline",
         module: "chan_skinny",
-        synopsis: "The `SKINNYshowline` action.",
+        synopsis: "Show the details of one Skinny line.",
         params: tables::PARAMS_SKINN_YSHOWLINE,
         list_items: &[],
         list_complete: None,
@@ -6991,7 +6991,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SendFlash",
         rust: "SendFlash",
         module: "app_senddtmf",
-        synopsis: "The `SendFlash` action.",
+        synopsis: "Send a hook flash on a channel.",
         params: tables::PARAMS_SEND_FLASH,
         list_items: &[],
         list_complete: None,
@@ -7010,7 +7010,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SendText",
         rust: "SendText",
         module: "manager",
-        synopsis: "The `SendText` action.",
+        synopsis: "Deliver a text message on a channel, with an optional `Content-Type`.",
         params: tables::PARAMS_SEND_TEXT,
         list_items: &[],
         list_complete: None,
@@ -7067,7 +7067,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SorceryMemoryCacheExpire",
         rust: "SorceryMemoryCacheExpire",
         module: "res_sorcery_memory_cache",
-        synopsis: "The `SorceryMemoryCacheExpire` action.",
+        synopsis: "Drop every object from a sorcery memory cache.",
         params: tables::PARAMS_SORCERY_MEMORY_CACHE_EXPIRE,
         list_items: &[],
         list_complete: None,
@@ -7086,7 +7086,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SorceryMemoryCacheExpireObject",
         rust: "SorceryMemoryCacheExpireObject",
         module: "res_sorcery_memory_cache",
-        synopsis: "The `SorceryMemoryCacheExpireObject` action.",
+        synopsis: "Drop one object from a sorcery memory cache.",
         params: tables::PARAMS_SORCERY_MEMORY_CACHE_EXPIRE_OBJECT,
         list_items: &[],
         list_complete: None,
@@ -7105,7 +7105,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SorceryMemoryCachePopulate",
         rust: "SorceryMemoryCachePopulate",
         module: "res_sorcery_memory_cache",
-        synopsis: "The `SorceryMemoryCachePopulate` action.",
+        synopsis: "Empty a sorcery memory cache and refill it from its backend.",
         params: tables::PARAMS_SORCERY_MEMORY_CACHE_POPULATE,
         list_items: &[],
         list_complete: None,
@@ -7124,7 +7124,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SorceryMemoryCacheStale",
         rust: "SorceryMemoryCacheStale",
         module: "res_sorcery_memory_cache",
-        synopsis: "The `SorceryMemoryCacheStale` action.",
+        synopsis: "Flag every object in a sorcery memory cache as stale.",
         params: tables::PARAMS_SORCERY_MEMORY_CACHE_STALE,
         list_items: &[],
         list_complete: None,
@@ -7143,7 +7143,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "SorceryMemoryCacheStaleObject",
         rust: "SorceryMemoryCacheStaleObject",
         module: "res_sorcery_memory_cache",
-        synopsis: "The `SorceryMemoryCacheStaleObject` action.",
+        synopsis: "Flag one cached sorcery object as stale.",
         params: tables::PARAMS_SORCERY_MEMORY_CACHE_STALE_OBJECT,
         list_items: &[],
         list_complete: None,
@@ -7187,7 +7187,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "StopMixMonitor",
         rust: "StopMixMonitor",
         module: "app_mixmonitor",
-        synopsis: "The `StopMixMonitor` action.",
+        synopsis: "End a MixMonitor recording and close its file.",
         params: tables::PARAMS_STOP_MIX_MONITOR,
         list_items: &[],
         list_complete: None,
@@ -7244,7 +7244,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "UpdateConfig",
         rust: "UpdateConfig",
         module: "manager",
-        synopsis: "The `UpdateConfig` action.",
+        synopsis: "Edit a configuration file in numbered steps, save it, optionally reload.",
         params: tables::PARAMS_UPDATE_CONFIG,
         list_items: &[],
         list_complete: None,
@@ -7282,7 +7282,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailBoxSummary",
         rust: "VoicemailBoxSummary",
         module: "app_voicemail",
-        synopsis: "The `VoicemailBoxSummary` action.",
+        synopsis: "Summarise the messages stored in one voicemail box.",
         params: tables::PARAMS_VOICEMAIL_BOX_SUMMARY,
         list_items: &["VoicemailBoxDetail"],
         list_complete: Some("VoicemailBoxDetailComplete"),
@@ -7301,7 +7301,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailForward",
         rust: "VoicemailForward",
         module: "app_voicemail",
-        synopsis: "The `VoicemailForward` action.",
+        synopsis: "Copy a voicemail message into another user's mailbox.",
         params: tables::PARAMS_VOICEMAIL_FORWARD,
         list_items: &[],
         list_complete: None,
@@ -7320,7 +7320,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailMove",
         rust: "VoicemailMove",
         module: "app_voicemail",
-        synopsis: "The `VoicemailMove` action.",
+        synopsis: "Move a voicemail message to another folder of the same box.",
         params: tables::PARAMS_VOICEMAIL_MOVE,
         list_items: &[],
         list_complete: None,
@@ -7339,7 +7339,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailRefresh",
         rust: "VoicemailRefresh",
         module: "app_voicemail",
-        synopsis: "The `VoicemailRefresh` action.",
+        synopsis: "Make Asterisk rescan mailboxes and update MWI.",
         params: tables::PARAMS_VOICEMAIL_REFRESH,
         list_items: &[],
         list_complete: None,
@@ -7358,7 +7358,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailRemove",
         rust: "VoicemailRemove",
         module: "app_voicemail",
-        synopsis: "The `VoicemailRemove` action.",
+        synopsis: "Delete a voicemail message from a mailbox folder.",
         params: tables::PARAMS_VOICEMAIL_REMOVE,
         list_items: &[],
         list_complete: None,
@@ -7377,7 +7377,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailUserStatus",
         rust: "VoicemailUserStatus",
         module: "app_voicemail",
-        synopsis: "The `VoicemailUserStatus` action.",
+        synopsis: "Show the settings of one voicemail box.",
         params: tables::PARAMS_VOICEMAIL_USER_STATUS,
         list_items: &["VoicemailUserDetail"],
         list_complete: Some("VoicemailUserDetailComplete"),
@@ -7396,7 +7396,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "VoicemailUsersList",
         rust: "VoicemailUsersList",
         module: "app_voicemail",
-        synopsis: "The `VoicemailUsersList` action.",
+        synopsis: "List every voicemail box with its settings.",
         params: tables::PARAMS_VOICEMAIL_USERS_LIST,
         list_items: &["VoicemailUserEntry"],
         list_complete: Some("VoicemailUserEntryComplete"),
@@ -7415,7 +7415,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         name: "WaitEvent",
         rust: "WaitEvent",
         module: "manager",
-        synopsis: "The `WaitEvent` action.",
+        synopsis: "Block until an event arrives for this session or the timeout passes.",
         params: tables::PARAMS_WAIT_EVENT,
         list_items: &[],
         list_complete: None,
@@ -7606,7 +7606,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Alarm",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::Alarm::from_message(m)?)),
-        synopsis: "The `Alarm` event.",
+        synopsis: "A DAHDI channel entered an alarm state.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -7618,7 +7618,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AlarmClear",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::AlarmClear::from_message(m)?)),
-        synopsis: "The `AlarmClear` event.",
+        synopsis: "An alarm on a DAHDI channel went away.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -7630,7 +7630,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AorDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AorDetail::from_message(m)?)),
-        synopsis: "The `AorDetail` event.",
+        synopsis: "PJSIPShowEndpoint item: settings of one AOR used by the endpoint.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -7642,7 +7642,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AorList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AorList::from_message(m)?)),
-        synopsis: "The `AorList` event.",
+        synopsis: "PJSIPShowAors item: one configured AOR.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -7654,7 +7654,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AorListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AorListComplete::from_message(m)?)),
-        synopsis: "The `AorListComplete` event.",
+        synopsis: "Ends the answer to PJSIPShowAors.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -7714,7 +7714,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AuthDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AuthDetail::from_message(m)?)),
-        synopsis: "The `AuthDetail` event.",
+        synopsis: "PJSIPShowEndpoint item: settings of one `auth` section tied to the endpoint.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -7726,7 +7726,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AuthList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AuthList::from_message(m)?)),
-        synopsis: "The `AuthList` event.",
+        synopsis: "PJSIPShowAuths item: one configured `auth` section.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -7738,7 +7738,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AuthListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::AuthListComplete::from_message(m)?)),
-        synopsis: "The `AuthListComplete` event.",
+        synopsis: "Ends the answer to PJSIPShowAuths.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -7750,7 +7750,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "AuthMethodNotAllowed",
         module: "security",
         decode: |m| Ok(Dyn::new(event::AuthMethodNotAllowed::from_message(m)?)),
-        synopsis: "The `AuthMethodNotAllowed` event.",
+        synopsis: "A request used an authentication method the service does not accept.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -7906,7 +7906,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "BridgeVideoSourceUpdate",
         module: "bridge",
         decode: |m| Ok(Dyn::new(event::BridgeVideoSourceUpdate::from_message(m)?)),
-        synopsis: "The `BridgeVideoSourceUpdate` event.",
+        synopsis: "A bridge switched to a different channel as its video source.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -7918,7 +7918,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Cel",
         module: "cel_manager",
         decode: |m| Ok(Dyn::new(event::Cel::from_message(m)?)),
-        synopsis: "The `CEL` event.",
+        synopsis: "A Channel Event Logging record produced for a channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -7966,7 +7966,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ChanSpyStart",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChanSpyStart::from_message(m)?)),
-        synopsis: "The `ChanSpyStart` event.",
+        synopsis: "A channel started listening in on another channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -7978,7 +7978,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ChanSpyStop",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChanSpyStop::from_message(m)?)),
-        synopsis: "The `ChanSpyStop` event.",
+        synopsis: "A channel stopped listening in on another channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8002,7 +8002,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ChannelTalkingStart",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChannelTalkingStart::from_message(m)?)),
-        synopsis: "The `ChannelTalkingStart` event.",
+        synopsis: "Talk detection noticed speech begin on a channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8014,7 +8014,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ChannelTalkingStop",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ChannelTalkingStop::from_message(m)?)),
-        synopsis: "The `ChannelTalkingStop` event.",
+        synopsis: "Talk detection noticed speech end on a channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8194,7 +8194,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ContactList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactList::from_message(m)?)),
-        synopsis: "The `ContactList` event.",
+        synopsis: "PJSIPShowContacts item: one contact, static or registered.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8206,7 +8206,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ContactListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactListComplete::from_message(m)?)),
-        synopsis: "The `ContactListComplete` event.",
+        synopsis: "Ends the answer to PJSIPShowContacts.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8218,7 +8218,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ContactStatus",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactStatus::from_message(m)?)),
-        synopsis: "The `ContactStatus` event.",
+        synopsis: "A PJSIP contact became reachable or unreachable, or was added, changed or removed.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -8230,7 +8230,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ContactStatusDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::ContactStatusDetail::from_message(m)?)),
-        synopsis: "The `ContactStatusDetail` event.",
+        synopsis: "Qualify state and round-trip time of one contact, as a list item.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8302,7 +8302,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "DahdiChannel",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DahdiChannel::from_message(m)?)),
-        synopsis: "The `DAHDIChannel` event.",
+        synopsis: "Links an Asterisk channel to its DAHDI group, span and channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8410,7 +8410,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "DndState",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::DndState::from_message(m)?)),
-        synopsis: "The `DNDState` event.",
+        synopsis: "Do Not Disturb was switched on or off for a DAHDI channel.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -8446,7 +8446,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "DeadlockStart",
         module: "lock",
         decode: |m| Ok(Dyn::new(event::DeadlockStart::from_message(m)?)),
-        synopsis: "The `DeadlockStart` event.",
+        synopsis: "A likely deadlock on a mutex was detected; delivery is best effort.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -8482,7 +8482,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "DeviceStateListComplete",
         module: "res_manager_devicestate",
         decode: |m| Ok(Dyn::new(event::DeviceStateListComplete::from_message(m)?)),
-        synopsis: "The `DeviceStateListComplete` event.",
+        synopsis: "Ends the answer to DeviceStateList.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8542,7 +8542,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "EndpointDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointDetail::from_message(m)?)),
-        synopsis: "The `EndpointDetail` event.",
+        synopsis: "PJSIPShowEndpoint item: the full configuration of the endpoint itself.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8554,7 +8554,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "EndpointDetailComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointDetailComplete::from_message(m)?)),
-        synopsis: "The `EndpointDetailComplete` event.",
+        synopsis: "Ends the answer to PJSIPShowEndpoint.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8566,7 +8566,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "EndpointList",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointList::from_message(m)?)),
-        synopsis: "The `EndpointList` event.",
+        synopsis: "PJSIPShowEndpoints item: one endpoint with its state and channel count.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8578,7 +8578,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "EndpointListComplete",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::EndpointListComplete::from_message(m)?)),
-        synopsis: "The `EndpointListComplete` event.",
+        synopsis: "Ends the answer to PJSIPShowEndpoints.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8590,7 +8590,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ExtensionStateListComplete",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ExtensionStateListComplete::from_message(m)?)),
-        synopsis: "The `ExtensionStateListComplete` event.",
+        synopsis: "Ends the answer to ExtensionStateList.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8614,7 +8614,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "FaxSession",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxSession::from_message(m)?)),
-        synopsis: "The `FAXSession` event.",
+        synopsis: "Details of the fax session asked for with FAXSession.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -8626,7 +8626,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "FaxSessionsComplete",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxSessionsComplete::from_message(m)?)),
-        synopsis: "The `FAXSessionsComplete` event.",
+        synopsis: "Ends the answer to FAXSessions.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8638,7 +8638,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "FaxSessionsEntry",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxSessionsEntry::from_message(m)?)),
-        synopsis: "The `FAXSessionsEntry` event.",
+        synopsis: "FAXSessions item: one active fax session.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -8650,7 +8650,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "FaxStats",
         module: "res_fax",
         decode: |m| Ok(Dyn::new(event::FaxStats::from_message(m)?)),
-        synopsis: "The `FAXStats` event.",
+        synopsis: "Fax counters returned by FAXStats: sessions, attempts, successes and failures.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -8662,7 +8662,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "FaxStatus",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::FaxStatus::from_message(m)?)),
-        synopsis: "The `FAXStatus` event.",
+        synopsis: "Progress report sent from time to time while a fax is transferred.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8686,7 +8686,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Flash",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Flash::from_message(m)?)),
-        synopsis: "The `Flash` event.",
+        synopsis: "A hook flash was seen on a channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8782,7 +8782,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "IdentifyDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::IdentifyDetail::from_message(m)?)),
-        synopsis: "The `IdentifyDetail` event.",
+        synopsis: "PJSIPShowEndpoint item: one `identify` section that matches the endpoint.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8794,7 +8794,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "InboundRegistrationDetail",
         module: "res_pjsip_registrar",
         decode: |m| Ok(Dyn::new(event::InboundRegistrationDetail::from_message(m)?)),
-        synopsis: "The `InboundRegistrationDetail` event.",
+        synopsis: "PJSIPShowRegistrationsInbound item: one AOR that has contacts.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8820,7 +8820,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "InboundSubscriptionDetail",
         module: "res_pjsip_pubsub",
         decode: |m| Ok(Dyn::new(event::InboundSubscriptionDetail::from_message(m)?)),
-        synopsis: "The `InboundSubscriptionDetail` event.",
+        synopsis: "PJSIPShowSubscriptionsInbound item: one subscription a remote party holds with Asterisk.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -8870,7 +8870,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "InvalidTransport",
         module: "security",
         decode: |m| Ok(Dyn::new(event::InvalidTransport::from_message(m)?)),
-        synopsis: "The `InvalidTransport` event.",
+        synopsis: "A request came over a transport the service does not permit.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -8918,7 +8918,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Load",
         module: "loader",
         decode: |m| Ok(Dyn::new(event::Load::from_message(m)?)),
-        synopsis: "The `Load` event.",
+        synopsis: "A module was loaded.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -8930,7 +8930,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "LoadAverageLimit",
         module: "security",
         decode: |m| Ok(Dyn::new(event::LoadAverageLimit::from_message(m)?)),
-        synopsis: "The `LoadAverageLimit` event.",
+        synopsis: "A request was refused because the configured load average limit was reached.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -8954,7 +8954,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "LocalOptimizationBegin",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::LocalOptimizationBegin::from_message(m)?)),
-        synopsis: "The `LocalOptimizationBegin` event.",
+        synopsis: "A Local channel pair started removing itself from the media path.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8966,7 +8966,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "LocalOptimizationEnd",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::LocalOptimizationEnd::from_message(m)?)),
-        synopsis: "The `LocalOptimizationEnd` event.",
+        synopsis: "A Local channel pair finished removing itself from the media path.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -8978,7 +8978,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "LogChannel",
         module: "logger_doc",
         decode: |m| Ok(Dyn::new(event::LogChannel::from_message(m)?)),
-        synopsis: "The `LogChannel` event.",
+        synopsis: "A logging channel was disabled, or enabled again after a reload.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -8990,7 +8990,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Mcid",
         module: "sig_pri",
         decode: |m| Ok(Dyn::new(event::Mcid::from_message(m)?)),
-        synopsis: "The `MCID` event.",
+        synopsis: "A malicious call identification (MCID) request was received.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9002,7 +9002,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MwiGet",
         module: "res_mwi_external_ami",
         decode: |m| Ok(Dyn::new(event::MwiGet::from_message(m)?)),
-        synopsis: "The `MWIGet` event.",
+        synopsis: "One mailbox with its message counts in the answer to MWIGet.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -9014,7 +9014,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MwiGetComplete",
         module: "res_mwi_external_ami",
         decode: |m| Ok(Dyn::new(event::MwiGetComplete::from_message(m)?)),
-        synopsis: "The `MWIGetComplete` event.",
+        synopsis: "Ends the answer to MWIGet.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -9026,7 +9026,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeEnd",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeEnd::from_message(m)?)),
-        synopsis: "The `MeetmeEnd` event.",
+        synopsis: "A MeetMe conference closed.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9038,7 +9038,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeJoin",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeJoin::from_message(m)?)),
-        synopsis: "The `MeetmeJoin` event.",
+        synopsis: "A channel entered a MeetMe conference.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9050,7 +9050,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeLeave",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeLeave::from_message(m)?)),
-        synopsis: "The `MeetmeLeave` event.",
+        synopsis: "A channel left a MeetMe conference.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9062,7 +9062,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeList",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeList::from_message(m)?)),
-        synopsis: "The `MeetmeList` event.",
+        synopsis: "One conference participant in the answer to MeetmeList.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9086,7 +9086,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeListRooms",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeListRooms::from_message(m)?)),
-        synopsis: "The `MeetmeListRooms` event.",
+        synopsis: "One active conference in the answer to MeetmeListRooms.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9110,7 +9110,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeMute",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeMute::from_message(m)?)),
-        synopsis: "The `MeetmeMute` event.",
+        synopsis: "A MeetMe user was muted or unmuted.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9122,7 +9122,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeTalkRequest",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeTalkRequest::from_message(m)?)),
-        synopsis: "The `MeetmeTalkRequest` event.",
+        synopsis: "A MeetMe user's talk request was turned on or off.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9134,7 +9134,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MeetmeTalking",
         module: "app_meetme",
         decode: |m| Ok(Dyn::new(event::MeetmeTalking::from_message(m)?)),
-        synopsis: "The `MeetmeTalking` event.",
+        synopsis: "A MeetMe user started or stopped speaking.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9146,7 +9146,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MemoryLimit",
         module: "security",
         decode: |m| Ok(Dyn::new(event::MemoryLimit::from_message(m)?)),
-        synopsis: "The `MemoryLimit` event.",
+        synopsis: "A request failed because memory could not be allocated.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -9158,7 +9158,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MessageWaiting",
         module: "manager_mwi",
         decode: |m| Ok(Dyn::new(event::MessageWaiting::from_message(m)?)),
-        synopsis: "The `MessageWaiting` event.",
+        synopsis: "A mailbox's message counts changed, or a channel stopped using it.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9170,7 +9170,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MiniVoiceMail",
         module: "app_minivm",
         decode: |m| Ok(Dyn::new(event::MiniVoiceMail::from_message(m)?)),
-        synopsis: "The `MiniVoiceMail` event.",
+        synopsis: "MiniVoiceMail sent a notification about a mailbox.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9182,7 +9182,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MixMonitorMute",
         module: "app_mixmonitor",
         decode: |m| Ok(Dyn::new(event::MixMonitorMute::from_message(m)?)),
-        synopsis: "The `MixMonitorMute` event.",
+        synopsis: "Audio of a MixMonitor recording was muted or unmuted.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9194,7 +9194,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MixMonitorStart",
         module: "app_mixmonitor",
         decode: |m| Ok(Dyn::new(event::MixMonitorStart::from_message(m)?)),
-        synopsis: "The `MixMonitorStart` event.",
+        synopsis: "A MixMonitor recording began on a channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9206,7 +9206,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "MixMonitorStop",
         module: "app_mixmonitor",
         decode: |m| Ok(Dyn::new(event::MixMonitorStop::from_message(m)?)),
-        synopsis: "The `MixMonitorStop` event.",
+        synopsis: "A MixMonitor recording on a channel ended.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9350,7 +9350,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "OutboundRegistrationDetail",
         module: "res_pjsip_outbound_registration",
         decode: |m| Ok(Dyn::new(event::OutboundRegistrationDetail::from_message(m)?)),
-        synopsis: "The `OutboundRegistrationDetail` event.",
+        synopsis: "PJSIPShowRegistrationsOutbound item: one outbound registration, its settings and state.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -9376,7 +9376,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "OutboundSubscriptionDetail",
         module: "res_pjsip_pubsub",
         decode: |m| Ok(Dyn::new(event::OutboundSubscriptionDetail::from_message(m)?)),
-        synopsis: "The `OutboundSubscriptionDetail` event.",
+        synopsis: "PJSIPShowSubscriptionsOutbound item: one subscription Asterisk holds with a remote server.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -9402,7 +9402,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "PjsipMaintenanceStatus",
         module: "res_pjsip_maintenance",
         decode: |m| Ok(Dyn::new(event::PjsipMaintenanceStatus::from_message(m)?)),
-        synopsis: "The `PJSIPMaintenanceStatus` event.",
+        synopsis: "An endpoint's maintenance mode was switched on or off, or a list item for it.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -9572,7 +9572,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Pickup",
         module: "pickup",
         decode: |m| Ok(Dyn::new(event::Pickup::from_message(m)?)),
-        synopsis: "The `Pickup` event.",
+        synopsis: "A channel picked up a call ringing on another channel.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9584,7 +9584,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "PresenceStateChange",
         module: "presencestate",
         decode: |m| Ok(Dyn::new(event::PresenceStateChange::from_message(m)?)),
-        synopsis: "The `PresenceStateChange` event.",
+        synopsis: "The presence state of a presentity changed.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9596,7 +9596,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "PresenceStateListComplete",
         module: "res_manager_presencestate",
         decode: |m| Ok(Dyn::new(event::PresenceStateListComplete::from_message(m)?)),
-        synopsis: "The `PresenceStateListComplete` event.",
+        synopsis: "Ends the answer to PresenceStateList.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -9608,7 +9608,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "PresenceStatus",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::PresenceStatus::from_message(m)?)),
-        synopsis: "The `PresenceStatus` event.",
+        synopsis: "A dialplan hint took on a new presence state.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9800,7 +9800,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "RtcpReceived",
         module: "rtp_engine",
         decode: |m| Ok(Dyn::new(event::RtcpReceived::from_message(m)?)),
-        synopsis: "The `RTCPReceived` event.",
+        synopsis: "Asterisk got an RTCP report for a channel's media stream.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -9812,7 +9812,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "RtcpSent",
         module: "rtp_engine",
         decode: |m| Ok(Dyn::new(event::RtcpSent::from_message(m)?)),
-        synopsis: "The `RTCPSent` event.",
+        synopsis: "Asterisk sent an RTCP report for a channel's media stream.",
         privilege: Some("reporting"),
         since: None,
         removed: None,
@@ -9824,7 +9824,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ReceiveFax",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::ReceiveFax::from_message(m)?)),
-        synopsis: "The `ReceiveFAX` event.",
+        synopsis: "A fax reception on a channel finished.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9872,7 +9872,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Reload",
         module: "loader",
         decode: |m| Ok(Dyn::new(event::Reload::from_message(m)?)),
-        synopsis: "The `Reload` event.",
+        synopsis: "A module, or all of Asterisk, was reloaded.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -9908,7 +9908,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "RequestNotAllowed",
         module: "security",
         decode: |m| Ok(Dyn::new(event::RequestNotAllowed::from_message(m)?)),
-        synopsis: "The `RequestNotAllowed` event.",
+        synopsis: "A request was refused by the service as not permitted.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -9920,7 +9920,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "RequestNotSupported",
         module: "security",
         decode: |m| Ok(Dyn::new(event::RequestNotSupported::from_message(m)?)),
-        synopsis: "The `RequestNotSupported` event.",
+        synopsis: "A request asked for something the service does not support.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -9932,7 +9932,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "ResourceListDetail",
         module: "res_pjsip_pubsub",
         decode: |m| Ok(Dyn::new(event::ResourceListDetail::from_message(m)?)),
-        synopsis: "The `ResourceListDetail` event.",
+        synopsis: "PJSIPShowResourceLists item: one configured resource list.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -9980,7 +9980,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "SendFax",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::SendFax::from_message(m)?)),
-        synopsis: "The `SendFAX` event.",
+        synopsis: "A fax transmission on a channel finished.",
         privilege: Some("call"),
         since: None,
         removed: None,
@@ -9992,7 +9992,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "SessionLimit",
         module: "security",
         decode: |m| Ok(Dyn::new(event::SessionLimit::from_message(m)?)),
-        synopsis: "The `SessionLimit` event.",
+        synopsis: "A request was refused because the service hit its concurrent session limit.",
         privilege: Some("security"),
         since: None,
         removed: None,
@@ -10004,7 +10004,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "SessionTimeout",
         module: "chan_sip",
         decode: |m| Ok(Dyn::new(event::SessionTimeout::from_message(m)?)),
-        synopsis: "The `SessionTimeout` event.",
+        synopsis: "A SIP call was ended by an RTP or session-timer timeout.",
         privilege: Some("call"),
         since: None,
         removed: Some("21"),
@@ -10028,7 +10028,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Shutdown",
         module: "manager",
         decode: |m| Ok(Dyn::new(event::Shutdown::from_message(m)?)),
-        synopsis: "The `Shutdown` event.",
+        synopsis: "Asterisk is stopping or restarting.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -10052,7 +10052,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "SpanAlarm",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::SpanAlarm::from_message(m)?)),
-        synopsis: "The `SpanAlarm` event.",
+        synopsis: "A DAHDI span entered an alarm state.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -10064,7 +10064,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "SpanAlarmClear",
         module: "chan_dahdi",
         decode: |m| Ok(Dyn::new(event::SpanAlarmClear::from_message(m)?)),
-        synopsis: "The `SpanAlarmClear` event.",
+        synopsis: "An alarm on a DAHDI span went away.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -10112,7 +10112,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "TransportDetail",
         module: "res_pjsip",
         decode: |m| Ok(Dyn::new(event::TransportDetail::from_message(m)?)),
-        synopsis: "The `TransportDetail` event.",
+        synopsis: "PJSIPShowEndpoint item: settings of the transport the endpoint uses.",
         privilege: Some("command"),
         since: None,
         removed: None,
@@ -10160,7 +10160,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Unload",
         module: "loader",
         decode: |m| Ok(Dyn::new(event::Unload::from_message(m)?)),
-        synopsis: "The `Unload` event.",
+        synopsis: "A module was unloaded.",
         privilege: Some("system"),
         since: None,
         removed: None,
@@ -10220,7 +10220,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "VoicemailPasswordChange",
         module: "app_voicemail",
         decode: |m| Ok(Dyn::new(event::VoicemailPasswordChange::from_message(m)?)),
-        synopsis: "The `VoicemailPasswordChange` event.",
+        synopsis: "The password of a voicemail box was changed.",
         privilege: Some("user"),
         since: None,
         removed: None,
@@ -10280,7 +10280,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "Wink",
         module: "channel",
         decode: |m| Ok(Dyn::new(event::Wink::from_message(m)?)),
-        synopsis: "The `Wink` event.",
+        synopsis: "A wink signal was seen on a channel.",
         privilege: Some("call"),
         since: None,
         removed: None,

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `pickup` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `Pickup` event.
+    /// A channel picked up a call ringing on another channel.
     ///
     /// Event `Pickup`, class `call`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `presencestate` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `PresenceStateChange` event.
+    /// The presence state of a presentity changed.
     ///
     /// Event `PresenceStateChange`, class `call`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_fax` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `FaxSessionsEntrySessionType`.
+    /// Media a fax session uses: G.711 audio or T.38.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -24,7 +24,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `FaxSessionsEntryOperation`.
+    /// What a fax session does: send, receive, gateway or V.21 detection.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -57,7 +57,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `FaxSessionsEntryState`.
+    /// Lifecycle state of a fax session.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -105,7 +105,7 @@ pub mod enums {
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `FAXSessionsEntry` event.
+    /// FAXSessions item: one active fax session.
     ///
     /// Event `FAXSessionsEntry`, class `reporting`.
     ///
@@ -140,7 +140,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `FAXSessionsComplete` event.
+    /// Ends the answer to FAXSessions.
     ///
     /// Event `FAXSessionsComplete`, class `call`.
     ///
@@ -157,7 +157,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `FAXSession` event.
+    /// Details of the fax session asked for with FAXSession.
     ///
     /// Event `FAXSession`, class `reporting`.
     #[doc(alias = "FAXSession")]
@@ -202,7 +202,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `FAXStats` event.
+    /// Fax counters returned by FAXStats: sessions, attempts, successes and failures.
     ///
     /// Event `FAXStats`, class `reporting`.
     #[doc(alias = "FAXStats")]
@@ -235,7 +235,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `FAXSessions` action.
+    /// List the fax sessions in progress.
     ///
     /// Action `FAXSessions`, needs write class `call`.
     ///
@@ -278,7 +278,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `FAXSession` action.
+    /// Show details of one fax session, chosen by its number.
     ///
     /// Action `FAXSession`, needs write class `call`.
     ///
@@ -321,7 +321,7 @@ pub mod action {
             }
         }
     }
-    /// The `FAXStats` action.
+    /// Get fax counters across all sessions.
     ///
     /// Action `FAXStats`, needs write class `reporting`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_manager_devicestate` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `DeviceStateListComplete` event.
+    /// Ends the answer to DeviceStateList.
     ///
     /// Event `DeviceStateListComplete`, class `command`.
     ///
@@ -22,7 +22,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `DeviceStateList` action.
+    /// List every device state Asterisk currently knows.
     ///
     /// Action `DeviceStateList`, needs write class `call`, `reporting`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_manager_presencestate` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `PresenceStateListComplete` event.
+    /// Ends the answer to PresenceStateList.
     ///
     /// Event `PresenceStateListComplete`, class `command`.
     ///
@@ -22,7 +22,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `PresenceStateList` action.
+    /// List every presence state Asterisk currently knows.
     ///
     /// Action `PresenceStateList`, needs write class `call`, `reporting`.
     ///

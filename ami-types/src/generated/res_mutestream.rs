@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_mutestream` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `MuteAudioDirection`.
+    /// Which audio a MuteAudio request affects: incoming, outgoing or both.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -31,7 +31,7 @@ pub mod enums {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `MuteAudio` action.
+    /// Mute or unmute the audio of a channel in one or both directions.
     ///
     /// Action `MuteAudio`, needs write class `system`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_mwi_external_ami` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `MWIGet` event.
+    /// One mailbox with its message counts in the answer to MWIGet.
     ///
     /// Event `MWIGet`, class `reporting`.
     ///
@@ -26,7 +26,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MWIGetComplete` event.
+    /// Ends the answer to MWIGet.
     ///
     /// Event `MWIGetComplete`, class `reporting`.
     ///
@@ -46,7 +46,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `MWIGet` action.
+    /// Get the message counts of a mailbox, or of all matching a `/regex/`.
     ///
     /// Action `MWIGet`, needs write class `call`, `reporting`.
     ///
@@ -101,7 +101,7 @@ pub mod action {
             }
         }
     }
-    /// The `MWIDelete` action.
+    /// Delete an external MWI mailbox, or all matching a `/regex/`.
     ///
     /// Action `MWIDelete`, needs write class `call`.
     ///
@@ -144,7 +144,7 @@ pub mod action {
             }
         }
     }
-    /// The `MWIUpdate` action.
+    /// Set the old and new message counts of a mailbox.
     ///
     /// Action `MWIUpdate`, needs write class `call`.
     ///

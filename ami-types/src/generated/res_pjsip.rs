@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_pjsip` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `ContactListStatus`.
+    /// Reachability of a contact as shown in contact list items.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -32,7 +32,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `ContactStatus`.
+    /// New state of a contact reported by ContactStatus.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -72,7 +72,7 @@ pub mod enums {
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `IdentifyDetail` event.
+    /// PJSIPShowEndpoint item: one `identify` section that matches the endpoint.
     ///
     /// Event `IdentifyDetail`, class `command`.
     ///
@@ -109,7 +109,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AorDetail` event.
+    /// PJSIPShowEndpoint item: settings of one AOR used by the endpoint.
     ///
     /// Event `AorDetail`, class `command`.
     ///
@@ -182,7 +182,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AuthDetail` event.
+    /// PJSIPShowEndpoint item: settings of one `auth` section tied to the endpoint.
     ///
     /// Event `AuthDetail`, class `command`.
     ///
@@ -240,7 +240,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `TransportDetail` event.
+    /// PJSIPShowEndpoint item: settings of the transport the endpoint uses.
     ///
     /// Event `TransportDetail`, class `command`.
     ///
@@ -349,7 +349,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `EndpointDetail` event.
+    /// PJSIPShowEndpoint item: the full configuration of the endpoint itself.
     ///
     /// Event `EndpointDetail`, class `command`.
     ///
@@ -785,7 +785,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AorList` event.
+    /// PJSIPShowAors item: one configured AOR.
     ///
     /// Event `AorList`, class `command`.
     ///
@@ -849,7 +849,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AuthList` event.
+    /// PJSIPShowAuths item: one configured `auth` section.
     ///
     /// Event `AuthList`, class `command`.
     ///
@@ -904,7 +904,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ContactList` event.
+    /// PJSIPShowContacts item: one contact, static or registered.
     ///
     /// Event `ContactList`, class `command`.
     ///
@@ -974,7 +974,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ContactStatusDetail` event.
+    /// Qualify state and round-trip time of one contact, as a list item.
     ///
     /// Event `ContactStatusDetail`, class `command`.
     ///
@@ -1037,7 +1037,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `EndpointList` event.
+    /// PJSIPShowEndpoints item: one endpoint with its state and channel count.
     ///
     /// Event `EndpointList`, class `command`.
     ///
@@ -1077,7 +1077,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `EndpointListComplete` event.
+    /// Ends the answer to PJSIPShowEndpoints.
     ///
     /// Event `EndpointListComplete`, class `command`.
     ///
@@ -1093,7 +1093,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `EndpointDetailComplete` event.
+    /// Ends the answer to PJSIPShowEndpoint.
     ///
     /// Event `EndpointDetailComplete`, class `command`.
     ///
@@ -1109,7 +1109,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AorListComplete` event.
+    /// Ends the answer to PJSIPShowAors.
     ///
     /// Event `AorListComplete`, class `command`.
     ///
@@ -1125,7 +1125,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AuthListComplete` event.
+    /// Ends the answer to PJSIPShowAuths.
     ///
     /// Event `AuthListComplete`, class `command`.
     ///
@@ -1141,7 +1141,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ContactListComplete` event.
+    /// Ends the answer to PJSIPShowContacts.
     ///
     /// Event `ContactListComplete`, class `command`.
     ///
@@ -1157,7 +1157,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ContactStatus` event.
+    /// A PJSIP contact became reachable or unreachable, or was added, changed or removed.
     ///
     /// Event `ContactStatus`, class `system`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -1186,7 +1186,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPQualify` action.
+    /// Send a qualify (OPTIONS) check to an endpoint's contacts now.
     ///
     /// Action `PJSIPQualify`, needs write class `system`, `reporting`.
     ///
@@ -1229,7 +1229,7 @@ pub mod action {
             }
         }
     }
-    /// The `PJSIPShowEndpoints` action.
+    /// List every PJSIP endpoint with a short status.
     ///
     /// Action `PJSIPShowEndpoints`, needs write class `system`.
     ///
@@ -1272,7 +1272,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PJSIPShowEndpoint` action.
+    /// Show one endpoint's configuration with its AORs, auths, transport and contacts.
     ///
     /// Action `PJSIPShowEndpoint`, needs write class `system`.
     ///
@@ -1332,7 +1332,7 @@ pub mod action {
             }
         }
     }
-    /// The `PJSIPShowAors` action.
+    /// List every configured PJSIP AOR.
     ///
     /// Action `PJSIPShowAors`, needs write class `system`.
     ///
@@ -1375,7 +1375,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PJSIPShowAuths` action.
+    /// List every configured PJSIP `auth` section.
     ///
     /// Action `PJSIPShowAuths`, needs write class `system`.
     ///
@@ -1418,7 +1418,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PJSIPShowContacts` action.
+    /// List every PJSIP contact with its status.
     ///
     /// Action `PJSIPShowContacts`, needs write class `system`.
     ///

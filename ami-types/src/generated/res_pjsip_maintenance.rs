@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_pjsip_maintenance` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `PJSIPMaintenanceStatus` event.
+    /// An endpoint's maintenance mode was switched on or off, or a list item for it.
     ///
     /// Event `PJSIPMaintenanceStatus`, class `system`.
     ///
@@ -43,7 +43,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPSetMaintenance` action.
+    /// Put a PJSIP endpoint into maintenance mode or take it out.
     ///
     /// Action `PJSIPSetMaintenance`, needs write class `system`.
     ///
@@ -91,7 +91,7 @@ pub mod action {
             }
         }
     }
-    /// The `PJSIPShowMaintenance` action.
+    /// Report whether PJSIP endpoints are in maintenance mode.
     ///
     /// Action `PJSIPShowMaintenance`, needs write class `system`, `reporting`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_pjsip_notify` module.
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPNotify` action.
+    /// Send a SIP NOTIFY to an endpoint, a URI or a channel's dialog.
     ///
     /// Action `PJSIPNotify`, needs write class `system`.
     ///

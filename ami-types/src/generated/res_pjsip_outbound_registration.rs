@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_pjsip_outbound_registration` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `OutboundRegistrationDetailStatus`.
+    /// State of an outbound registration as PJSIPShowRegistrationsOutbound reports it.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -31,7 +31,7 @@ pub mod enums {
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `OutboundRegistrationDetail` event.
+    /// PJSIPShowRegistrationsOutbound item: one outbound registration, its settings and state.
     ///
     /// Event `OutboundRegistrationDetail`, class `command`.
     ///
@@ -135,7 +135,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPUnregister` action.
+    /// Unregister one outbound registration, or all, and stop retrying.
     ///
     /// Action `PJSIPUnregister`, needs write class `system`, `reporting`.
     ///
@@ -178,7 +178,7 @@ pub mod action {
             }
         }
     }
-    /// The `PJSIPRegister` action.
+    /// Restart one outbound registration, or all, and resume its refresh schedule.
     ///
     /// Action `PJSIPRegister`, needs write class `system`, `reporting`.
     ///
@@ -221,7 +221,7 @@ pub mod action {
             }
         }
     }
-    /// The `PJSIPShowRegistrationsOutbound` action.
+    /// List the outbound registrations with their settings and state.
     ///
     /// Action `PJSIPShowRegistrationsOutbound`, needs write class `system`, `reporting`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_pjsip_pubsub` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// The values of `InboundSubscriptionDetailSubscriptionType`.
+    /// Event package of a subscription: message waiting or extension state.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -24,7 +24,7 @@ pub mod enums {
         #[ami(other)]
         Other(Box<str>),
     }
-    /// The values of `InboundSubscriptionDetailExtensionStates`.
+    /// Device state of the extension a subscription watches.
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -76,7 +76,7 @@ pub mod enums {
 }
 /// Events and field sets of this module.
 pub mod event {
-    /// The `InboundSubscriptionDetail` event.
+    /// PJSIPShowSubscriptionsInbound item: one subscription a remote party holds with Asterisk.
     ///
     /// Event `InboundSubscriptionDetail`, class `command`.
     ///
@@ -116,7 +116,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `OutboundSubscriptionDetail` event.
+    /// PJSIPShowSubscriptionsOutbound item: one subscription Asterisk holds with a remote server.
     ///
     /// Event `OutboundSubscriptionDetail`, class `command`.
     ///
@@ -156,7 +156,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `ResourceListDetail` event.
+    /// PJSIPShowResourceLists item: one configured resource list.
     ///
     /// Event `ResourceListDetail`, class `command`.
     ///
@@ -238,7 +238,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPShowSubscriptionsInbound` action.
+    /// List the subscriptions remote parties hold with Asterisk.
     ///
     /// Action `PJSIPShowSubscriptionsInbound`, needs write class `system`.
     ///
@@ -281,7 +281,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PJSIPShowSubscriptionsOutbound` action.
+    /// List the subscriptions Asterisk holds with remote servers.
     ///
     /// Action `PJSIPShowSubscriptionsOutbound`, needs write class `system`.
     ///
@@ -324,7 +324,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PJSIPShowResourceLists` action.
+    /// List the configured resource lists and their settings.
     ///
     /// Action `PJSIPShowResourceLists`, needs write class `system`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_pjsip_registrar` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `InboundRegistrationDetail` event.
+    /// PJSIPShowRegistrationsInbound item: one AOR that has contacts.
     ///
     /// Event `InboundRegistrationDetail`, class `command`.
     ///
@@ -105,7 +105,7 @@ pub mod event {
 }
 /// Actions of this module.
 pub mod action {
-    /// The `PJSIPShowRegistrationsInbound` action.
+    /// List the AORs that have contacts, with their registration settings.
     ///
     /// Action `PJSIPShowRegistrationsInbound`, needs write class `system`.
     ///
@@ -148,7 +148,7 @@ pub mod action {
             Self {}
         }
     }
-    /// The `PJSIPShowRegistrationInboundContactStatuses` action.
+    /// List the status of each dynamically registered contact.
     ///
     /// Action `PJSIPShowRegistrationInboundContactStatuses`, needs write class `system`.
     ///

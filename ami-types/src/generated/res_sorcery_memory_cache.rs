@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_sorcery_memory_cache` module.
 /// Actions of this module.
 pub mod action {
-    /// The `SorceryMemoryCacheExpireObject` action.
+    /// Drop one object from a sorcery memory cache.
     ///
     /// Action `SorceryMemoryCacheExpireObject`, needs write class `system`.
     ///
@@ -50,7 +50,7 @@ pub mod action {
             }
         }
     }
-    /// The `SorceryMemoryCacheExpire` action.
+    /// Drop every object from a sorcery memory cache.
     ///
     /// Action `SorceryMemoryCacheExpire`, needs write class `system`.
     ///
@@ -92,7 +92,7 @@ pub mod action {
             }
         }
     }
-    /// The `SorceryMemoryCacheStaleObject` action.
+    /// Flag one cached sorcery object as stale.
     ///
     /// Action `SorceryMemoryCacheStaleObject`, needs write class `system`.
     ///
@@ -149,7 +149,7 @@ pub mod action {
             self
         }
     }
-    /// The `SorceryMemoryCacheStale` action.
+    /// Flag every object in a sorcery memory cache as stale.
     ///
     /// Action `SorceryMemoryCacheStale`, needs write class `system`.
     ///
@@ -191,7 +191,7 @@ pub mod action {
             }
         }
     }
-    /// The `SorceryMemoryCachePopulate` action.
+    /// Empty a sorcery memory cache and refill it from its backend.
     ///
     /// Action `SorceryMemoryCachePopulate`, needs write class `system`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `res_xmpp` module.
 /// Actions of this module.
 pub mod action {
-    /// The `JabberSend` action.
+    /// Send a chat message to a JID through a configured XMPP client.
     ///
     /// Action `JabberSend`, needs write class `system`.
     ///

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `rtp_engine` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `RTCPSent` event.
+    /// Asterisk sent an RTCP report for a channel's media stream.
     ///
     /// Event `RTCPSent`, class `reporting`.
     #[doc(alias = "RTCPSent")]
@@ -66,7 +66,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `RTCPReceived` event.
+    /// Asterisk got an RTCP report for a channel's media stream.
     ///
     /// Event `RTCPReceived`, class `reporting`.
     #[doc(alias = "RTCPReceived")]

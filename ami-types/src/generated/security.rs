@@ -213,7 +213,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `SessionLimit` event.
+    /// A request was refused because the service hit its concurrent session limit.
     ///
     /// Event `SessionLimit`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -227,7 +227,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `MemoryLimit` event.
+    /// A request failed because memory could not be allocated.
     ///
     /// Event `MemoryLimit`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -241,7 +241,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `LoadAverageLimit` event.
+    /// A request was refused because the configured load average limit was reached.
     ///
     /// Event `LoadAverageLimit`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -255,7 +255,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `RequestNotSupported` event.
+    /// A request asked for something the service does not support.
     ///
     /// Event `RequestNotSupported`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -272,7 +272,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `RequestNotAllowed` event.
+    /// A request was refused by the service as not permitted.
     ///
     /// Event `RequestNotAllowed`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -292,7 +292,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `AuthMethodNotAllowed` event.
+    /// A request used an authentication method the service does not accept.
     ///
     /// Event `AuthMethodNotAllowed`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
@@ -309,7 +309,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// The `InvalidTransport` event.
+    /// A request came over a transport the service does not permit.
     ///
     /// Event `InvalidTransport`, class `security`.
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]

@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `sig_pri` module.
 /// Events and field sets of this module.
 pub mod event {
-    /// The `MCID` event.
+    /// A malicious call identification (MCID) request was received.
     ///
     /// Event `MCID`, class `call`.
     #[doc(alias = "MCID")]

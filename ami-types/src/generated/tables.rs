@@ -3271,7 +3271,7 @@ pub(super) const INCLUDES_REGISTRY_ENTRY: &[IncludeInfo] = &[
 
 pub(super) const EVENT_RELOAD: &[FieldInfo] = &[
     FieldInfo { name: "Module", rust: "module", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
-    FieldInfo { name: "Status", rust: "status", ty: "enum", rust_type: "Option<AocChargedItem>", enum_name: Some("AocChargedItem"), required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
+    FieldInfo { name: "Status", rust: "status", ty: "enum", rust_type: "Option<ReloadStatus>", enum_name: Some("ReloadStatus"), required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
 ];
 
 pub(super) const INCLUDES_RELOAD: &[IncludeInfo] = &[
@@ -3786,7 +3786,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Answered", wire: "ANSWERED", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Congestion", wire: "CONGESTION", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "CelEventName", module: "cel_manager", synopsis: "The values of `CelEventName`.", variants: &[
+    EnumInfo { name: "CelEventName", module: "cel_manager", synopsis: "The kind of channel event a CEL record describes.", variants: &[
         VariantInfo { name: "ChanStart", wire: "CHAN_START", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "ChanEnd", wire: "CHAN_END", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Answer", wire: "ANSWER", value: None, aliases: &[], text: None, doc: None },
@@ -3823,13 +3823,13 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Mute", wire: "65536", value: Some(65536), aliases: &[], text: Some("Mute"), doc: Some("Flag bit for a muted channel; other numbers arrive as text `Unknown (<n>)`.") },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "ContactListStatus", module: "res_pjsip", synopsis: "The values of `ContactListStatus`.", variants: &[
+    EnumInfo { name: "ContactListStatus", module: "res_pjsip", synopsis: "Reachability of a contact as shown in contact list items.", variants: &[
         VariantInfo { name: "Reachable", wire: "Reachable", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unreachable", wire: "Unreachable", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "NonQualified", wire: "NonQualified", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "ContactStatus", module: "res_pjsip", synopsis: "The values of `ContactStatus`.", variants: &[
+    EnumInfo { name: "ContactStatus", module: "res_pjsip", synopsis: "New state of a contact reported by ContactStatus.", variants: &[
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unreachable", wire: "Unreachable", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Reachable", wire: "Reachable", value: None, aliases: &[], text: None, doc: None },
@@ -3837,7 +3837,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Removed", wire: "Removed", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Updated", wire: "Updated", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "ControlPlaybackControl", module: "app_controlplayback", synopsis: "The values of `ControlPlaybackControl`.", variants: &[
+    EnumInfo { name: "ControlPlaybackControl", module: "app_controlplayback", synopsis: "Playback command sent by ControlPlayback.", variants: &[
         VariantInfo { name: "Stop", wire: "stop", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Forward", wire: "forward", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Reverse", wire: "reverse", value: None, aliases: &[], text: None, doc: None },
@@ -3871,7 +3871,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Continue", wire: "CONTINUE", value: None, aliases: &[], text: None, doc: Some("The caller will go on in the dialplan.") },
         VariantInfo { name: "Goto", wire: "GOTO", value: None, aliases: &[], text: None, doc: Some("The called party was sent elsewhere in the dialplan.") },
     ] },
-    EnumInfo { name: "DndStateStatus", module: "chan_dahdi", synopsis: "The values of `DndStateStatus`.", variants: &[
+    EnumInfo { name: "DndStateStatus", module: "chan_dahdi", synopsis: "New Do Not Disturb setting reported by DNDState.", variants: &[
         VariantInfo { name: "Enabled", wire: "enabled", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Disabled", wire: "disabled", value: None, aliases: &[], text: None, doc: None },
     ] },
@@ -3892,18 +3892,18 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "InUseOnHold", wire: "17", value: Some(17), aliases: &[], text: Some("InUse&Hold"), doc: None },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "FaxSessionsEntryOperation", module: "res_fax", synopsis: "The values of `FaxSessionsEntryOperation`.", variants: &[
+    EnumInfo { name: "FaxSessionsEntryOperation", module: "res_fax", synopsis: "What a fax session does: send, receive, gateway or V.21 detection.", variants: &[
         VariantInfo { name: "Gateway", wire: "gateway", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "V21", wire: "V.21", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Send", wire: "send", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Receive", wire: "receive", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "None", wire: "none", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "FaxSessionsEntrySessionType", module: "res_fax", synopsis: "The values of `FaxSessionsEntrySessionType`.", variants: &[
+    EnumInfo { name: "FaxSessionsEntrySessionType", module: "res_fax", synopsis: "Media a fax session uses: G.711 audio or T.38.", variants: &[
         VariantInfo { name: "G711", wire: "G.711", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "T38", wire: "T.38", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "FaxSessionsEntryState", module: "res_fax", synopsis: "The values of `FaxSessionsEntryState`.", variants: &[
+    EnumInfo { name: "FaxSessionsEntryState", module: "res_fax", synopsis: "Lifecycle state of a fax session.", variants: &[
         VariantInfo { name: "Uninitialized", wire: "Uninitialized", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Initialized", wire: "Initialized", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Open", wire: "Open", value: None, aliases: &[], text: None, doc: None },
@@ -3913,7 +3913,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Inactive", wire: "Inactive", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "FaxStatusOperation", module: "channel", synopsis: "The values of `FaxStatusOperation`.", variants: &[
+    EnumInfo { name: "FaxStatusOperation", module: "channel", synopsis: "Which fax operation a FAXStatus event reports on.", variants: &[
         VariantInfo { name: "Gateway", wire: "gateway", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Receive", wire: "receive", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Send", wire: "send", value: None, aliases: &[], text: None, doc: None },
@@ -3973,7 +3973,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "ProtocolError", wire: "111", value: Some(111), aliases: &["PROTOCOL_ERROR"], text: Some("Protocol error, unspecified"), doc: None },
         VariantInfo { name: "Interworking", wire: "127", value: Some(127), aliases: &["INTERWORKING"], text: Some("Interworking, unspecified"), doc: None },
     ] },
-    EnumInfo { name: "InboundSubscriptionDetailExtensionStates", module: "res_pjsip_pubsub", synopsis: "The values of `InboundSubscriptionDetailExtensionStates`.", variants: &[
+    EnumInfo { name: "InboundSubscriptionDetailExtensionStates", module: "res_pjsip_pubsub", synopsis: "Device state of the extension a subscription watches.", variants: &[
         VariantInfo { name: "Idle", wire: "Idle", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "InUse", wire: "InUse", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Busy", wire: "Busy", value: None, aliases: &[], text: None, doc: None },
@@ -3984,22 +3984,22 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "InUseHold", wire: "InUse&Hold", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "InboundSubscriptionDetailSubscriptionType", module: "res_pjsip_pubsub", synopsis: "The values of `InboundSubscriptionDetailSubscriptionType`.", variants: &[
+    EnumInfo { name: "InboundSubscriptionDetailSubscriptionType", module: "res_pjsip_pubsub", synopsis: "Event package of a subscription: message waiting or extension state.", variants: &[
         VariantInfo { name: "Mwi", wire: "mwi", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "ExtensionState", wire: "extension_state", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "LoadStatus", module: "loader", synopsis: "The values of `LoadStatus`.", variants: &[
+    EnumInfo { name: "LoadStatus", module: "loader", synopsis: "The result of loading a module (Load event).", variants: &[
         VariantInfo { name: "Failure", wire: "Failure", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Success", wire: "Success", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Decline", wire: "Decline", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "ModuleLoadLoadType", module: "manager", synopsis: "The values of `ModuleLoadLoadType`.", variants: &[
+    EnumInfo { name: "ModuleLoadLoadType", module: "manager", synopsis: "The operation ModuleLoad performs on its target.", variants: &[
         VariantInfo { name: "Load", wire: "load", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unload", wire: "unload", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Reload", wire: "reload", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Refresh", wire: "refresh", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "ModuleLoadModule", module: "manager", synopsis: "The values of `ModuleLoadModule`.", variants: &[
+    EnumInfo { name: "ModuleLoadModule", module: "manager", synopsis: "Core subsystems that ModuleLoad accepts by name instead of a module file.", variants: &[
         VariantInfo { name: "Cdr", wire: "cdr", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Dnsmgr", wire: "dnsmgr", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Extconfig", wire: "extconfig", value: None, aliases: &[], text: None, doc: None },
@@ -4015,7 +4015,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Cel", wire: "cel", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Plc", wire: "plc", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "MuteAudioDirection", module: "res_mutestream", synopsis: "The values of `MuteAudioDirection`.", variants: &[
+    EnumInfo { name: "MuteAudioDirection", module: "res_mutestream", synopsis: "Which audio a MuteAudio request affects: incoming, outgoing or both.", variants: &[
         VariantInfo { name: "In", wire: "in", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Out", wire: "out", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "All", wire: "all", value: None, aliases: &[], text: None, doc: None },
@@ -4033,7 +4033,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Success", wire: "Success", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Failure", wire: "Failure", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "OutboundRegistrationDetailStatus", module: "res_pjsip_outbound_registration", synopsis: "The values of `OutboundRegistrationDetailStatus`.", variants: &[
+    EnumInfo { name: "OutboundRegistrationDetailStatus", module: "res_pjsip_outbound_registration", synopsis: "State of an outbound registration as PJSIPShowRegistrationsOutbound reports it.", variants: &[
         VariantInfo { name: "Registered", wire: "Registered", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unregistered", wire: "Unregistered", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Rejected", wire: "Rejected", value: None, aliases: &[], text: None, doc: None },
@@ -4057,7 +4057,7 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Chat", wire: "chat", value: Some(5), aliases: &[], text: None, doc: None },
         VariantInfo { name: "DoNotDisturb", wire: "dnd", value: Some(6), aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "PriDebugSetLevel", module: "chan_dahdi", synopsis: "The values of `PriDebugSetLevel`.", variants: &[
+    EnumInfo { name: "PriDebugSetLevel", module: "chan_dahdi", synopsis: "PRI debug verbosity chosen with PRIDebugSet.", variants: &[
         VariantInfo { name: "Off", wire: "off", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "On", wire: "on", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Hex", wire: "hex", value: None, aliases: &[], text: None, doc: None },
@@ -4093,15 +4093,24 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Failed", wire: "Failed", value: None, aliases: &[], text: None, doc: Some("Gave up after the configured number of attempts.") },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: Some("State not known.") },
     ] },
+    EnumInfo { name: "ReloadStatus", module: "loader", synopsis: "The outcome of a reload (Reload event), sent as a number.", variants: &[
+        VariantInfo { name: "Success", wire: "0", value: Some(0), aliases: &[], text: None, doc: None },
+        VariantInfo { name: "Queued", wire: "1", value: Some(1), aliases: &[], text: None, doc: Some("Asterisk was still starting; the reload will run once it is up.") },
+        VariantInfo { name: "NotFound", wire: "2", value: Some(2), aliases: &[], text: None, doc: Some("No module of that name.") },
+        VariantInfo { name: "Error", wire: "3", value: Some(3), aliases: &[], text: None, doc: None },
+        VariantInfo { name: "InProgress", wire: "4", value: Some(4), aliases: &[], text: None, doc: Some("Another reload was already running.") },
+        VariantInfo { name: "Uninitialized", wire: "5", value: Some(5), aliases: &[], text: None, doc: Some("The module is not initialised.") },
+        VariantInfo { name: "NotSupported", wire: "6", value: Some(6), aliases: &[], text: None, doc: Some("The module cannot be reloaded.") },
+    ] },
     EnumInfo { name: "SecuritySeverity", module: "security", synopsis: "Severity of a security event", variants: &[
         VariantInfo { name: "Informational", wire: "Informational", value: None, aliases: &[], text: None, doc: Some("Normal activity, such as a successful login.") },
         VariantInfo { name: "Error", wire: "Error", value: None, aliases: &[], text: None, doc: Some("A failure or rejected request.") },
     ] },
-    EnumInfo { name: "SessionTimeoutSource", module: "chan_sip", synopsis: "The values of `SessionTimeoutSource`.", variants: &[
+    EnumInfo { name: "SessionTimeoutSource", module: "chan_sip", synopsis: "What made a SIP session time out, as SessionTimeout reports it.", variants: &[
         VariantInfo { name: "RTPTimeout", wire: "RTPTimeout", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "SIPSessionTimer", wire: "SIPSessionTimer", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "Shutdown", module: "manager", synopsis: "The values of `Shutdown`.", variants: &[
+    EnumInfo { name: "Shutdown", module: "manager", synopsis: "Whether Asterisk stopped cleanly or uncleanly (Shutdown event).", variants: &[
         VariantInfo { name: "Uncleanly", wire: "Uncleanly", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Cleanly", wire: "Cleanly", value: None, aliases: &[], text: None, doc: None },
     ] },
@@ -4111,10 +4120,10 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "NotPermitted", wire: "Not Permitted", value: None, aliases: &[], text: None, doc: Some("The bridge does not allow transfers.") },
         VariantInfo { name: "Success", wire: "Success", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "UnloadStatus", module: "loader", synopsis: "The values of `UnloadStatus`.", variants: &[
+    EnumInfo { name: "UnloadStatus", module: "loader", synopsis: "The result of unloading a module (Unload event).", variants: &[
         VariantInfo { name: "Success", wire: "Success", value: None, aliases: &[], text: None, doc: None },
     ] },
-    EnumInfo { name: "UpdateConfigAction000000", module: "manager", synopsis: "The values of `UpdateConfigAction000000`.", variants: &[
+    EnumInfo { name: "UpdateConfigAction000000", module: "manager", synopsis: "The edit one numbered UpdateConfig step (`Action-NNNNNN`) makes.", variants: &[
         VariantInfo { name: "NewCat", wire: "NewCat", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "RenameCat", wire: "RenameCat", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "DelCat", wire: "DelCat", value: None, aliases: &[], text: None, doc: None },

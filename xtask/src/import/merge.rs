@@ -532,7 +532,7 @@ impl Merge<'_> {
         let wanted: HashSet<&str> = values.iter().map(String::as_str).collect();
         self.files.all(Kind::Enum).into_iter().find_map(|(_, t)| {
             let name = get_str(t, "name")?;
-            let spellings = self.files.enum_spellings(name)?;
+            let spellings = self.files.enum_wire_spellings(name)?;
             let exact = spellings.len() == wanted.len()
                 && spellings
                     .iter()

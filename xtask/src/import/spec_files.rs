@@ -316,6 +316,17 @@ impl SpecFiles {
 
     /// The spellings an enum accepts (wire, aliases, value, text), ASCII-lowercased, per variant.
     pub fn enum_spellings(&self, name: &str) -> Option<Vec<Vec<String>>> {
+        self.spellings(name, true)
+    }
+
+    /// Like [`Self::enum_spellings`] without the numeric `value`s: what a header may carry as
+    /// text. Two enums are the same only when these agree; `value`s are Asterisk's internal
+    /// numbers, which unrelated enums share (0, 1, 2…).
+    pub fn enum_wire_spellings(&self, name: &str) -> Option<Vec<Vec<String>>> {
+        self.spellings(name, false)
+    }
+
+    fn spellings(&self, name: &str, with_values: bool) -> Option<Vec<Vec<String>>> {
         let loc = self.find(Kind::Enum, name)?;
         let variants = sub_tables(self.get(Kind::Enum, loc), "variant");
         Some(
@@ -325,11 +336,13 @@ impl SpecFiles {
                     let mut s: Vec<String> = get_strs(v, "aliases");
                     s.extend(get_str(v, "wire").map(str::to_string));
                     s.extend(get_str(v, "text").map(str::to_string));
-                    s.extend(
-                        v.get("value")
-                            .and_then(Item::as_integer)
-                            .map(|n| n.to_string()),
-                    );
+                    if with_values {
+                        s.extend(
+                            v.get("value")
+                                .and_then(Item::as_integer)
+                                .map(|n| n.to_string()),
+                        );
+                    }
                     s.iter().map(|x| x.to_ascii_lowercase()).collect()
                 })
                 .collect(),
