@@ -5173,7 +5173,7 @@ pub static ACTIONS: &[ActionInfo] = &[
         params: tables::PARAMS_FAX_SESSION,
         list_items: &[],
         list_complete: None,
-        follow_up: None,
+        follow_up: Some("FAXSession"),
         removed: None,
         examples: &[],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),

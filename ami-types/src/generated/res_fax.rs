@@ -160,6 +160,8 @@ pub mod event {
     /// Details of the fax session asked for with FAXSession.
     ///
     /// Event `FAXSession`, class `reporting`.
+    ///
+    /// The later outcome of [`FAXSession`](crate::action::FaxSession), carrying its `ActionID`.
     #[doc(alias = "FAXSession")]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "FAXSession")]
@@ -292,6 +294,10 @@ pub mod action {
     ///
     /// `<FaxSession as Action>::Response`, what ami-client's `reply.decode()` returns, is a plain acknowledgement, [`Ack`](crate::Ack): `Response: Success` and an optional `Message`.
     ///
+    /// # Events produced
+    ///
+    /// Later, the event [`FAXSession`](crate::event::FaxSession) ([`event::FaxSession`](crate::event::FaxSession)) reports the outcome, carrying the request's `ActionID` (with ami-client: `client.send_follow_up(&action)` waits for it).
+    ///
     /// # Example
     ///
     /// ```
@@ -306,7 +312,11 @@ pub mod action {
     /// ```
     #[doc(alias = "FAXSession")]
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
-    #[ami(name = "FAXSession", response = "crate::Ack<'a>")]
+    #[ami(
+        name = "FAXSession",
+        response = "crate::Ack<'a>",
+        follow_up = "FAXSession"
+    )]
     #[must_use = "an action does nothing until it is sent"]
     pub struct FaxSession {
         /// `SessionNumber`: text, required
