@@ -1333,3 +1333,63 @@ async fn mock_throughput() {
         EVENTS as f64 / t0.elapsed().as_secs_f64()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// A mock on a thread of its own, and bursts.
+
+#[test]
+fn a_background_mock_needs_no_runtime_and_stops_when_dropped() {
+    let pbx = MockPbx::start_in_background(MockConfig::default(), "127.0.0.1:0".parse().unwrap())
+        .unwrap();
+    let port = pbx.addr().port();
+    // A runtime of the test's own talks to it; the mock keeps running between runtimes.
+    for _ in 0..2 {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let config = ami_client::Config::new("127.0.0.1", port, "admin", "amp111");
+            let client = ami_client::Client::connect(config).await.unwrap();
+            let reply = client.send(&ami_types::action::Ping::new()).await.unwrap();
+            assert_eq!(reply.decode().unwrap().ping, Some("Pong"));
+        });
+    }
+    drop(pbx);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the listener is gone with the handle"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_delivers_every_event_in_order() {
+    let pbx = MockPbx::start().await.unwrap();
+    let config = ami_client::Config::new("127.0.0.1", pbx.addr().port(), "admin", "amp111")
+        .event_buffer(10_000);
+    let client = ami_client::Client::connect(config).await.unwrap();
+    let mut events = client.events_named(["UserEvent"]);
+    let event = Message::from_headers([("Event", "UserEvent"), ("UserEvent", "burst")]);
+    pbx.emit_burst(&event, 2500);
+    pbx.emit(Message::from_headers([
+        ("Event", "UserEvent"),
+        ("UserEvent", "last"),
+    ]));
+    let mut seen = 0;
+    loop {
+        match timeout(Duration::from_secs(10), events.next())
+            .await
+            .unwrap()
+        {
+            Some(ami_client::EventItem::Event(e)) if e.get("UserEvent") == Some("burst") => {
+                seen += 1
+            }
+            Some(ami_client::EventItem::Event(e)) => {
+                assert_eq!(e.get("UserEvent"), Some("last"));
+                break;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(seen, 2500);
+}
