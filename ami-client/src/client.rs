@@ -105,7 +105,7 @@ pub struct FollowUp {
 #[derive(Debug)]
 pub struct ListStream {
     rx: mpsc::Receiver<Result<Message, Error>>,
-    _guard: PendingGuard,
+    _guard: OwnedPendingGuard,
 }
 
 impl ListStream {
@@ -116,16 +116,32 @@ impl ListStream {
 }
 
 /// Removes a pending entry when its caller stops waiting (a dropped future or stream).
+///
+/// It borrows the shared state (a call's future outlives it): taking a reference count per
+/// call would make every send touch one counter shared by all threads.
 #[derive(Debug)]
-struct PendingGuard {
-    shared: Option<Arc<Shared>>,
+struct PendingGuard<'a> {
+    shared: Option<&'a Shared>,
     key: u64,
 }
 
-impl PendingGuard {
+impl PendingGuard<'_> {
     /// The entry is already gone (the reply or an error arrived): nothing to remove.
     fn disarm(mut self) {
         self.shared = None;
+    }
+}
+
+/// A [`PendingGuard`] that owns its handle on the shared state, for a [`ListStream`].
+#[derive(Debug)]
+struct OwnedPendingGuard {
+    shared: Arc<Shared>,
+    key: u64,
+}
+
+impl Drop for OwnedPendingGuard {
+    fn drop(&mut self) {
+        self.shared.pending().remove(self.key);
     }
 }
 
@@ -148,7 +164,7 @@ impl std::fmt::Debug for Shared {
     }
 }
 
-impl Drop for PendingGuard {
+impl Drop for PendingGuard<'_> {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
             shared.pending().remove(self.key);
@@ -268,7 +284,15 @@ impl Client {
             self.shared.config.action_timeout,
             |out| encode_action(action, id.as_str(), out),
         )?;
-        Ok(ListStream { rx, _guard: guard })
+        let key = guard.key;
+        guard.disarm();
+        Ok(ListStream {
+            rx,
+            _guard: OwnedPendingGuard {
+                shared: Arc::clone(&self.shared),
+                key,
+            },
+        })
     }
 
     /// Sends any action given as headers (for actions not in the spec) and collects the raw
@@ -428,7 +452,7 @@ impl Client {
         waiter: Waiter,
         timeout: Duration,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
-    ) -> Result<PendingGuard, Error> {
+    ) -> Result<PendingGuard<'_>, Error> {
         if self.shared.is_shut_down() {
             return Err(Error::Closed);
         }
@@ -462,7 +486,7 @@ impl Client {
             self.shared.deadline_changed.notify_one();
         }
         Ok(PendingGuard {
-            shared: Some(Arc::clone(&self.shared)),
+            shared: Some(&self.shared),
             key: id.key,
         })
     }

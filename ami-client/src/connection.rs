@@ -416,6 +416,10 @@ async fn read_loop<R: AsyncRead + Unpin>(
     /// Replies handed over before the reader lets their callers run (see below).
     const REPLIES_PER_TURN: usize = 32;
     let mut events = Vec::new();
+    // On a multi-threaded runtime other workers already run the woken callers meanwhile (and
+    // yielding there only moves the reader between workers).
+    let turns = tokio::runtime::Handle::current().runtime_flavor()
+        == tokio::runtime::RuntimeFlavor::CurrentThread;
     loop {
         let mut replies = 0;
         while let Some(frame) = framer.next_frame() {
@@ -429,10 +433,10 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 Ok(Frame::Greeting(g)) => debug!(greeting = %g, "unexpected greeting"),
                 Err(e) => warn!(error = %e, "framing error; skipped to the next message"),
             }
-            if replies == REPLIES_PER_TURN {
-                // A read can bring hundreds of replies. Letting the callers woken so far run
-                // now (and their next actions be written) keeps the server busy while the
-                // rest is routed, instead of both sides taking turns.
+            if turns && replies == REPLIES_PER_TURN {
+                // A read can bring hundreds of replies. On one thread, letting the callers
+                // woken so far run now (and their next actions be written) keeps the server
+                // busy while the rest is routed, instead of both sides taking turns.
                 replies = 0;
                 shared.hub.publish(events.drain(..));
                 tokio::task::yield_now().await;
