@@ -27,7 +27,7 @@ pub mod __private;
 
 pub use decode::{DecodeError, Unknown, ValueError};
 pub use encode::{encode_action, EncodeError, HeaderWriter};
-pub use framer::{Frame, FrameError, Framer, Limits, ReadBuf};
+pub use framer::{Frame, FrameError, Framer, Limits};
 pub use generated::{action, enums, event, response, Event, EventKind};
 pub use message::{Message, MessageKind};
 pub use reply::{Ack, CommandOutput, EventList, FromReply, Goodbye, ReplyParts};

@@ -73,7 +73,7 @@ pub trait FieldValue<'a>: Sized {
 pub trait ParamValue: Sized {
     /// Refuses a value that has no unambiguous wire form (checked before
     /// [`encode_param`](Self::encode_param)); the reason ends up in
-    /// [`EncodeError::InvalidValue`](crate::EncodeError::InvalidValue).
+    /// [`EncodeError::InvalidValue`].
     fn check_param(&self) -> Result<(), &'static str> {
         Ok(())
     }
