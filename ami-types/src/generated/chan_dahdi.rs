@@ -3,7 +3,7 @@
 //! AMI actions and events of Asterisk's `chan_dahdi` module.
 /// Enumerations of this module.
 pub mod enums {
-    /// New Do Not Disturb setting reported by DNDState.
+    /// An on/off state spelled `enabled` or `disabled` (DNDState, PJSIPMaintenanceStatus).
     ///
     /// Open: values this spec does not know decode to `Other` and are sent back as is.
     ///
@@ -13,7 +13,7 @@ pub mod enums {
     /// | `disabled` |  |  |  |
     #[derive(Debug, Clone, PartialEq, Eq, Hash, ami_derive::AmiEnum)]
     #[non_exhaustive]
-    pub enum DndStateStatus {
+    pub enum EnabledDisabled {
         /// `enabled`
         #[ami(wire = "enabled")]
         Enabled,
@@ -94,9 +94,9 @@ pub mod event {
         /// `DAHDIChannel`: text, optional
         #[ami(header = "DAHDIChannel")]
         pub dahdi_channel: Option<&'a str>,
-        /// `Status`: [`DndStateStatus`](crate::enums::DndStateStatus), optional
+        /// `Status`: [`EnabledDisabled`](crate::enums::EnabledDisabled), optional
         #[ami(header = "Status")]
-        pub status: Option<crate::enums::DndStateStatus>,
+        pub status: Option<crate::enums::EnabledDisabled>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]

@@ -15,9 +15,9 @@ pub mod event {
         /// `Endpoint`: text, optional
         #[ami(header = "Endpoint")]
         pub endpoint: Option<&'a str>,
-        /// `Status`: [`DndStateStatus`](crate::enums::DndStateStatus), optional
+        /// `Status`: [`EnabledDisabled`](crate::enums::EnabledDisabled), optional
         #[ami(header = "Status")]
-        pub status: Option<crate::enums::DndStateStatus>,
+        pub status: Option<crate::enums::EnabledDisabled>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]

@@ -1801,7 +1801,7 @@ pub(super) const INCLUDES_DB_GET_TREE_RESPONSE: &[IncludeInfo] = &[
 
 pub(super) const EVENT_DND_STATE: &[FieldInfo] = &[
     FieldInfo { name: "DAHDIChannel", rust: "dahdi_channel", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
-    FieldInfo { name: "Status", rust: "status", ty: "enum", rust_type: "Option<DndStateStatus>", enum_name: Some("DndStateStatus"), required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
+    FieldInfo { name: "Status", rust: "status", ty: "enum", rust_type: "Option<EnabledDisabled>", enum_name: Some("EnabledDisabled"), required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
 ];
 
 pub(super) const INCLUDES_DND_STATE: &[IncludeInfo] = &[
@@ -2750,7 +2750,7 @@ pub(super) const INCLUDES_OUTBOUND_SUBSCRIPTION_DETAIL_COMPLETE: &[IncludeInfo] 
 
 pub(super) const EVENT_PJSIP_MAINTENANCE_STATUS: &[FieldInfo] = &[
     FieldInfo { name: "Endpoint", rust: "endpoint", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
-    FieldInfo { name: "Status", rust: "status", ty: "enum", rust_type: "Option<DndStateStatus>", enum_name: Some("DndStateStatus"), required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
+    FieldInfo { name: "Status", rust: "status", ty: "enum", rust_type: "Option<EnabledDisabled>", enum_name: Some("EnabledDisabled"), required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
 ];
 
 pub(super) const INCLUDES_PJSIP_MAINTENANCE_STATUS: &[IncludeInfo] = &[
@@ -3871,13 +3871,13 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Continue", wire: "CONTINUE", value: None, aliases: &[], text: None, doc: Some("The caller will go on in the dialplan.") },
         VariantInfo { name: "Goto", wire: "GOTO", value: None, aliases: &[], text: None, doc: Some("The called party was sent elsewhere in the dialplan.") },
     ] },
-    EnumInfo { name: "DndStateStatus", module: "chan_dahdi", synopsis: "New Do Not Disturb setting reported by DNDState.", variants: &[
-        VariantInfo { name: "Enabled", wire: "enabled", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "Disabled", wire: "disabled", value: None, aliases: &[], text: None, doc: None },
-    ] },
     EnumInfo { name: "DtmfDirection", module: "channel", synopsis: "Whether a DTMF digit came in on the channel or went out of it.", variants: &[
         VariantInfo { name: "Received", wire: "Received", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Sent", wire: "Sent", value: None, aliases: &[], text: None, doc: None },
+    ] },
+    EnumInfo { name: "EnabledDisabled", module: "chan_dahdi", synopsis: "An on/off state spelled `enabled` or `disabled` (DNDState, PJSIPMaintenanceStatus).", variants: &[
+        VariantInfo { name: "Enabled", wire: "enabled", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "Disabled", wire: "disabled", value: None, aliases: &[], text: None, doc: None },
     ] },
     EnumInfo { name: "ExtensionState", module: "channel", synopsis: "The state of a dialplan hint, sent as a number (Status) with a text form (StatusText).", variants: &[
         VariantInfo { name: "Removed", wire: "-2", value: Some(-2), aliases: &[], text: None, doc: Some("The hint was removed; its StatusText is `Unknown`.") },
