@@ -31,6 +31,99 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailUserEntry")]
     pub struct VoicemailUserEntry<'a> {
+        /// `VMContext`: text, required. Voicemail context of the mailbox.
+        #[ami(header = "VMContext")]
+        pub vm_context: &'a str,
+        /// `VoiceMailbox`: text, required. Mailbox number within the context.
+        #[ami(header = "VoiceMailbox")]
+        pub voice_mailbox: &'a str,
+        /// `Fullname`: text, optional. Owner's name.
+        #[ami(header = "Fullname")]
+        pub full_name: Option<&'a str>,
+        /// `Email`: text, optional. Address that receives new-message emails.
+        #[ami(header = "Email")]
+        pub email: Option<&'a str>,
+        /// `Pager`: text, optional. Address that receives pager notifications.
+        #[ami(header = "Pager")]
+        pub pager: Option<&'a str>,
+        /// `ServerEmail`: text, optional. Sender address used for notifications.
+        #[ami(header = "ServerEmail")]
+        pub server_email: Option<&'a str>,
+        /// `FromString`: text, optional. Sender name used for notifications.
+        #[ami(header = "FromString")]
+        pub from_string: Option<&'a str>,
+        /// `MailCommand`: text, optional. Command used to send mail.
+        #[ami(header = "MailCommand")]
+        pub mail_command: Option<&'a str>,
+        /// `Language`: text, optional
+        #[ami(header = "Language")]
+        pub language: Option<&'a str>,
+        /// `TimeZone`: text, optional. Name of the zonemessages entry used for timestamps.
+        #[ami(header = "TimeZone")]
+        pub time_zone: Option<&'a str>,
+        /// `Callback`: text, optional. Dialplan context used to call back a message's sender.
+        #[ami(header = "Callback")]
+        pub callback: Option<&'a str>,
+        /// `Dialout`: text, optional. Dialplan context used to dial out from the voicemail menu.
+        #[ami(header = "Dialout")]
+        pub dialout: Option<&'a str>,
+        /// `UniqueID`: text, optional. Unique id of the mailbox (realtime storage).
+        #[ami(header = "UniqueID")]
+        pub unique_id: Option<&'a str>,
+        /// `ExitContext`: text, optional. Context used when the caller leaves to the operator.
+        #[ami(header = "ExitContext")]
+        pub exit_context: Option<&'a str>,
+        /// `SayDurationMinimum`: integer, optional. Minimum message length, in minutes, for the duration to be announced.
+        #[ami(header = "SayDurationMinimum")]
+        pub say_duration_minimum: Option<i64>,
+        /// `SayEnvelope`: boolean, optional. Whether the date and time are played before each message.
+        #[ami(header = "SayEnvelope")]
+        pub say_envelope: Option<bool>,
+        /// `SayCID`: boolean, optional. Whether the caller's number is played before each message.
+        #[ami(header = "SayCID")]
+        pub say_cid: Option<bool>,
+        /// `AttachMessage`: boolean, optional. Whether the recording is attached to the email.
+        #[ami(header = "AttachMessage")]
+        pub attach_message: Option<bool>,
+        /// `AttachmentFormat`: text, optional. Audio format of the attachment.
+        #[ami(header = "AttachmentFormat")]
+        pub attachment_format: Option<&'a str>,
+        /// `DeleteMessage`: boolean, optional. Whether messages are deleted once emailed.
+        #[ami(header = "DeleteMessage")]
+        pub delete_message: Option<bool>,
+        /// `VolumeGain`: number, optional. Gain in dB applied to recordings.
+        #[ami(header = "VolumeGain")]
+        pub volume_gain: Option<f64>,
+        /// `CanReview`: boolean, optional. Whether callers may review their message before saving.
+        #[ami(header = "CanReview")]
+        pub can_review: Option<bool>,
+        /// `CallOperator`: boolean, optional. Whether callers may press 0 to reach an operator.
+        #[ami(header = "CallOperator")]
+        pub call_operator: Option<bool>,
+        /// `MaxMessageCount`: integer, optional. Most messages the mailbox holds.
+        #[ami(header = "MaxMessageCount")]
+        pub max_message_count: Option<i64>,
+        /// `MaxMessageLength`: integer, optional. Longest message allowed, in seconds.
+        #[ami(header = "MaxMessageLength")]
+        pub max_message_length: Option<i64>,
+        /// `NewMessageCount`: integer, optional. Messages not yet heard.
+        #[ami(header = "NewMessageCount")]
+        pub new_message_count: Option<i64>,
+        /// `OldMessageCount`: integer, optional. Messages already heard.
+        #[ami(header = "OldMessageCount")]
+        pub old_message_count: Option<i64>,
+        /// `IMAPUser`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPUser")]
+        pub imap_user: Option<&'a str>,
+        /// `IMAPServer`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPServer")]
+        pub imap_server: Option<&'a str>,
+        /// `IMAPPort`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPPort")]
+        pub imap_port: Option<&'a str>,
+        /// `IMAPFlags`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPFlags")]
+        pub imap_flags: Option<&'a str>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]
@@ -60,6 +153,99 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailUserDetail")]
     pub struct VoicemailUserDetail<'a> {
+        /// `VMContext`: text, required. Voicemail context of the mailbox.
+        #[ami(header = "VMContext")]
+        pub vm_context: &'a str,
+        /// `VoiceMailbox`: text, required. Mailbox number within the context.
+        #[ami(header = "VoiceMailbox")]
+        pub voice_mailbox: &'a str,
+        /// `Fullname`: text, optional. Owner's name.
+        #[ami(header = "Fullname")]
+        pub full_name: Option<&'a str>,
+        /// `Email`: text, optional. Address that receives new-message emails.
+        #[ami(header = "Email")]
+        pub email: Option<&'a str>,
+        /// `Pager`: text, optional. Address that receives pager notifications.
+        #[ami(header = "Pager")]
+        pub pager: Option<&'a str>,
+        /// `ServerEmail`: text, optional. Sender address used for notifications.
+        #[ami(header = "ServerEmail")]
+        pub server_email: Option<&'a str>,
+        /// `FromString`: text, optional. Sender name used for notifications.
+        #[ami(header = "FromString")]
+        pub from_string: Option<&'a str>,
+        /// `MailCommand`: text, optional. Command used to send mail.
+        #[ami(header = "MailCommand")]
+        pub mail_command: Option<&'a str>,
+        /// `Language`: text, optional
+        #[ami(header = "Language")]
+        pub language: Option<&'a str>,
+        /// `TimeZone`: text, optional. Name of the zonemessages entry used for timestamps.
+        #[ami(header = "TimeZone")]
+        pub time_zone: Option<&'a str>,
+        /// `Callback`: text, optional. Dialplan context used to call back a message's sender.
+        #[ami(header = "Callback")]
+        pub callback: Option<&'a str>,
+        /// `Dialout`: text, optional. Dialplan context used to dial out from the voicemail menu.
+        #[ami(header = "Dialout")]
+        pub dialout: Option<&'a str>,
+        /// `UniqueID`: text, optional. Unique id of the mailbox (realtime storage).
+        #[ami(header = "UniqueID")]
+        pub unique_id: Option<&'a str>,
+        /// `ExitContext`: text, optional. Context used when the caller leaves to the operator.
+        #[ami(header = "ExitContext")]
+        pub exit_context: Option<&'a str>,
+        /// `SayDurationMinimum`: integer, optional. Minimum message length, in minutes, for the duration to be announced.
+        #[ami(header = "SayDurationMinimum")]
+        pub say_duration_minimum: Option<i64>,
+        /// `SayEnvelope`: boolean, optional. Whether the date and time are played before each message.
+        #[ami(header = "SayEnvelope")]
+        pub say_envelope: Option<bool>,
+        /// `SayCID`: boolean, optional. Whether the caller's number is played before each message.
+        #[ami(header = "SayCID")]
+        pub say_cid: Option<bool>,
+        /// `AttachMessage`: boolean, optional. Whether the recording is attached to the email.
+        #[ami(header = "AttachMessage")]
+        pub attach_message: Option<bool>,
+        /// `AttachmentFormat`: text, optional. Audio format of the attachment.
+        #[ami(header = "AttachmentFormat")]
+        pub attachment_format: Option<&'a str>,
+        /// `DeleteMessage`: boolean, optional. Whether messages are deleted once emailed.
+        #[ami(header = "DeleteMessage")]
+        pub delete_message: Option<bool>,
+        /// `VolumeGain`: number, optional. Gain in dB applied to recordings.
+        #[ami(header = "VolumeGain")]
+        pub volume_gain: Option<f64>,
+        /// `CanReview`: boolean, optional. Whether callers may review their message before saving.
+        #[ami(header = "CanReview")]
+        pub can_review: Option<bool>,
+        /// `CallOperator`: boolean, optional. Whether callers may press 0 to reach an operator.
+        #[ami(header = "CallOperator")]
+        pub call_operator: Option<bool>,
+        /// `MaxMessageCount`: integer, optional. Most messages the mailbox holds.
+        #[ami(header = "MaxMessageCount")]
+        pub max_message_count: Option<i64>,
+        /// `MaxMessageLength`: integer, optional. Longest message allowed, in seconds.
+        #[ami(header = "MaxMessageLength")]
+        pub max_message_length: Option<i64>,
+        /// `NewMessageCount`: integer, optional. Messages not yet heard.
+        #[ami(header = "NewMessageCount")]
+        pub new_message_count: Option<i64>,
+        /// `OldMessageCount`: integer, optional. Messages already heard.
+        #[ami(header = "OldMessageCount")]
+        pub old_message_count: Option<i64>,
+        /// `IMAPUser`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPUser")]
+        pub imap_user: Option<&'a str>,
+        /// `IMAPServer`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPServer")]
+        pub imap_server: Option<&'a str>,
+        /// `IMAPPort`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPPort")]
+        pub imap_port: Option<&'a str>,
+        /// `IMAPFlags`: text, optional. Only when Asterisk is built with IMAP storage.
+        #[ami(header = "IMAPFlags")]
+        pub imap_flags: Option<&'a str>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]
@@ -81,7 +267,7 @@ pub mod event {
         #[serde(skip)]
         pub unknown: crate::Unknown<'a>,
     }
-    /// One mailbox in the answer to VoicemailBoxSummary.
+    /// One message of a mailbox, as an item of the VoicemailBoxSummary answer.
     ///
     /// Event `VoicemailBoxDetail`.
     ///
@@ -89,6 +275,24 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "VoicemailBoxDetail")]
     pub struct VoicemailBoxDetail<'a> {
+        /// `Folder`: text, required. Folder holding the message (INBOX, Old, Urgent, ...).
+        #[ami(header = "Folder")]
+        pub folder: &'a str,
+        /// `CallerID`: text, optional. Caller id recorded with the message.
+        #[ami(header = "CallerID")]
+        pub caller_id: Option<&'a str>,
+        /// `Date`: text, optional. When the message was left, as stored in its metadata.
+        #[ami(header = "Date")]
+        pub date: Option<&'a str>,
+        /// `Duration`: text, optional. Message length in seconds, as stored in its metadata.
+        #[ami(header = "Duration")]
+        pub duration: Option<&'a str>,
+        /// `Flag`: text, optional. Message flag, e.g. `Urgent`; empty when none.
+        #[ami(header = "Flag")]
+        pub flag: Option<&'a str>,
+        /// `ID`: text, required. Message id, as used by VoicemailMove/Remove/Forward.
+        #[ami(header = "ID")]
+        pub id: &'a str,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]

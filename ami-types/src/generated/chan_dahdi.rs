@@ -169,6 +169,36 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIShowChannels")]
     pub struct DahdiShowChannels<'a> {
+        /// `DAHDIChannel`: unsigned integer, required. DAHDI channel number.
+        #[ami(header = "DAHDIChannel")]
+        pub dahdi_channel: u64,
+        /// `Channel`: text, optional. Asterisk channel on it; only sent while it has one.
+        #[ami(header = "Channel")]
+        pub channel: Option<&'a str>,
+        /// `Uniqueid`: text, optional. Unique id of that channel; only sent while it has one.
+        #[ami(header = "Uniqueid")]
+        pub unique_id: Option<&'a str>,
+        /// `AccountCode`: text, optional. Account code of that channel; only sent while it has one.
+        #[ami(header = "AccountCode")]
+        pub account_code: Option<&'a str>,
+        /// `Signalling`: text, optional. Signalling type as text, e.g. `FXO Kewlstart`.
+        #[ami(header = "Signalling")]
+        pub signalling: Option<&'a str>,
+        /// `SignallingCode`: integer, optional. Signalling type as chan_dahdi's numeric code.
+        #[ami(header = "SignallingCode")]
+        pub signalling_code: Option<i64>,
+        /// `Context`: text, optional. Dialplan context of incoming calls.
+        #[ami(header = "Context")]
+        pub context: Option<&'a str>,
+        /// `DND`: text, optional. Do-not-disturb state: `Enabled` or `Disabled`.
+        #[ami(header = "DND")]
+        pub dnd: Option<&'a str>,
+        /// `Alarm`: text, optional. Alarm state as text, e.g. `No Alarm` or `Red Alarm`.
+        #[ami(header = "Alarm")]
+        pub alarm: Option<&'a str>,
+        /// `Description`: text, optional. Configured description of the channel.
+        #[ami(header = "Description")]
+        pub description: Option<&'a str>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]
@@ -200,6 +230,36 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DAHDIShowStatus")]
     pub struct DahdiShowStatus<'a> {
+        /// `Span`: unsigned integer, required. DAHDI span number.
+        #[ami(header = "Span")]
+        pub span: u64,
+        /// `Description`: text, optional. Span description from the driver.
+        #[ami(header = "Description")]
+        pub description: Option<&'a str>,
+        /// `Alarms`: text, optional. `OK`, `UNCONFIGURED`, or alarm names joined by `/` (e.g. `RED/YEL`).
+        #[ami(header = "Alarms")]
+        pub alarms: Option<&'a str>,
+        /// `IRQ`: integer, optional. Missed interrupts.
+        #[ami(header = "IRQ")]
+        pub irq: Option<i64>,
+        /// `bpviol`: integer, optional. Bipolar violations counted.
+        #[ami(header = "bpviol")]
+        pub bpviol: Option<i64>,
+        /// `CRC`: integer, optional. CRC4 errors counted.
+        #[ami(header = "CRC")]
+        pub crc: Option<i64>,
+        /// `Framing`: text, optional. Line framing: D4, ESF, CCS or CAS.
+        #[ami(header = "Framing")]
+        pub framing: Option<&'a str>,
+        /// `Coding`: text, optional. Line coding: B8ZS, HDB3, AMI or Unk.
+        #[ami(header = "Coding")]
+        pub coding: Option<&'a str>,
+        /// `Options`: text, optional. Extra line options such as CRC4 or YEL; may be empty.
+        #[ami(header = "Options")]
+        pub options: Option<&'a str>,
+        /// `LBO`: text, optional. Line build-out setting as text.
+        #[ami(header = "LBO")]
+        pub lbo: Option<&'a str>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]
@@ -231,6 +291,24 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "PRIShowSpans")]
     pub struct PriShowSpans<'a> {
+        /// `Span`: unsigned integer, required. PRI span number.
+        #[ami(header = "Span")]
+        pub span: u64,
+        /// `DChannel`: unsigned integer, optional. DAHDI channel number of this D-channel.
+        #[ami(header = "DChannel")]
+        pub d_channel: Option<u64>,
+        /// `Order`: text, optional. Position of this D-channel on the span: Primary, Secondary, Tertiary or Quaternary.
+        #[ami(header = "Order")]
+        pub order: Option<&'a str>,
+        /// `Active`: boolean, optional. Whether this is the D-channel in use.
+        #[ami(header = "Active")]
+        pub active: Option<bool>,
+        /// `Alarm`: boolean, optional. Whether the D-channel is in alarm.
+        #[ami(header = "Alarm")]
+        pub alarm: Option<bool>,
+        /// `Up`: boolean, optional. Whether layer 2 of the D-channel is up.
+        #[ami(header = "Up")]
+        pub up: Option<bool>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]

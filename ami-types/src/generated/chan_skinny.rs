@@ -11,6 +11,30 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "DeviceEntry")]
     pub struct DeviceEntry<'a> {
+        /// `Channeltype`: text, optional. Always `SKINNY`.
+        #[ami(header = "Channeltype")]
+        pub channel_type: Option<&'a str>,
+        /// `ObjectName`: text, required. Device name.
+        #[ami(header = "ObjectName")]
+        pub object_name: &'a str,
+        /// `ChannelObjectType`: text, optional. Always `device`.
+        #[ami(header = "ChannelObjectType")]
+        pub channel_object_type: Option<&'a str>,
+        /// `DeviceId`: text, optional. Device id (usually its MAC-based name).
+        #[ami(header = "DeviceId")]
+        pub device_id: Option<&'a str>,
+        /// `IPaddress`: text, optional. Address of the connected device, or `-none-`.
+        #[ami(header = "IPaddress")]
+        pub ip_address: Option<&'a str>,
+        /// `Type`: text, optional. Phone model, e.g. `7960`.
+        #[ami(header = "Type")]
+        pub r#type: Option<&'a str>,
+        /// `Devicestatus`: text, optional. `registered` or `unregistered`.
+        #[ami(header = "Devicestatus")]
+        pub device_status: Option<&'a str>,
+        /// `NumberOfLines`: integer, optional. Lines configured on the device.
+        #[ami(header = "NumberOfLines")]
+        pub number_of_lines: Option<i64>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]
@@ -40,6 +64,24 @@ pub mod event {
     #[derive(Debug, Clone, PartialEq, serde::Serialize, ami_derive::Event)]
     #[ami(name = "LineEntry")]
     pub struct LineEntry<'a> {
+        /// `Channeltype`: text, optional. Always `SKINNY`.
+        #[ami(header = "Channeltype")]
+        pub channel_type: Option<&'a str>,
+        /// `ObjectName`: text, required. Line name.
+        #[ami(header = "ObjectName")]
+        pub object_name: &'a str,
+        /// `ChannelObjectType`: text, optional. Always `line`.
+        #[ami(header = "ChannelObjectType")]
+        pub channel_object_type: Option<&'a str>,
+        /// `Device`: text, optional. Name of the device the line is on, or `None`.
+        #[ami(header = "Device")]
+        pub device: Option<&'a str>,
+        /// `Instance`: integer, optional. Line instance number on its device.
+        #[ami(header = "Instance")]
+        pub instance: Option<i64>,
+        /// `Label`: text, optional. Label shown on the phone.
+        #[ami(header = "Label")]
+        pub label: Option<&'a str>,
         /// Headers received that this type has no field for.
         #[ami(unknown)]
         #[serde(skip)]

@@ -627,7 +627,7 @@ pub enum Event<'a> {
     UserEvent(event::UserEvent<'a>),
     /// `VarSet`: A channel or global variable was set.
     VarSet(event::VarSet<'a>),
-    /// `VoicemailBoxDetail`: One mailbox in the answer to VoicemailBoxSummary.
+    /// `VoicemailBoxDetail`: One message of a mailbox, as an item of the VoicemailBoxSummary answer.
     VoicemailBoxDetail(event::VoicemailBoxDetail<'a>),
     /// `VoicemailBoxDetailComplete`: Ends the answer to VoicemailBoxSummary.
     VoicemailBoxDetailComplete(event::VoicemailBoxDetailComplete<'a>),
@@ -1108,7 +1108,7 @@ pub enum EventKind {
     UserEvent,
     /// `VarSet`: A channel or global variable was set.
     VarSet,
-    /// `VoicemailBoxDetail`: One mailbox in the answer to VoicemailBoxSummary.
+    /// `VoicemailBoxDetail`: One message of a mailbox, as an item of the VoicemailBoxSummary answer.
     VoicemailBoxDetail,
     /// `VoicemailBoxDetailComplete`: Ends the answer to VoicemailBoxSummary.
     VoicemailBoxDetailComplete,
@@ -10196,7 +10196,7 @@ pub static EVENTS: &[EventInfo] = &[
         rust: "VoicemailBoxDetail",
         module: "app_voicemail",
         decode: |m| Ok(Dyn::new(event::VoicemailBoxDetail::from_message(m)?)),
-        synopsis: "One mailbox in the answer to VoicemailBoxSummary.",
+        synopsis: "One message of a mailbox, as an item of the VoicemailBoxSummary answer.",
         privilege: None,
         since: None,
         removed: None,

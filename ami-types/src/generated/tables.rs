@@ -1743,6 +1743,16 @@ pub(super) const INCLUDES_DAHDI_CHANNEL: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_DAHDI_SHOW_CHANNELS: &[FieldInfo] = &[
+    FieldInfo { name: "DAHDIChannel", rust: "dahdi_channel", ty: "uint", rust_type: "u64", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("DAHDI channel number.") },
+    FieldInfo { name: "Channel", rust: "channel", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Asterisk channel on it; only sent while it has one.") },
+    FieldInfo { name: "Uniqueid", rust: "unique_id", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Unique id of that channel; only sent while it has one.") },
+    FieldInfo { name: "AccountCode", rust: "account_code", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Account code of that channel; only sent while it has one.") },
+    FieldInfo { name: "Signalling", rust: "signalling", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Signalling type as text, e.g. `FXO Kewlstart`.") },
+    FieldInfo { name: "SignallingCode", rust: "signalling_code", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Signalling type as chan_dahdi's numeric code.") },
+    FieldInfo { name: "Context", rust: "context", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Dialplan context of incoming calls.") },
+    FieldInfo { name: "DND", rust: "dnd", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Do-not-disturb state: `Enabled` or `Disabled`.") },
+    FieldInfo { name: "Alarm", rust: "alarm", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Alarm state as text, e.g. `No Alarm` or `Red Alarm`.") },
+    FieldInfo { name: "Description", rust: "description", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Configured description of the channel.") },
 ];
 
 pub(super) const INCLUDES_DAHDI_SHOW_CHANNELS: &[IncludeInfo] = &[
@@ -1756,6 +1766,16 @@ pub(super) const INCLUDES_DAHDI_SHOW_CHANNELS_COMPLETE: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_DAHDI_SHOW_STATUS: &[FieldInfo] = &[
+    FieldInfo { name: "Span", rust: "span", ty: "uint", rust_type: "u64", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("DAHDI span number.") },
+    FieldInfo { name: "Description", rust: "description", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Span description from the driver.") },
+    FieldInfo { name: "Alarms", rust: "alarms", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("`OK`, `UNCONFIGURED`, or alarm names joined by `/` (e.g. `RED/YEL`).") },
+    FieldInfo { name: "IRQ", rust: "irq", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Missed interrupts.") },
+    FieldInfo { name: "bpviol", rust: "bpviol", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Bipolar violations counted.") },
+    FieldInfo { name: "CRC", rust: "crc", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("CRC4 errors counted.") },
+    FieldInfo { name: "Framing", rust: "framing", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Line framing: D4, ESF, CCS or CAS.") },
+    FieldInfo { name: "Coding", rust: "coding", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Line coding: B8ZS, HDB3, AMI or Unk.") },
+    FieldInfo { name: "Options", rust: "options", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Extra line options such as CRC4 or YEL; may be empty.") },
+    FieldInfo { name: "LBO", rust: "lbo", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Line build-out setting as text.") },
 ];
 
 pub(super) const INCLUDES_DAHDI_SHOW_STATUS: &[IncludeInfo] = &[
@@ -1834,6 +1854,14 @@ pub(super) const INCLUDES_DEADLOCK_START: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_DEVICE_ENTRY: &[FieldInfo] = &[
+    FieldInfo { name: "Channeltype", rust: "channel_type", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Always `SKINNY`.") },
+    FieldInfo { name: "ObjectName", rust: "object_name", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Device name.") },
+    FieldInfo { name: "ChannelObjectType", rust: "channel_object_type", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Always `device`.") },
+    FieldInfo { name: "DeviceId", rust: "device_id", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Device id (usually its MAC-based name).") },
+    FieldInfo { name: "IPaddress", rust: "ip_address", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Address of the connected device, or `-none-`.") },
+    FieldInfo { name: "Type", rust: "type", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Phone model, e.g. `7960`.") },
+    FieldInfo { name: "Devicestatus", rust: "device_status", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("`registered` or `unregistered`.") },
+    FieldInfo { name: "NumberOfLines", rust: "number_of_lines", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Lines configured on the device.") },
 ];
 
 pub(super) const INCLUDES_DEVICE_ENTRY: &[IncludeInfo] = &[
@@ -2311,6 +2339,12 @@ pub(super) const INCLUDES_INVALID_TRANSPORT: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_LINE_ENTRY: &[FieldInfo] = &[
+    FieldInfo { name: "Channeltype", rust: "channel_type", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Always `SKINNY`.") },
+    FieldInfo { name: "ObjectName", rust: "object_name", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Line name.") },
+    FieldInfo { name: "ChannelObjectType", rust: "channel_object_type", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Always `line`.") },
+    FieldInfo { name: "Device", rust: "device", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Name of the device the line is on, or `None`.") },
+    FieldInfo { name: "Instance", rust: "instance", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Line instance number on its device.") },
+    FieldInfo { name: "Label", rust: "label", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Label shown on the phone.") },
 ];
 
 pub(super) const INCLUDES_LINE_ENTRY: &[IncludeInfo] = &[
@@ -2764,6 +2798,12 @@ pub(super) const INCLUDES_PJSIP_MAINTENANCE_STATUS_COMPLETE: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_PRI_SHOW_SPANS: &[FieldInfo] = &[
+    FieldInfo { name: "Span", rust: "span", ty: "uint", rust_type: "u64", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("PRI span number.") },
+    FieldInfo { name: "DChannel", rust: "d_channel", ty: "uint", rust_type: "Option<u64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("DAHDI channel number of this D-channel.") },
+    FieldInfo { name: "Order", rust: "order", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Position of this D-channel on the span: Primary, Secondary, Tertiary or Quaternary.") },
+    FieldInfo { name: "Active", rust: "active", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether this is the D-channel in use.") },
+    FieldInfo { name: "Alarm", rust: "alarm", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the D-channel is in alarm.") },
+    FieldInfo { name: "Up", rust: "up", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether layer 2 of the D-channel is up.") },
 ];
 
 pub(super) const INCLUDES_PRI_SHOW_SPANS: &[IncludeInfo] = &[
@@ -3548,6 +3588,12 @@ pub(super) const INCLUDES_VAR_SET: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_VOICEMAIL_BOX_DETAIL: &[FieldInfo] = &[
+    FieldInfo { name: "Folder", rust: "folder", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Folder holding the message (INBOX, Old, Urgent, ...).") },
+    FieldInfo { name: "CallerID", rust: "caller_id", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Caller id recorded with the message.") },
+    FieldInfo { name: "Date", rust: "date", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("When the message was left, as stored in its metadata.") },
+    FieldInfo { name: "Duration", rust: "duration", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Message length in seconds, as stored in its metadata.") },
+    FieldInfo { name: "Flag", rust: "flag", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Message flag, e.g. `Urgent`; empty when none.") },
+    FieldInfo { name: "ID", rust: "id", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Message id, as used by VoicemailMove/Remove/Forward.") },
 ];
 
 pub(super) const INCLUDES_VOICEMAIL_BOX_DETAIL: &[IncludeInfo] = &[
@@ -3570,6 +3616,37 @@ pub(super) const INCLUDES_VOICEMAIL_PASSWORD_CHANGE: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_VOICEMAIL_USER_DETAIL: &[FieldInfo] = &[
+    FieldInfo { name: "VMContext", rust: "vm_context", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Voicemail context of the mailbox.") },
+    FieldInfo { name: "VoiceMailbox", rust: "voice_mailbox", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Mailbox number within the context.") },
+    FieldInfo { name: "Fullname", rust: "full_name", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Owner's name.") },
+    FieldInfo { name: "Email", rust: "email", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Address that receives new-message emails.") },
+    FieldInfo { name: "Pager", rust: "pager", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Address that receives pager notifications.") },
+    FieldInfo { name: "ServerEmail", rust: "server_email", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Sender address used for notifications.") },
+    FieldInfo { name: "FromString", rust: "from_string", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Sender name used for notifications.") },
+    FieldInfo { name: "MailCommand", rust: "mail_command", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Command used to send mail.") },
+    FieldInfo { name: "Language", rust: "language", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
+    FieldInfo { name: "TimeZone", rust: "time_zone", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Name of the zonemessages entry used for timestamps.") },
+    FieldInfo { name: "Callback", rust: "callback", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Dialplan context used to call back a message's sender.") },
+    FieldInfo { name: "Dialout", rust: "dialout", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Dialplan context used to dial out from the voicemail menu.") },
+    FieldInfo { name: "UniqueID", rust: "unique_id", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Unique id of the mailbox (realtime storage).") },
+    FieldInfo { name: "ExitContext", rust: "exit_context", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Context used when the caller leaves to the operator.") },
+    FieldInfo { name: "SayDurationMinimum", rust: "say_duration_minimum", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Minimum message length, in minutes, for the duration to be announced.") },
+    FieldInfo { name: "SayEnvelope", rust: "say_envelope", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the date and time are played before each message.") },
+    FieldInfo { name: "SayCID", rust: "say_cid", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the caller's number is played before each message.") },
+    FieldInfo { name: "AttachMessage", rust: "attach_message", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the recording is attached to the email.") },
+    FieldInfo { name: "AttachmentFormat", rust: "attachment_format", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Audio format of the attachment.") },
+    FieldInfo { name: "DeleteMessage", rust: "delete_message", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether messages are deleted once emailed.") },
+    FieldInfo { name: "VolumeGain", rust: "volume_gain", ty: "float", rust_type: "Option<f64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Gain in dB applied to recordings.") },
+    FieldInfo { name: "CanReview", rust: "can_review", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether callers may review their message before saving.") },
+    FieldInfo { name: "CallOperator", rust: "call_operator", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether callers may press 0 to reach an operator.") },
+    FieldInfo { name: "MaxMessageCount", rust: "max_message_count", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Most messages the mailbox holds.") },
+    FieldInfo { name: "MaxMessageLength", rust: "max_message_length", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Longest message allowed, in seconds.") },
+    FieldInfo { name: "NewMessageCount", rust: "new_message_count", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Messages not yet heard.") },
+    FieldInfo { name: "OldMessageCount", rust: "old_message_count", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Messages already heard.") },
+    FieldInfo { name: "IMAPUser", rust: "imap_user", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
+    FieldInfo { name: "IMAPServer", rust: "imap_server", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
+    FieldInfo { name: "IMAPPort", rust: "imap_port", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
+    FieldInfo { name: "IMAPFlags", rust: "imap_flags", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
 ];
 
 pub(super) const INCLUDES_VOICEMAIL_USER_DETAIL: &[IncludeInfo] = &[
@@ -3583,6 +3660,37 @@ pub(super) const INCLUDES_VOICEMAIL_USER_DETAIL_COMPLETE: &[IncludeInfo] = &[
 ];
 
 pub(super) const EVENT_VOICEMAIL_USER_ENTRY: &[FieldInfo] = &[
+    FieldInfo { name: "VMContext", rust: "vm_context", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Voicemail context of the mailbox.") },
+    FieldInfo { name: "VoiceMailbox", rust: "voice_mailbox", ty: "string", rust_type: "&str", enum_name: None, required: true, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Mailbox number within the context.") },
+    FieldInfo { name: "Fullname", rust: "full_name", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Owner's name.") },
+    FieldInfo { name: "Email", rust: "email", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Address that receives new-message emails.") },
+    FieldInfo { name: "Pager", rust: "pager", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Address that receives pager notifications.") },
+    FieldInfo { name: "ServerEmail", rust: "server_email", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Sender address used for notifications.") },
+    FieldInfo { name: "FromString", rust: "from_string", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Sender name used for notifications.") },
+    FieldInfo { name: "MailCommand", rust: "mail_command", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Command used to send mail.") },
+    FieldInfo { name: "Language", rust: "language", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: None },
+    FieldInfo { name: "TimeZone", rust: "time_zone", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Name of the zonemessages entry used for timestamps.") },
+    FieldInfo { name: "Callback", rust: "callback", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Dialplan context used to call back a message's sender.") },
+    FieldInfo { name: "Dialout", rust: "dialout", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Dialplan context used to dial out from the voicemail menu.") },
+    FieldInfo { name: "UniqueID", rust: "unique_id", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Unique id of the mailbox (realtime storage).") },
+    FieldInfo { name: "ExitContext", rust: "exit_context", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Context used when the caller leaves to the operator.") },
+    FieldInfo { name: "SayDurationMinimum", rust: "say_duration_minimum", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Minimum message length, in minutes, for the duration to be announced.") },
+    FieldInfo { name: "SayEnvelope", rust: "say_envelope", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the date and time are played before each message.") },
+    FieldInfo { name: "SayCID", rust: "say_cid", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the caller's number is played before each message.") },
+    FieldInfo { name: "AttachMessage", rust: "attach_message", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether the recording is attached to the email.") },
+    FieldInfo { name: "AttachmentFormat", rust: "attachment_format", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Audio format of the attachment.") },
+    FieldInfo { name: "DeleteMessage", rust: "delete_message", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether messages are deleted once emailed.") },
+    FieldInfo { name: "VolumeGain", rust: "volume_gain", ty: "float", rust_type: "Option<f64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Gain in dB applied to recordings.") },
+    FieldInfo { name: "CanReview", rust: "can_review", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether callers may review their message before saving.") },
+    FieldInfo { name: "CallOperator", rust: "call_operator", ty: "bool", rust_type: "Option<bool>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Whether callers may press 0 to reach an operator.") },
+    FieldInfo { name: "MaxMessageCount", rust: "max_message_count", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Most messages the mailbox holds.") },
+    FieldInfo { name: "MaxMessageLength", rust: "max_message_length", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Longest message allowed, in seconds.") },
+    FieldInfo { name: "NewMessageCount", rust: "new_message_count", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Messages not yet heard.") },
+    FieldInfo { name: "OldMessageCount", rust: "old_message_count", ty: "int", rust_type: "Option<i64>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Messages already heard.") },
+    FieldInfo { name: "IMAPUser", rust: "imap_user", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
+    FieldInfo { name: "IMAPServer", rust: "imap_server", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
+    FieldInfo { name: "IMAPPort", rust: "imap_port", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
+    FieldInfo { name: "IMAPFlags", rust: "imap_flags", ty: "string", rust_type: "Option<&str>", enum_name: None, required: false, repeated: false, prefix_match: false, since: None, removed: None, doc: Some("Only when Asterisk is built with IMAP storage.") },
 ];
 
 pub(super) const INCLUDES_VOICEMAIL_USER_ENTRY: &[IncludeInfo] = &[
