@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::marker::PhantomData;
+use std::ops::Deref;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,7 +106,7 @@ pub struct FollowUp {
 #[derive(Debug)]
 pub struct ListStream {
     rx: mpsc::Receiver<Result<Message, Error>>,
-    _guard: OwnedPendingGuard,
+    _guard: PendingGuard<Arc<Shared>>,
 }
 
 impl ListStream {
@@ -117,31 +118,27 @@ impl ListStream {
 
 /// Removes a pending entry when its caller stops waiting (a dropped future or stream).
 ///
-/// It borrows the shared state (a call's future outlives it): taking a reference count per
-/// call would make every send touch one counter shared by all threads.
+/// A call's future borrows the shared state (`S = &Shared`): taking a reference count per call
+/// would make every send touch one counter shared by all threads. A [`ListStream`], handed to
+/// the caller, owns it (`S = Arc<Shared>`).
 #[derive(Debug)]
-struct PendingGuard<'a> {
-    shared: Option<&'a Shared>,
+struct PendingGuard<S: Deref<Target = Shared>> {
+    shared: Option<S>,
     key: u64,
 }
 
-impl PendingGuard<'_> {
+impl<S: Deref<Target = Shared>> PendingGuard<S> {
     /// The entry is already gone (the reply or an error arrived): nothing to remove.
     fn disarm(mut self) {
         self.shared = None;
     }
 }
 
-/// A [`PendingGuard`] that owns its handle on the shared state, for a [`ListStream`].
-#[derive(Debug)]
-struct OwnedPendingGuard {
-    shared: Arc<Shared>,
-    key: u64,
-}
-
-impl Drop for OwnedPendingGuard {
+impl<S: Deref<Target = Shared>> Drop for PendingGuard<S> {
     fn drop(&mut self) {
-        self.shared.pending().remove(self.key);
+        if let Some(shared) = self.shared.take() {
+            shared.pending().remove(self.key);
+        }
     }
 }
 
@@ -161,14 +158,6 @@ impl ActionId {
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared").finish_non_exhaustive()
-    }
-}
-
-impl Drop for PendingGuard<'_> {
-    fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            shared.pending().remove(self.key);
-        }
     }
 }
 
@@ -288,8 +277,8 @@ impl Client {
         guard.disarm();
         Ok(ListStream {
             rx,
-            _guard: OwnedPendingGuard {
-                shared: Arc::clone(&self.shared),
+            _guard: PendingGuard {
+                shared: Some(Arc::clone(&self.shared)),
                 key,
             },
         })
@@ -452,7 +441,7 @@ impl Client {
         waiter: Waiter,
         timeout: Duration,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
-    ) -> Result<PendingGuard<'_>, Error> {
+    ) -> Result<PendingGuard<&Shared>, Error> {
         if self.shared.is_shut_down() {
             return Err(Error::Closed);
         }

@@ -85,15 +85,9 @@ impl OutState {
         if self.busy || self.bytes.is_empty() {
             return;
         }
-        if let Some(tcp) = &self.direct {
-            match tcp.try_write(&self.bytes) {
-                Ok(n) if n == self.bytes.len() => self.bytes.clear(),
-                Ok(n) => {
-                    self.bytes.drain(..n);
-                }
-                // Would block, or failed: the writer task retries and reports errors.
-                Err(_) => {}
-            }
+        // Would block, or failed: the writer task retries and reports errors.
+        if let Some(Ok(n)) = self.direct.as_ref().map(|tcp| tcp.try_write(&self.bytes)) {
+            self.bytes.drain(..n);
         }
     }
 }
@@ -300,25 +294,24 @@ async fn serve(
         route(shared, msg, &mut events);
     }
     shared.hub.publish(events);
-    let (mut reader, mut writer) = match io {
+    // The read halves differ in type, so each arm spawns its reader.
+    let (mut reader, write_side) = match io {
         login::Stream::Tcp(tcp) => {
             let (read_half, write_half) = tcp.into_split();
-            let write_half = Arc::new(write_half);
-            shared.outbox.open(Some(Arc::clone(&write_half)));
-            (
-                tokio::spawn(read_loop(Arc::clone(shared), read_half, framer)),
-                tokio::spawn(write_loop(Arc::clone(shared), WriteSide::Tcp(write_half))),
-            )
+            let reader = tokio::spawn(read_loop(Arc::clone(shared), read_half, framer));
+            (reader, WriteSide::Tcp(Arc::new(write_half)))
         }
         login::Stream::Other(io) => {
             let (read_half, write_half) = tokio::io::split(io);
-            shared.outbox.open(None);
-            (
-                tokio::spawn(read_loop(Arc::clone(shared), read_half, framer)),
-                tokio::spawn(write_loop(Arc::clone(shared), WriteSide::Other(write_half))),
-            )
+            let reader = tokio::spawn(read_loop(Arc::clone(shared), read_half, framer));
+            (reader, WriteSide::Other(write_half))
         }
     };
+    shared.outbox.open(match &write_side {
+        WriteSide::Tcp(tcp) => Some(Arc::clone(tcp)),
+        WriteSide::Other(_) => None,
+    });
+    let mut writer = tokio::spawn(write_loop(Arc::clone(shared), write_side));
     let timer = tokio::spawn(expire_loop(Arc::clone(shared)));
     let client = crate::Client::from_shared(Arc::clone(shared));
     // Server-side filters are in place before anyone sees the connection as up.
@@ -367,7 +360,6 @@ async fn write_loop(shared: Arc<Shared>, mut io: WriteSide) -> String {
             if !state.open {
                 break;
             }
-            state.busy = false;
             std::mem::swap(&mut state.bytes, &mut batch);
             state.busy = !batch.is_empty();
         }
@@ -425,10 +417,9 @@ async fn read_loop<R: AsyncRead + Unpin>(
         while let Some(frame) = framer.next_frame() {
             match frame {
                 Ok(Frame::Message(msg)) => {
-                    if msg.kind() == MessageKind::Response {
+                    if route(&shared, msg, &mut events) == MessageKind::Response {
                         replies += 1;
                     }
-                    route(&shared, msg, &mut events);
                 }
                 Ok(Frame::Greeting(g)) => debug!(greeting = %g, "unexpected greeting"),
                 Err(e) => warn!(error = %e, "framing error; skipped to the next message"),
@@ -458,8 +449,11 @@ async fn read_loop<R: AsyncRead + Unpin>(
 ///
 /// Events received before a response are published before the response completes its
 /// action, so that a caller sees them on its streams by the time its reply arrives.
-fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) {
-    match msg.kind() {
+///
+/// Returns the message's kind, which the reader counts replies by.
+fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) -> MessageKind {
+    let kind = msg.kind();
+    match kind {
         MessageKind::Response => {
             shared.hub.publish(events.drain(..));
             if !shared.pending().on_response(msg) {
@@ -478,4 +472,5 @@ fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) {
         }
         MessageKind::Action | MessageKind::Other => debug!(?msg, "unexpected message"),
     }
+    kind
 }

@@ -175,21 +175,27 @@ impl Pending {
         earliest
     }
 
+    /// Whether the deadline `at` of entry `id` is still that of an action in flight (the heap
+    /// keeps those of completed actions until they surface).
+    fn is_live(
+        entries: &HashMap<u64, Entry, BuildHasherDefault<SeqHasher>>,
+        at: Instant,
+        id: u64,
+    ) -> bool {
+        entries.get(&id).is_some_and(|e| e.deadline == Some(at))
+    }
+
     /// Drops the deadlines of entries that are gone.
     fn compact_deadlines(&mut self) {
         let entries = &self.entries;
         self.deadlines
-            .retain(|Reverse((_, id))| entries.get(id).is_some_and(|e| e.deadline.is_some()));
+            .retain(|&Reverse((at, id))| Self::is_live(entries, at, id));
     }
 
     /// The earliest deadline of an action still in flight.
     pub fn next_deadline(&mut self) -> Option<Instant> {
         while let Some(&Reverse((at, id))) = self.deadlines.peek() {
-            if self
-                .entries
-                .get(&id)
-                .is_some_and(|e| e.deadline == Some(at))
-            {
+            if Self::is_live(&self.entries, at, id) {
                 return Some(at);
             }
             self.deadlines.pop();
@@ -204,11 +210,7 @@ impl Pending {
                 break;
             }
             self.deadlines.pop();
-            let due = self
-                .entries
-                .get(&id)
-                .is_some_and(|e| e.deadline == Some(at));
-            if !due {
+            if !Self::is_live(&self.entries, at, id) {
                 continue;
             }
             if let Some(entry) = self.entries.remove(&id) {

@@ -327,6 +327,46 @@ async fn the_cli_reads_the_secret_from_the_environment_or_stdin() {
 }
 
 /// Whether `script` (util-linux) can give a child a terminal here.
+/// Runs shell command `line` on a terminal (`script`) without `AMI_HOST` or `AMI_SECRET`,
+/// types `keys` once `ami` shows its secret prompt, and returns everything the terminal showed
+/// with the exit status.
+fn type_at_prompt(line: &str, keys: &[u8]) -> (String, std::process::ExitStatus) {
+    let mut child = Command::new("script")
+        .args(["-qec", line, "/dev/null"])
+        .env_remove("AMI_HOST")
+        .env_remove("AMI_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !String::from_utf8_lossy(&seen).contains("AMI secret for admin") {
+        assert!(
+            Instant::now() < deadline,
+            "no prompt: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "ended before the prompt: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(keys).unwrap();
+    stdin.flush().unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    (String::from_utf8_lossy(&seen).into_owned(), status)
+}
+
 fn script_works() -> bool {
     Command::new("script")
         .args(["-qec", "true", "/dev/null"])
@@ -349,36 +389,10 @@ async fn ctrl_c_at_the_cli_prompt_restores_the_terminal() {
         "{} send Ping --host 127.0.0.1 --port 9 --username admin; echo status=$?; stty -a",
         env!("CARGO_BIN_EXE_ami")
     );
-    let transcript = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new("script")
-            .args(["-qec", &line, "/dev/null"])
-            .env_remove("AMI_HOST")
-            .env_remove("AMI_SECRET")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
+    let (transcript, _) =
+        tokio::task::spawn_blocking(move || type_at_prompt(&line, b"typed-so-far\x03"))
+            .await
             .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let mut seen = Vec::new();
-        let mut buf = [0u8; 256];
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !String::from_utf8_lossy(&seen).contains("AMI secret for admin") {
-            assert!(Instant::now() < deadline, "no prompt");
-            let n = stdout.read(&mut buf).unwrap();
-            assert!(n > 0, "ended before the prompt");
-            seen.extend_from_slice(&buf[..n]);
-        }
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"typed-so-far\x03").unwrap();
-        stdin.flush().unwrap();
-        stdout.read_to_end(&mut seen).unwrap();
-        drop(stdin);
-        let _ = child.wait();
-        String::from_utf8_lossy(&seen).into_owned()
-    })
-    .await
-    .unwrap();
     assert!(transcript.contains("status=130"), "{transcript}");
     let settings: Vec<&str> = transcript.split_whitespace().collect();
     for on in ["echo", "icanon", "isig"] {
@@ -404,45 +418,12 @@ async fn the_cli_prompt_does_not_echo_the_secret() {
         "{} send Ping --host 127.0.0.1 --port {port} --username admin",
         env!("CARGO_BIN_EXE_ami")
     );
-    let transcript = tokio::task::spawn_blocking(move || {
-        let mut child = Command::new("script")
-            .args(["-qec", &line, "/dev/null"])
-            .env_remove("AMI_HOST")
-            .env_remove("AMI_SECRET")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
+    // Type the secret only once the prompt is shown (echo is off by then).
+    let (transcript, status) =
+        tokio::task::spawn_blocking(move || type_at_prompt(&line, b"amp111\r"))
+            .await
             .unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        // Type the secret only once the prompt is shown (echo is off by then).
-        let mut seen = Vec::new();
-        let mut buf = [0u8; 256];
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !String::from_utf8_lossy(&seen).contains("AMI secret for admin") {
-            assert!(
-                Instant::now() < deadline,
-                "no prompt: {:?}",
-                String::from_utf8_lossy(&seen)
-            );
-            let n = stdout.read(&mut buf).unwrap();
-            assert!(
-                n > 0,
-                "ended before the prompt: {:?}",
-                String::from_utf8_lossy(&seen)
-            );
-            seen.extend_from_slice(&buf[..n]);
-        }
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"amp111\r").unwrap();
-        stdin.flush().unwrap();
-        stdout.read_to_end(&mut seen).unwrap();
-        drop(stdin);
-        assert!(child.wait().unwrap().success());
-        String::from_utf8_lossy(&seen).into_owned()
-    })
-    .await
-    .unwrap();
+    assert!(status.success(), "{transcript}");
     assert!(transcript.contains("Pong"), "{transcript}");
     assert!(
         !transcript.contains("amp111"),

@@ -160,14 +160,9 @@ pub fn write_with<T: ?Sized>(
 
 /// Runs [`ParamValue::check_param`] on every item of a list parameter.
 pub fn check_items<T: ParamValue>(name: &str, items: &[T]) -> Result<(), EncodeError> {
-    for item in items {
-        item.check_param()
-            .map_err(|reason| EncodeError::InvalidValue {
-                header: name.to_owned(),
-                reason,
-            })?;
-    }
-    Ok(())
+    items
+        .iter()
+        .try_for_each(|item| crate::encode::check_param(name, item))
 }
 
 /// The wire name of an indexed parameter: `UnitAmount(0)` with index 2 gives `UnitAmount(2)`.

@@ -55,12 +55,7 @@ impl<'b> HeaderWriter<'b> {
 
     /// Writes one header whose value is a [`ParamValue`].
     pub fn param<T: ParamValue>(&mut self, name: &str, value: &T) -> Result<(), EncodeError> {
-        value
-            .check_param()
-            .map_err(|reason| EncodeError::InvalidValue {
-                header: name.to_owned(),
-                reason,
-            })?;
+        check_param(name, value)?;
         self.header_with(name, |out| value.encode_param(out))
     }
 
@@ -86,6 +81,16 @@ impl<'b> HeaderWriter<'b> {
         self.out.extend_from_slice(b"\r\n");
         Ok(())
     }
+}
+
+/// [`ParamValue::check_param`], as the error for header `name`.
+pub(crate) fn check_param<T: ParamValue>(name: &str, value: &T) -> Result<(), EncodeError> {
+    value
+        .check_param()
+        .map_err(|reason| EncodeError::InvalidValue {
+            header: name.to_owned(),
+            reason,
+        })
 }
 
 fn check_name(name: &str) -> Result<(), EncodeError> {
