@@ -9,7 +9,8 @@
 //! `--runtime multi` runs the client on tokio's multi-threaded runtime (default: the
 //! current-thread runtime). `--raw` measures the baseline instead: one Ping at a time over a
 //! plain blocking socket, without this library, which is the round-trip limit that one-at-a-time
-//! actions (`--inflight 1`) are compared with.
+//! actions (`--inflight 1`) are compared with. `--raw-tokio` is the same loop over a bare tokio
+//! socket: what any client on the runtime pays before this library adds anything.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -29,6 +30,7 @@ struct Args {
     inflight: u64,
     multi: bool,
     raw: bool,
+    raw_tokio: bool,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,11 +42,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         inflight: 256,
         multi: false,
         raw: false,
+        raw_tokio: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--raw" {
             args.raw = true;
+            continue;
+        }
+        if flag == "--raw-tokio" {
+            args.raw_tokio = true;
             continue;
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -89,6 +96,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     .enable_all()
     .build()?;
+    if args.raw_tokio {
+        return runtime.block_on(raw_tokio_round_trips(&host, port, &args));
+    }
     let config = Config::new(host, port, args.username.clone(), args.secret.clone())
         .keepalive(None, Duration::from_secs(5));
     runtime.block_on(flood(config, &args))
@@ -149,6 +159,67 @@ fn raw_round_trips(host: &str, port: u16, args: &Args) -> Result<(), Box<dyn std
     }
     let secs = started.elapsed().as_secs_f64();
     println!("raw pings: {}, one at a time, {secs:.3} s", args.count);
+    println!("actions/s: {:.0}", args.count as f64 / secs);
+    Ok(())
+}
+
+/// One Ping at a time over a bare tokio socket, without this library: what any tokio client pays.
+async fn raw_tokio_round_trips(
+    host: &str,
+    port: u16,
+    args: &Args,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect((host, port)).await?;
+    tcp.set_nodelay(true)?;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    // Reads until `buf[seen..]` holds a whole message; returns the message's end.
+    async fn read_message(
+        tcp: &mut tokio::net::TcpStream,
+        buf: &mut Vec<u8>,
+        seen: usize,
+    ) -> std::io::Result<usize> {
+        loop {
+            if let Some(end) = buf[seen..].windows(4).position(|w| w == b"\r\n\r\n") {
+                return Ok(seen + end + 4);
+            }
+            if tcp.read_buf(buf).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+    }
+    // The greeting is one line; the login reply ends with an empty line.
+    while !buf.contains(&b'\n') {
+        if tcp.read_buf(&mut buf).await? == 0 {
+            return Err("no greeting".into());
+        }
+    }
+    let seen = buf.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let login = format!(
+        "Action: Login\r\nUsername: {}\r\nSecret: {}\r\nEvents: off\r\n\r\n",
+        args.username, args.secret
+    );
+    tcp.write_all(login.as_bytes()).await?;
+    let end = read_message(&mut tcp, &mut buf, seen).await?;
+    if !String::from_utf8_lossy(&buf[seen..end]).contains("Success") {
+        return Err("login failed".into());
+    }
+    buf.drain(..end);
+    let started = Instant::now();
+    for n in 0..args.count {
+        tcp.write_all(format!("Action: Ping\r\nActionID: {n}\r\n\r\n").as_bytes())
+            .await?;
+        let end = read_message(&mut tcp, &mut buf, 0).await?;
+        if !buf[..end].windows(4).any(|w| w == b"Pong") {
+            return Err("unexpected reply".into());
+        }
+        buf.drain(..end);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "raw tokio pings: {}, one at a time, {secs:.3} s",
+        args.count
+    );
     println!("actions/s: {:.0}", args.count as f64 / secs);
     Ok(())
 }

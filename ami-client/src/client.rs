@@ -150,6 +150,37 @@ struct ActionId {
 }
 
 impl ActionId {
+    /// `prefix` (at most 30 bytes: see `Shared::new`) followed by `key` in decimal. Written
+    /// by hand: `write!` costs several times more, once per action.
+    fn new(prefix: &str, key: u64) -> ActionId {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = key;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let mut id = ActionId {
+            key,
+            text: [0; 64],
+            len: 0,
+        };
+        let prefix = prefix.as_bytes();
+        let digits = &digits[at..];
+        let len = prefix.len() + digits.len();
+        if let Some(text) = id.text.get_mut(..len) {
+            let (head, tail) = text.split_at_mut(prefix.len());
+            head.copy_from_slice(prefix);
+            tail.copy_from_slice(digits);
+            id.len = len;
+        }
+        id
+    }
+
     fn as_str(&self) -> &str {
         std::str::from_utf8(self.text.get(..self.len).unwrap_or_default()).unwrap_or_default()
     }
@@ -374,18 +405,8 @@ impl Client {
     }
 
     fn next_action_id(&self) -> ActionId {
-        use std::io::Write as _;
         let key = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut id = ActionId {
-            key,
-            text: [0; 64],
-            len: 0,
-        };
-        let mut rest = &mut id.text[..];
-        // The prefix is at most 30 bytes and the number 20: it always fits.
-        let _ = write!(rest, "{}{key}", self.shared.id_prefix);
-        id.len = 64 - rest.len();
-        id
+        ActionId::new(&self.shared.id_prefix, key)
     }
 
     async fn request_typed<A: Action>(
@@ -478,5 +499,20 @@ impl Client {
             shared: Some(&self.shared),
             key: id.key,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActionId;
+
+    #[test]
+    fn action_ids_are_prefix_then_decimal_key() {
+        let prefix = "ffffffff-18446744073709551615-"; // the longest prefix `Shared::new` makes
+        for key in [0, 7, 10, 99, 1_000_001, u64::MAX] {
+            let id = ActionId::new(prefix, key);
+            assert_eq!(id.as_str(), format!("{prefix}{key}"));
+            assert_eq!(id.key, key);
+        }
     }
 }

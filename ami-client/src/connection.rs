@@ -293,7 +293,7 @@ async fn serve(
     for msg in early {
         route(shared, msg, &mut events);
     }
-    shared.hub.publish(events);
+    shared.hub.publish(&mut events);
     // The read halves differ in type, so each arm spawns its reader.
     let (mut reader, write_side) = match io {
         login::Stream::Tcp(tcp) => {
@@ -429,12 +429,12 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 // woken so far run now (and their next actions be written) keeps the server
                 // busy while the rest is routed, instead of both sides taking turns.
                 replies = 0;
-                shared.hub.publish(events.drain(..));
+                shared.hub.publish(&mut events);
                 tokio::task::yield_now().await;
             }
         }
         // Everything one read brought is handed to subscribers at once.
-        shared.hub.publish(events.drain(..));
+        shared.hub.publish(&mut events);
         // Straight into the framer's buffer: no copy.
         match io.read_buf(&mut framer.read_buf(READ_AT_LEAST)).await {
             Ok(0) => return "the server closed the connection".to_owned(),
@@ -455,7 +455,7 @@ fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) -> MessageKin
     let kind = msg.kind();
     match kind {
         MessageKind::Response => {
-            shared.hub.publish(events.drain(..));
+            shared.hub.publish(events);
             if !shared.pending().on_response(msg) {
                 debug!("response for no pending action");
             }

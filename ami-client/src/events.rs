@@ -78,15 +78,16 @@ struct Subscriber {
 }
 
 impl Subscriber {
-    fn wants(&self, event: &EventMessage) -> bool {
+    fn wants(&self, event: &Message) -> bool {
+        let name = event.event().unwrap_or_default();
         let by_kind = self
             .filter
             .as_ref()
-            .map(|kinds| event.kind().is_some_and(|k| kinds.contains(&k)));
+            .map(|kinds| EventKind::from_name(name).is_some_and(|k| kinds.contains(&k)));
         let by_name = self
             .names
             .as_ref()
-            .map(|names| names.contains(&event.name().to_ascii_lowercase()));
+            .map(|names| names.contains(&name.to_ascii_lowercase()));
         match (by_kind, by_name) {
             (None, None) => true,
             (k, n) => k.unwrap_or(false) || n.unwrap_or(false),
@@ -95,7 +96,7 @@ impl Subscriber {
 
     /// Queues what fits of `events` (those this subscriber wants) with one lock and one
     /// wake-up, and counts the rest as dropped.
-    fn offer(&self, events: &[EventMessage]) {
+    fn offer(&self, events: &[Message]) {
         let mut offered = 0;
         let mut queued = 0;
         {
@@ -106,7 +107,7 @@ impl Subscriber {
             for event in events.iter().filter(|e| self.wants(e)) {
                 offered += 1;
                 if room > 0 {
-                    queue.push_back(event.clone());
+                    queue.push_back(EventMessage::new(event.clone()));
                     room -= 1;
                     queued += 1;
                 }
@@ -131,19 +132,24 @@ pub(crate) struct Hub {
 }
 
 impl Hub {
-    /// Queues events, in order, for every subscriber that wants them; never blocks. Each
-    /// subscriber is locked and woken once for the whole batch.
-    pub fn publish(&self, batch: impl IntoIterator<Item = Message>) {
-        let events: Vec<EventMessage> = batch.into_iter().map(EventMessage::new).collect();
-        if events.is_empty() {
-            return;
+    /// Queues events, in order, for every subscriber that wants them, and empties `batch`;
+    /// never blocks. Each subscriber is locked and woken once for the whole batch.
+    #[inline]
+    pub fn publish(&self, batch: &mut Vec<Message>) {
+        // Most reads bring only replies: nothing to lock.
+        if !batch.is_empty() {
+            self.publish_batch(batch);
+            batch.clear();
         }
+    }
+
+    fn publish_batch(&self, events: &[Message]) {
         let mut subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         subs.retain(|weak| {
             let Some(sub) = weak.upgrade() else {
                 return false;
             };
-            sub.offer(&events);
+            sub.offer(events);
             true
         });
     }

@@ -611,6 +611,10 @@ impl Framer {
             self.drop_discarded();
             return None;
         }
+        if self.buf.is_empty() {
+            // The usual case after a read of whole messages: no partial line to check.
+            return None;
+        }
         if let Some(e) = self.partial_error() {
             let e = self.fail(e);
             if self.cur.scanned() > 0 {
