@@ -140,7 +140,7 @@ pub mod enums {
     /// | `Insert` |  |  |  |
     #[derive(Debug, Clone, PartialEq, Eq, Hash, ami_derive::AmiEnum)]
     #[non_exhaustive]
-    pub enum UpdateConfigAction000000 {
+    pub enum ConfigEditAction {
         /// `NewCat`
         #[ami(wire = "NewCat")]
         NewCat,
@@ -2336,13 +2336,13 @@ pub mod action {
     /// | `DstFilename` | `dst_filename`: `String` | text | yes |  |  |
     /// | `Reload` | `reload`: `Option<String>` | text | no |  |  |
     /// | `PreserveEffectiveContext` | `preserve_effective_context`: `Option<String>` | text | no |  |  |
-    /// | `Action-000000` | `action_000000`: `Option<UpdateConfigAction000000>` | [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000) | no |  | One of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. |
+    /// | `Action-000000` | `action_000000`: `Option<ConfigEditAction>` | [`ConfigEditAction`](crate::enums::ConfigEditAction) | no |  | One of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. |
     /// | `Cat-000000` | `cat_000000`: `Option<String>` | text | no |  |  |
     /// | `Var-000000` | `var_000000`: `Option<String>` | text | no |  |  |
     /// | `Value-000000` | `value_000000`: `Option<String>` | text | no |  |  |
     /// | `Match-000000` | `match_000000`: `Option<String>` | text | no |  |  |
     /// | `Line-000000` | `line_000000`: `Option<String>` | text | no |  |  |
-    /// | `Options-000000` | `options_000000`: `Option<UpdateConfigAction000000>` | [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000) | no |  | One of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. |
+    /// | `Options-000000` | `options_000000`: `Option<String>` | text | no |  | Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others. |
     ///
     /// # Response
     ///
@@ -2376,9 +2376,9 @@ pub mod action {
         /// `PreserveEffectiveContext`: text, optional
         #[ami(header = "PreserveEffectiveContext")]
         pub preserve_effective_context: Option<String>,
-        /// `Action-000000`: [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000), optional
+        /// `Action-000000`: [`ConfigEditAction`](crate::enums::ConfigEditAction), optional
         #[ami(header = "Action-000000")]
-        pub action_000000: Option<crate::enums::UpdateConfigAction000000>,
+        pub action_000000: Option<crate::enums::ConfigEditAction>,
         /// `Cat-000000`: text, optional
         #[ami(header = "Cat-000000")]
         pub cat_000000: Option<String>,
@@ -2394,9 +2394,9 @@ pub mod action {
         /// `Line-000000`: text, optional
         #[ami(header = "Line-000000")]
         pub line_000000: Option<String>,
-        /// `Options-000000`: [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000), optional
+        /// `Options-000000`: text, optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others.
         #[ami(header = "Options-000000")]
-        pub options_000000: Option<crate::enums::UpdateConfigAction000000>,
+        pub options_000000: Option<String>,
     }
     impl UpdateConfig {
         /// Creates the action with its required parameters: `SrcFilename`, `DstFilename`.
@@ -2425,8 +2425,8 @@ pub mod action {
             self.preserve_effective_context = Some(value.into());
             self
         }
-        /// Sets `Action-000000`: [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000), optional
-        pub fn action_000000(mut self, value: crate::enums::UpdateConfigAction000000) -> Self {
+        /// Sets `Action-000000`: [`ConfigEditAction`](crate::enums::ConfigEditAction), optional
+        pub fn action_000000(mut self, value: crate::enums::ConfigEditAction) -> Self {
             self.action_000000 = Some(value);
             self
         }
@@ -2455,9 +2455,9 @@ pub mod action {
             self.line_000000 = Some(value.into());
             self
         }
-        /// Sets `Options-000000`: [`UpdateConfigAction000000`](crate::enums::UpdateConfigAction000000), optional
-        pub fn options_000000(mut self, value: crate::enums::UpdateConfigAction000000) -> Self {
-            self.options_000000 = Some(value);
+        /// Sets `Options-000000`: text, optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others.
+        pub fn options_000000(mut self, value: impl Into<String>) -> Self {
+            self.options_000000 = Some(value.into());
             self
         }
     }

@@ -895,13 +895,13 @@ pub(super) const PARAMS_UPDATE_CONFIG: &[ParamInfo] = &[
     ParamInfo { name: "DstFilename", ty: "string", required: true, values: &[], rust: "dst_filename", rust_type: "String", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "Reload", ty: "string", required: false, values: &[], rust: "reload", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "PreserveEffectiveContext", ty: "string", required: false, values: &[], rust: "preserve_effective_context", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
-    ParamInfo { name: "Action-000000", ty: "enum", required: false, values: &["NewCat", "RenameCat", "DelCat", "EmptyCat", "Update", "Delete", "Append", "Insert"], rust: "action_000000", rust_type: "Option<UpdateConfigAction000000>", enum_name: Some("UpdateConfigAction000000"), repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
+    ParamInfo { name: "Action-000000", ty: "enum", required: false, values: &["NewCat", "RenameCat", "DelCat", "EmptyCat", "Update", "Delete", "Append", "Insert"], rust: "action_000000", rust_type: "Option<ConfigEditAction>", enum_name: Some("ConfigEditAction"), repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "Cat-000000", ty: "string", required: false, values: &[], rust: "cat_000000", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "Var-000000", ty: "string", required: false, values: &[], rust: "var_000000", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "Value-000000", ty: "string", required: false, values: &[], rust: "value_000000", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "Match-000000", ty: "string", required: false, values: &[], rust: "match_000000", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
     ParamInfo { name: "Line-000000", ty: "string", required: false, values: &[], rust: "line_000000", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
-    ParamInfo { name: "Options-000000", ty: "enum", required: false, values: &["NewCat", "RenameCat", "DelCat", "EmptyCat", "Update", "Delete", "Append", "Insert"], rust: "options_000000", rust_type: "Option<UpdateConfigAction000000>", enum_name: Some("UpdateConfigAction000000"), repeated: false, indexed: false, default: None, since: None, removed: None, doc: None },
+    ParamInfo { name: "Options-000000", ty: "string", required: false, values: &[], rust: "options_000000", rust_type: "Option<String>", enum_name: None, repeated: false, indexed: false, default: None, since: None, removed: None, doc: Some("Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit=\"a,b\"` for NewCat or `catfilter=\"...\"` for the others.") },
 ];
 
 pub(super) const PARAMS_USER_EVENT: &[ParamInfo] = &[
@@ -3931,6 +3931,16 @@ pub(super) static ENUMS: &[EnumInfo] = &[
         VariantInfo { name: "Mute", wire: "65536", value: Some(65536), aliases: &[], text: Some("Mute"), doc: Some("Flag bit for a muted channel; other numbers arrive as text `Unknown (<n>)`.") },
         VariantInfo { name: "Unknown", wire: "Unknown", value: None, aliases: &[], text: None, doc: None },
     ] },
+    EnumInfo { name: "ConfigEditAction", module: "manager", synopsis: "The edit one numbered UpdateConfig step (`Action-NNNNNN`) makes.", variants: &[
+        VariantInfo { name: "NewCat", wire: "NewCat", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "RenameCat", wire: "RenameCat", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "DelCat", wire: "DelCat", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "EmptyCat", wire: "EmptyCat", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "Update", wire: "Update", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "Delete", wire: "Delete", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "Append", wire: "Append", value: None, aliases: &[], text: None, doc: None },
+        VariantInfo { name: "Insert", wire: "Insert", value: None, aliases: &[], text: None, doc: None },
+    ] },
     EnumInfo { name: "ContactListStatus", module: "res_pjsip", synopsis: "Reachability of a contact as shown in contact list items.", variants: &[
         VariantInfo { name: "Reachable", wire: "Reachable", value: None, aliases: &[], text: None, doc: None },
         VariantInfo { name: "Unreachable", wire: "Unreachable", value: None, aliases: &[], text: None, doc: None },
@@ -4230,15 +4240,5 @@ pub(super) static ENUMS: &[EnumInfo] = &[
     ] },
     EnumInfo { name: "UnloadStatus", module: "loader", synopsis: "The result of unloading a module (Unload event).", variants: &[
         VariantInfo { name: "Success", wire: "Success", value: None, aliases: &[], text: None, doc: None },
-    ] },
-    EnumInfo { name: "UpdateConfigAction000000", module: "manager", synopsis: "The edit one numbered UpdateConfig step (`Action-NNNNNN`) makes.", variants: &[
-        VariantInfo { name: "NewCat", wire: "NewCat", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "RenameCat", wire: "RenameCat", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "DelCat", wire: "DelCat", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "EmptyCat", wire: "EmptyCat", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "Update", wire: "Update", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "Delete", wire: "Delete", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "Append", wire: "Append", value: None, aliases: &[], text: None, doc: None },
-        VariantInfo { name: "Insert", wire: "Insert", value: None, aliases: &[], text: None, doc: None },
     ] },
 ];

@@ -40,6 +40,10 @@ const FIXUPS: &[Fixup] = &[
         name: "user_event_placeholder_headers",
         apply: user_event_placeholder_headers,
     },
+    Fixup {
+        name: "update_config_options_values",
+        apply: update_config_options_values,
+    },
 ];
 
 /// Enumlist entries that describe a value instead of being one, beyond what the general rule of
@@ -196,5 +200,26 @@ fn user_event_placeholder_headers(dump: &mut Dump) -> Outcome {
     if action.params.len() == before {
         return Outcome::Stale("UserEvent no longer documents Header1/HeaderN".into());
     }
+    Outcome::Applied
+}
+
+/// UpdateConfig's `Options-000000` nests its options (`allowdups`, `template`, `catfilter=…`)
+/// under enumlists named after the step's actions, so the outer list reads as if the header
+/// took an action name. It takes comma-separated options; the values are dropped.
+fn update_config_options_values(dump: &mut Dump) -> Outcome {
+    let Some(action) = dump.actions.iter_mut().find(|a| a.name == "UpdateConfig") else {
+        return Outcome::NotPresent;
+    };
+    let Some(options) = action
+        .params
+        .iter_mut()
+        .find(|p| p.name == "Options-000000")
+    else {
+        return Outcome::NotPresent;
+    };
+    if !options.values.iter().any(|v| v == "NewCat") {
+        return Outcome::Stale("UpdateConfig's Options-000000 no longer lists action names".into());
+    }
+    options.values.clear();
     Outcome::Applied
 }
