@@ -18,10 +18,13 @@ enum Shape<'a> {
     },
     /// One header per element.
     Repeated { inner: &'a syn::Type },
-    /// One header per element, named `Prefix(i)`.
+    /// One header per element, named `Prefix(i)` or `Prefix-00000i`; `sparse` when the
+    /// elements are `Option`s (a `None` sends nothing for its index).
     Indexed {
         inner: &'a syn::Type,
         prefix: String,
+        padded: bool,
+        sparse: bool,
     },
     /// One comma-separated header.
     List { inner: &'a syn::Type },
@@ -33,6 +36,15 @@ struct Param<'a> {
     wire: String,
     shape: Shape<'a>,
     unit: Option<Unit>,
+}
+
+/// The `IndexStyle` path for an indexed parameter.
+fn index_style(p: &TokenStream, padded: bool) -> TokenStream {
+    if padded {
+        quote!(#p::IndexStyle::Padded)
+    } else {
+        quote!(#p::IndexStyle::Parenthesized)
+    }
 }
 
 /// Expands `#[derive(Action)]`.
@@ -98,16 +110,27 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             } else if fa.list {
                 Shape::List { inner }
             } else {
-                let Some(prefix) = wire.strip_suffix("(0)") else {
+                let pattern = wire
+                    .strip_suffix("(0)")
+                    .map(|stem| (stem, false))
+                    .or_else(|| {
+                        wire.strip_suffix("000000")
+                            .filter(|stem| stem.ends_with('-'))
+                            .map(|stem| (stem, true))
+                    });
+                let Some((prefix, padded)) = pattern else {
                     cx.error_spanned_by(
                         ident,
-                        "an `indexed` header is written with `(0)`, e.g. `UnitAmount(0)`",
+                        "an `indexed` header is written with its index 0: `UnitAmount(0)` or `Action-000000`",
                     );
                     continue;
                 };
+                let option_inner = wrapped(inner, "Option");
                 Shape::Indexed {
-                    inner,
+                    inner: option_inner.unwrap_or(inner),
                     prefix: prefix.to_owned(),
+                    padded,
+                    sparse: option_inner.is_some(),
                 }
             }
         } else if vec_inner.is_some() {
@@ -190,11 +213,24 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
                 quote!(if let ::core::option::Option::Some(v) = &self.#field { #w1 })
             }
             Shape::Repeated { .. } => quote!(for v in &self.#field { w.param(#wire, v)?; }),
-            Shape::Indexed { prefix, .. } => quote! {
-                for (i, v) in self.#field.iter().enumerate() {
-                    w.param(&#p::indexed_name(#prefix, i), v)?;
+            Shape::Indexed {
+                prefix,
+                padded,
+                sparse,
+                ..
+            } => {
+                let style = index_style(&p, *padded);
+                let write = quote!(w.param(&#p::indexed_name(#prefix, #style, i), v)?;);
+                if *sparse {
+                    quote! {
+                        for (i, v) in self.#field.iter().enumerate() {
+                            if let ::core::option::Option::Some(v) = v { #write }
+                        }
+                    }
+                } else {
+                    quote!(for (i, v) in self.#field.iter().enumerate() { #write })
                 }
-            },
+            }
             Shape::List { inner } => quote! {
                 if !self.#field.is_empty() {
                     #p::check_items(#wire, &self.#field[..])?;
@@ -241,9 +277,12 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
                     continue;
                 }
             },
-            Shape::Indexed { prefix, .. } => quote! {
-                if let ::core::option::Option::Some(i) = #p::indexed(name, #prefix) { #slot.push((i, #decode)); continue; }
-            },
+            Shape::Indexed { prefix, padded, .. } => {
+                let style = index_style(&p, *padded);
+                quote! {
+                    if let ::core::option::Option::Some(i) = #p::indexed(name, #prefix, #style) { #slot.push((i, #decode)); continue; }
+                }
+            }
         }
     });
     let builds = params.iter().map(|prm| {
@@ -260,6 +299,9 @@ fn generate(input: &DeriveInput, container: &attr::Container, params: &[Param<'_
             | Shape::Repeated { .. }
             | Shape::List { .. } => {
                 quote!(#field: #slot)
+            }
+            Shape::Indexed { sparse: true, .. } => {
+                quote!(#field: #p::sparse(#slot, msg.len(), NAME, #wire)?)
             }
             Shape::Indexed { .. } => quote!(#field: {
                 #slot.sort_by_key(|(i, _)| *i);

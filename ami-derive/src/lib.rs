@@ -33,7 +33,8 @@
 //! - on the type: `name = "Wire"` (actions and events), `response = "Type<'a>"` and
 //!   `follow_up = "Event"` (actions);
 //! - on fields: `header = "Wire"` (default: the field name in UpperCamelCase), `repeated`,
-//!   `indexed` (header written `Name(0)`), `list` (comma-separated), `prefix_match`,
+//!   `indexed` (header written `Name(0)` on a `Vec<T>`, or `Name-000000` on a `Vec<T>` or a
+//!   `Vec<Option<T>>` whose `None`s send nothing), `list` (comma-separated), `prefix_match`,
 //!   `unit = "s" | "ms"` (for `Duration`), `flatten` with `prefix = "P"` (a field set),
 //!   `unknown` (the `Unknown` that keeps unlisted headers);
 //! - on enum variants: `wire = "..."`, `value = N`, `alias = "..."` (repeatable), `text = "..."`,

@@ -1023,3 +1023,39 @@ fn nested_groups_concatenate_prefixes() {
     let msg = parse("Event: PairEvent\r\n");
     assert_eq!(PairEvent::from_message(&msg).unwrap().orig, None);
 }
+
+/// Numbered steps in UpdateConfig's spelling, where a step may leave a header out.
+#[derive(Debug, Clone, PartialEq, Action)]
+#[ami(name = "Steps")]
+pub struct Steps {
+    #[ami(indexed, header = "Action-000000")]
+    pub action: Vec<Option<String>>,
+    #[ami(indexed, header = "Var-000000")]
+    pub var: Vec<Option<String>>,
+}
+
+#[test]
+fn padded_sparse_indexed_params_keep_their_indices() {
+    let steps = Steps {
+        action: vec![Some("NewCat".to_owned()), Some("Append".to_owned())],
+        var: vec![None, Some("type".to_owned())],
+    };
+    let wire = encode(&steps).unwrap();
+    assert_eq!(
+        wire,
+        "Action: Steps\r\nActionID: id-1\r\nAction-000000: NewCat\r\nAction-000001: Append\r\n\
+         Var-000001: type\r\n\r\n"
+    );
+    // Back again, in any order and case; the missing `Var-000000` stays a gap.
+    let back = Steps::from_params(&parse(
+        "Action: Steps\r\nvar-000001: type\r\nACTION-000001: Append\r\nAction-000000: NewCat\r\n",
+    ))
+    .unwrap();
+    assert_eq!(back, steps);
+    // An index no request of this size can have is refused, not allocated.
+    let err = Steps::from_params(&parse("Action: Steps\r\nVar-999999: x\r\n")).unwrap_err();
+    assert!(err.to_string().contains("999999"), "{err}");
+    // Only six digits are an index.
+    let err = Steps::from_params(&parse("Action: Steps\r\nVar-1: x\r\n")).unwrap_err();
+    assert_eq!(err.to_string(), "Steps: unknown parameter Var-1");
+}

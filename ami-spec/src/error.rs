@@ -153,8 +153,10 @@ pub enum ErrorKind {
     /// A param named `ActionID`, which every action has implicitly.
     #[error("ActionID must not be declared: every action has it implicitly")]
     ActionIdParam,
-    /// `indexed = true` on a param whose name lacks `(0)`.
-    #[error("an indexed param's name must contain \"(0)\" where the index goes")]
+    /// `indexed = true` on a param whose name is not an index-0 name.
+    #[error(
+        "an indexed param is named by its first entry: `Name(0)` or `Name-000000` (six digits)"
+    )]
     IndexedWithoutIndex,
     /// A param both `repeated` and `indexed`.
     #[error("a param cannot be both `repeated` and `indexed`")]

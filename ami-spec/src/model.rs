@@ -212,7 +212,8 @@ pub struct Param {
     pub required: bool,
     /// One header per value.
     pub repeated: bool,
-    /// Sent as `Name(0)`, `Name(1)`, ….
+    /// Sent as `Name(0)`, `Name(1)`, … or `Name-000000`, `Name-000001`, … (see
+    /// [`Param::index_pattern`]).
     pub indexed: bool,
     /// A credential: never shown in `Debug` output.
     pub secret: bool,
@@ -298,4 +299,28 @@ impl Spec {
     pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
         self.enums().map(|(_, e)| e).find(|e| e.name == name)
     }
+}
+
+impl Param {
+    /// For an indexed param, its name's stem and whether the index is six zero-padded digits
+    /// (`Action-000000` gives `("Action-", true)`, `UnitAmount(0)` gives `("UnitAmount",
+    /// false)`). Padded params are per-step headers that a step may leave out, so each of their
+    /// entries is optional.
+    pub fn index_pattern(&self) -> Option<(&str, bool)> {
+        if !self.indexed {
+            return None;
+        }
+        index_pattern(&self.name)
+    }
+}
+
+/// The stem of an index-0 header name and whether its index is padded; see
+/// [`Param::index_pattern`].
+pub fn index_pattern(name: &str) -> Option<(&str, bool)> {
+    if let Some(stem) = name.strip_suffix("(0)") {
+        return Some((stem, false));
+    }
+    name.strip_suffix("000000")
+        .filter(|stem| stem.ends_with('-'))
+        .map(|stem| (stem, true))
 }

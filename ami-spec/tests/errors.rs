@@ -606,8 +606,8 @@ fn action_id_param() {
 fn indexed_without_index() {
     assert_eq!(
         errors(&param("type = \"int\"\nindexed = true\n")),
-        "t.toml:9:8: action A, param P: an indexed param's name must contain \"(0)\" where the \
-         index goes"
+        "t.toml:9:8: action A, param P: an indexed param is named by its first entry: \
+         `Name(0)` or `Name-000000` (six digits)"
     );
 }
 

@@ -36,10 +36,33 @@ pub fn strip_prefix_ic<'n>(name: &'n str, prefix: &str) -> Option<&'n str> {
     }
 }
 
-/// Whether `name` is `prefix` followed by `(index)`, returning the index.
-pub fn indexed(name: &str, prefix: &str) -> Option<usize> {
-    let rest = strip_prefix_ic(name, prefix)?;
-    rest.strip_prefix('(')?.strip_suffix(')')?.parse().ok()
+pub use crate::indexed::{index as indexed, name as indexed_name, IndexStyle};
+
+/// Places the entries of a sparse indexed parameter at their indices. An index beyond the
+/// message's header count cannot belong to a well-formed request and is refused, so that a
+/// hostile `Name-999999` cannot make a million-entry vector.
+pub fn sparse<T>(
+    mut entries: Vec<(usize, T)>,
+    headers: usize,
+    target: &'static str,
+    header: &'static str,
+) -> Result<Vec<Option<T>>, DecodeError> {
+    let Some(len) = entries.iter().map(|(i, _)| i + 1).max() else {
+        return Ok(Vec::new());
+    };
+    if len > headers {
+        let index = (len - 1).to_string();
+        return Err(
+            ValueError::new(&index, "an index below the message's header count").at(target, header),
+        );
+    }
+    let mut out: Vec<Option<T>> = std::iter::repeat_with(|| None).take(len).collect();
+    for (i, v) in entries.drain(..) {
+        if let Some(slot) = out.get_mut(i) {
+            slot.get_or_insert(v);
+        }
+    }
+    Ok(out)
 }
 
 /// Headers every event may carry that no event type lists as a field.
@@ -163,9 +186,4 @@ pub fn check_items<T: ParamValue>(name: &str, items: &[T]) -> Result<(), EncodeE
     items
         .iter()
         .try_for_each(|item| crate::encode::check_param(name, item))
-}
-
-/// The wire name of an indexed parameter: `UnitAmount(0)` with index 2 gives `UnitAmount(2)`.
-pub fn indexed_name(prefix: &str, index: usize) -> String {
-    format!("{prefix}({index})")
 }

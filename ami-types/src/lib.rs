@@ -17,6 +17,7 @@ pub mod dynamic;
 pub mod encode;
 pub mod framer;
 pub mod generated;
+pub mod indexed;
 pub mod message;
 pub mod reply;
 pub mod traits;

@@ -330,3 +330,13 @@ fn status_example_1() {
         "Response: Success\nActionID: a6519095-0c70-42ec-a013-ead0cae59401\nEventList: start\nMessage: Channel status will follow\n\nEvent: Status\nPrivilege: Call\nChannel: SIP/300-0000000c\nChannelState: 6\nChannelStateDesc: Up\nCallerIDNum: 300\nCallerIDName: <unknown>\nConnectedLineNum: <unknown>\nConnectedLineName: <unknown>\nLanguage: en\nAccountCode: \nContext: sample_park\nExten: s\nPriority: 2\nUniqueid: 1481806671.27\nLinkedid: 1481806671.27\nType: SIP\nDNID: 4001\nEffectiveConnectedLineNum: <unknown>\nEffectiveConnectedLineName: <unknown>\nTimeToHangup: 0\nBridgeID: 299de6ea-1dc7-4144-9e46-d6513723333e\nLinkedid: 1481806671.27\nApplication: Park\nData: \nNativeformats: (ulaw)\nReadformat: ulaw\nReadtrans: \nWriteformat: gsm\nWritetrans: (gsm@8000)->(slin@8000)->(ulaw@8000)\nCallgroup: 0\nPickupgroup: 0\nSeconds: 2\nVariable: SIPCALLID=1945371327@pluto.pchero21.com\nVariable: SIPDOMAIN=pluto.pchero21.com\nVariable: SIPURI=sip:300@10.1.27.60:5060\nActionID: a6519095-0c70-42ec-a013-ead0cae59401\n\nEvent: StatusComplete\nActionID: a6519095-0c70-42ec-a013-ead0cae59401\nEventList: Complete\nListItems: 1\nItems: 1",
     );
 }
+/// Add a template category, then a variable in it, in one edit
+#[test]
+fn update_config_example_1() {
+    support::check_example::<
+        action::UpdateConfig,
+    >(
+        "Action: UpdateConfig\nActionID: edit-1\nSrcFilename: pjsip.conf\nDstFilename: pjsip.conf\nReload: res_pjsip.so\nAction-000000: NewCat\nCat-000000: endpoint-base\nOptions-000000: template\nAction-000001: Append\nCat-000001: endpoint-base\nVar-000001: context\nValue-000001: from-internal",
+        "Response: Success\nActionID: edit-1",
+    );
+}

@@ -37,7 +37,7 @@ fn headers(info: &'static ActionInfo) -> BoxedStrategy<Vec<(String, String)>> {
         .params
         .iter()
         .map(|p| {
-            let indexed = p.name.strip_suffix("(0)");
+            let indexed = ami_types::indexed::pattern(p.name).filter(|_| p.indexed);
             let repeated = p.name == "Variable" && p.ty == "variable";
             let (min, max) = if indexed.is_some() || repeated {
                 (0, 3)
@@ -52,7 +52,7 @@ fn headers(info: &'static ActionInfo) -> BoxedStrategy<Vec<(String, String)>> {
                         .into_iter()
                         .enumerate()
                         .map(|(i, v)| match indexed {
-                            Some(prefix) => (format!("{prefix}({i})"), v),
+                            Some((stem, style)) => (ami_types::indexed::name(stem, style, i), v),
                             None => (p.name.to_owned(), v),
                         })
                         .collect()

@@ -326,7 +326,7 @@ impl Lower<'_, '_> {
         self.check_unique_member("param", &p.name, &rust, rust_span, &context, members);
         let ty = self.ty(&p.ty, p.enum_name.as_ref(), p.unit.as_ref(), &context);
         let indexed = p.indexed.as_ref().is_some_and(|i| *i.get_ref());
-        if indexed && !p.name.get_ref().contains("(0)") {
+        if indexed && crate::model::index_pattern(p.name.get_ref()).is_none() {
             self.error(p.name.span(), &context, ErrorKind::IndexedWithoutIndex);
         }
         if let Some(i) = p.indexed.as_ref().filter(|_| indexed && p.repeated) {

@@ -572,8 +572,8 @@ pub mod action {
     /// | `ChannelPrefix` | `channel_prefix`: `Option<String>` | text | no |  | Use the first channel whose name starts with this. |
     /// | `MsgType` | `msg_type`: `AocMsgType` | [`AocMsgType`](crate::enums::AocMsgType) | yes |  | One of `S`, `D`, `E`. |
     /// | `ChargeType` | `charge_type`: `Option<AocChargeType>` | [`AocChargeType`](crate::enums::AocChargeType) | no |  | One of `NA`, `FREE`, `Currency`, `Unit`. AOC-D and AOC-E: what kind of charge is reported. |
-    /// | `UnitAmount(0)` | `unit_amount`: `Vec<u64>` | unsigned integer | no |  | Sent as `Name(0)`, `Name(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`. |
-    /// | `UnitType(0)` | `unit_type`: `Vec<u64>` | unsigned integer | no |  | Sent as `Name(0)`, `Name(1)`, …. Type of the units at the same index (1-16 in ETSI terms). |
+    /// | `UnitAmount(0)` | `unit_amount`: `Vec<u64>` | unsigned integer | no |  | Sent as `UnitAmount(0)`, `UnitAmount(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`. |
+    /// | `UnitType(0)` | `unit_type`: `Vec<u64>` | unsigned integer | no |  | Sent as `UnitType(0)`, `UnitType(1)`, …. Type of the units at the same index (1-16 in ETSI terms). |
     /// | `CurrencyName` | `currency_name`: `Option<String>` | text | no |  | Currency name; Asterisk keeps the first 10 characters. |
     /// | `CurrencyAmount` | `currency_amount`: `Option<u64>` | unsigned integer | no |  | Amount in currency units before CurrencyMultiplier; needed for `Currency` charges and priced AOC-S rates. |
     /// | `CurrencyMultiplier` | `currency_multiplier`: `Option<AocCurrencyMultiplier>` | [`AocCurrencyMultiplier`](crate::enums::AocCurrencyMultiplier) | no |  | One of `OneThousandth`, `OneHundredth`, `OneTenth`, `One`, `Ten`, `Hundred`, `Thousand`. Scale of CurrencyAmount; needed whenever CurrencyAmount is. |
@@ -657,10 +657,10 @@ pub mod action {
         /// `ChargeType`: [`AocChargeType`](crate::enums::AocChargeType), optional. AOC-D and AOC-E: what kind of charge is reported.
         #[ami(header = "ChargeType")]
         pub charge_type: Option<crate::enums::AocChargeType>,
-        /// `UnitAmount(0)`: unsigned integer, optional, sent as `Name(0)`, `Name(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`.
+        /// `UnitAmount(0)`: unsigned integer, optional, sent as `UnitAmount(0)`, `UnitAmount(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`.
         #[ami(header = "UnitAmount(0)", indexed)]
         pub unit_amount: Vec<u64>,
-        /// `UnitType(0)`: unsigned integer, optional, sent as `Name(0)`, `Name(1)`, …. Type of the units at the same index (1-16 in ETSI terms).
+        /// `UnitType(0)`: unsigned integer, optional, sent as `UnitType(0)`, `UnitType(1)`, …. Type of the units at the same index (1-16 in ETSI terms).
         #[ami(header = "UnitType(0)", indexed)]
         pub unit_type: Vec<u64>,
         /// `CurrencyName`: text, optional. Currency name; Asterisk keeps the first 10 characters.
@@ -759,12 +759,12 @@ pub mod action {
             self.charge_type = Some(value);
             self
         }
-        /// Adds one value to `UnitAmount(0)`: unsigned integer, optional, sent as `Name(0)`, `Name(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`.
+        /// Adds one value to `UnitAmount(0)`: unsigned integer, optional, sent as `UnitAmount(0)`, `UnitAmount(1)`, …. Units charged, one entry per index; index 0 is needed when ChargeType is `Unit`.
         pub fn unit_amount(mut self, value: u64) -> Self {
             self.unit_amount.push(value);
             self
         }
-        /// Adds one value to `UnitType(0)`: unsigned integer, optional, sent as `Name(0)`, `Name(1)`, …. Type of the units at the same index (1-16 in ETSI terms).
+        /// Adds one value to `UnitType(0)`: unsigned integer, optional, sent as `UnitType(0)`, `UnitType(1)`, …. Type of the units at the same index (1-16 in ETSI terms).
         pub fn unit_type(mut self, value: u64) -> Self {
             self.unit_type.push(value);
             self

@@ -2336,13 +2336,13 @@ pub mod action {
     /// | `DstFilename` | `dst_filename`: `String` | text | yes |  |  |
     /// | `Reload` | `reload`: `Option<String>` | text | no |  |  |
     /// | `PreserveEffectiveContext` | `preserve_effective_context`: `Option<String>` | text | no |  |  |
-    /// | `Action-000000` | `action_000000`: `Option<ConfigEditAction>` | [`ConfigEditAction`](crate::enums::ConfigEditAction) | no |  | One of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. |
-    /// | `Cat-000000` | `cat_000000`: `Option<String>` | text | no |  |  |
-    /// | `Var-000000` | `var_000000`: `Option<String>` | text | no |  |  |
-    /// | `Value-000000` | `value_000000`: `Option<String>` | text | no |  |  |
-    /// | `Match-000000` | `match_000000`: `Option<String>` | text | no |  |  |
-    /// | `Line-000000` | `line_000000`: `Option<String>` | text | no |  |  |
-    /// | `Options-000000` | `options_000000`: `Option<String>` | text | no |  | Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others. |
+    /// | `Action-000000` | `step_action`: `Vec<Option<ConfigEditAction>>` | [`ConfigEditAction`](crate::enums::ConfigEditAction) | no |  | Sent as `Action-000000`, `Action-000001`, …, each entry optional; one of `NewCat`, `RenameCat`, `DelCat`, `EmptyCat`, `Update`, `Delete`, `Append`, `Insert`. The edit step N makes; steps run from 000000 up to the first one without it. |
+    /// | `Cat-000000` | `category`: `Vec<Option<String>>` | text | no |  | Sent as `Cat-000000`, `Cat-000001`, …, each entry optional. The category step N works on. |
+    /// | `Var-000000` | `variable`: `Vec<Option<String>>` | text | no |  | Sent as `Var-000000`, `Var-000001`, …, each entry optional. The variable step N works on. |
+    /// | `Value-000000` | `value`: `Vec<Option<String>>` | text | no |  | Sent as `Value-000000`, `Value-000001`, …, each entry optional. The value step N writes (for RenameCat: the new name). |
+    /// | `Match-000000` | `match_value`: `Vec<Option<String>>` | text | no |  | Sent as `Match-000000`, `Match-000001`, …, each entry optional. For Update and Delete: act only where the variable currently has this value. |
+    /// | `Line-000000` | `line`: `Vec<Option<String>>` | text | no |  | Sent as `Line-000000`, `Line-000001`, …, each entry optional. For Delete and Insert: the line number in the category. |
+    /// | `Options-000000` | `options`: `Vec<Option<String>>` | text | no |  | Sent as `Options-000000`, `Options-000001`, …, each entry optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others. |
     ///
     /// # Response
     ///
@@ -2352,13 +2352,44 @@ pub mod action {
     ///
     /// ```
     /// use ami_types::action::UpdateConfig;
+    /// use ami_types::enums::ConfigEditAction;
     ///
-    /// let action = UpdateConfig::new("example", "example").reload("example");
+    /// let action = UpdateConfig::new("pjsip.conf", "pjsip.conf")
+    ///     .reload("res_pjsip.so")
+    ///     .step_action(0, ConfigEditAction::NewCat)
+    ///     .step_action(1, ConfigEditAction::Append)
+    ///     .category(0, "endpoint-base")
+    ///     .category(1, "endpoint-base")
+    ///     .variable(1, "context")
+    ///     .value(1, "from-internal")
+    ///     .options(0, "template");
     /// // With ami-client: `let reply = client.send(&action).await?;`
     /// let mut wire = Vec::new();
     /// ami_types::encode_action(&action, "42", &mut wire)?;
     /// assert!(wire.starts_with(b"Action: UpdateConfig\r\nActionID: 42\r\n"));
     /// # Ok::<(), ami_types::EncodeError>(())
+    /// ```
+    ///
+    /// # Wire example: Add a template category, then a variable in it, in one edit
+    ///
+    /// ```text
+    /// Action: UpdateConfig
+    /// ActionID: edit-1
+    /// SrcFilename: pjsip.conf
+    /// DstFilename: pjsip.conf
+    /// Reload: res_pjsip.so
+    /// Action-000000: NewCat
+    /// Cat-000000: endpoint-base
+    /// Options-000000: template
+    /// Action-000001: Append
+    /// Cat-000001: endpoint-base
+    /// Var-000001: context
+    /// Value-000001: from-internal
+    /// ```
+    ///
+    /// ```text
+    /// Response: Success
+    /// ActionID: edit-1
     /// ```
     #[derive(Debug, Clone, PartialEq, ami_derive::Action)]
     #[ami(name = "UpdateConfig", response = "crate::Ack<'a>")]
@@ -2376,27 +2407,27 @@ pub mod action {
         /// `PreserveEffectiveContext`: text, optional
         #[ami(header = "PreserveEffectiveContext")]
         pub preserve_effective_context: Option<String>,
-        /// `Action-000000`: [`ConfigEditAction`](crate::enums::ConfigEditAction), optional
-        #[ami(header = "Action-000000")]
-        pub action_000000: Option<crate::enums::ConfigEditAction>,
-        /// `Cat-000000`: text, optional
-        #[ami(header = "Cat-000000")]
-        pub cat_000000: Option<String>,
-        /// `Var-000000`: text, optional
-        #[ami(header = "Var-000000")]
-        pub var_000000: Option<String>,
-        /// `Value-000000`: text, optional
-        #[ami(header = "Value-000000")]
-        pub value_000000: Option<String>,
-        /// `Match-000000`: text, optional
-        #[ami(header = "Match-000000")]
-        pub match_000000: Option<String>,
-        /// `Line-000000`: text, optional
-        #[ami(header = "Line-000000")]
-        pub line_000000: Option<String>,
-        /// `Options-000000`: text, optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others.
-        #[ami(header = "Options-000000")]
-        pub options_000000: Option<String>,
+        /// `Action-000000`: [`ConfigEditAction`](crate::enums::ConfigEditAction), optional, sent as `Action-000000`, `Action-000001`, …, each entry optional. The edit step N makes; steps run from 000000 up to the first one without it.
+        #[ami(header = "Action-000000", indexed)]
+        pub step_action: Vec<Option<crate::enums::ConfigEditAction>>,
+        /// `Cat-000000`: text, optional, sent as `Cat-000000`, `Cat-000001`, …, each entry optional. The category step N works on.
+        #[ami(header = "Cat-000000", indexed)]
+        pub category: Vec<Option<String>>,
+        /// `Var-000000`: text, optional, sent as `Var-000000`, `Var-000001`, …, each entry optional. The variable step N works on.
+        #[ami(header = "Var-000000", indexed)]
+        pub variable: Vec<Option<String>>,
+        /// `Value-000000`: text, optional, sent as `Value-000000`, `Value-000001`, …, each entry optional. The value step N writes (for RenameCat: the new name).
+        #[ami(header = "Value-000000", indexed)]
+        pub value: Vec<Option<String>>,
+        /// `Match-000000`: text, optional, sent as `Match-000000`, `Match-000001`, …, each entry optional. For Update and Delete: act only where the variable currently has this value.
+        #[ami(header = "Match-000000", indexed)]
+        pub match_value: Vec<Option<String>>,
+        /// `Line-000000`: text, optional, sent as `Line-000000`, `Line-000001`, …, each entry optional. For Delete and Insert: the line number in the category.
+        #[ami(header = "Line-000000", indexed)]
+        pub line: Vec<Option<String>>,
+        /// `Options-000000`: text, optional, sent as `Options-000000`, `Options-000001`, …, each entry optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others.
+        #[ami(header = "Options-000000", indexed)]
+        pub options: Vec<Option<String>>,
     }
     impl UpdateConfig {
         /// Creates the action with its required parameters: `SrcFilename`, `DstFilename`.
@@ -2406,13 +2437,13 @@ pub mod action {
                 dst_filename: dst_filename.into(),
                 reload: None,
                 preserve_effective_context: None,
-                action_000000: None,
-                cat_000000: None,
-                var_000000: None,
-                value_000000: None,
-                match_000000: None,
-                line_000000: None,
-                options_000000: None,
+                step_action: Vec::new(),
+                category: Vec::new(),
+                variable: Vec::new(),
+                value: Vec::new(),
+                match_value: Vec::new(),
+                line: Vec::new(),
+                options: Vec::new(),
             }
         }
         /// Sets `Reload`: text, optional
@@ -2425,39 +2456,60 @@ pub mod action {
             self.preserve_effective_context = Some(value.into());
             self
         }
-        /// Sets `Action-000000`: [`ConfigEditAction`](crate::enums::ConfigEditAction), optional
-        pub fn action_000000(mut self, value: crate::enums::ConfigEditAction) -> Self {
-            self.action_000000 = Some(value);
+        /// Sets entry `index` of `Action-000000`: [`ConfigEditAction`](crate::enums::ConfigEditAction), optional, sent as `Action-000000`, `Action-000001`, …, each entry optional. The edit step N makes; steps run from 000000 up to the first one without it.
+        pub fn step_action(mut self, index: usize, value: crate::enums::ConfigEditAction) -> Self {
+            if self.step_action.len() <= index {
+                self.step_action.resize(index + 1, None);
+            }
+            self.step_action[index] = Some(value);
             self
         }
-        /// Sets `Cat-000000`: text, optional
-        pub fn cat_000000(mut self, value: impl Into<String>) -> Self {
-            self.cat_000000 = Some(value.into());
+        /// Sets entry `index` of `Cat-000000`: text, optional, sent as `Cat-000000`, `Cat-000001`, …, each entry optional. The category step N works on.
+        pub fn category(mut self, index: usize, value: impl Into<String>) -> Self {
+            if self.category.len() <= index {
+                self.category.resize(index + 1, None);
+            }
+            self.category[index] = Some(value.into());
             self
         }
-        /// Sets `Var-000000`: text, optional
-        pub fn var_000000(mut self, value: impl Into<String>) -> Self {
-            self.var_000000 = Some(value.into());
+        /// Sets entry `index` of `Var-000000`: text, optional, sent as `Var-000000`, `Var-000001`, …, each entry optional. The variable step N works on.
+        pub fn variable(mut self, index: usize, value: impl Into<String>) -> Self {
+            if self.variable.len() <= index {
+                self.variable.resize(index + 1, None);
+            }
+            self.variable[index] = Some(value.into());
             self
         }
-        /// Sets `Value-000000`: text, optional
-        pub fn value_000000(mut self, value: impl Into<String>) -> Self {
-            self.value_000000 = Some(value.into());
+        /// Sets entry `index` of `Value-000000`: text, optional, sent as `Value-000000`, `Value-000001`, …, each entry optional. The value step N writes (for RenameCat: the new name).
+        pub fn value(mut self, index: usize, value: impl Into<String>) -> Self {
+            if self.value.len() <= index {
+                self.value.resize(index + 1, None);
+            }
+            self.value[index] = Some(value.into());
             self
         }
-        /// Sets `Match-000000`: text, optional
-        pub fn match_000000(mut self, value: impl Into<String>) -> Self {
-            self.match_000000 = Some(value.into());
+        /// Sets entry `index` of `Match-000000`: text, optional, sent as `Match-000000`, `Match-000001`, …, each entry optional. For Update and Delete: act only where the variable currently has this value.
+        pub fn match_value(mut self, index: usize, value: impl Into<String>) -> Self {
+            if self.match_value.len() <= index {
+                self.match_value.resize(index + 1, None);
+            }
+            self.match_value[index] = Some(value.into());
             self
         }
-        /// Sets `Line-000000`: text, optional
-        pub fn line_000000(mut self, value: impl Into<String>) -> Self {
-            self.line_000000 = Some(value.into());
+        /// Sets entry `index` of `Line-000000`: text, optional, sent as `Line-000000`, `Line-000001`, …, each entry optional. For Delete and Insert: the line number in the category.
+        pub fn line(mut self, index: usize, value: impl Into<String>) -> Self {
+            if self.line.len() <= index {
+                self.line.resize(index + 1, None);
+            }
+            self.line[index] = Some(value.into());
             self
         }
-        /// Sets `Options-000000`: text, optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others.
-        pub fn options_000000(mut self, value: impl Into<String>) -> Self {
-            self.options_000000 = Some(value.into());
+        /// Sets entry `index` of `Options-000000`: text, optional, sent as `Options-000000`, `Options-000001`, …, each entry optional. Comma-separated options of the step's action, e.g. `allowdups`, `template`, `inherit="a,b"` for NewCat or `catfilter="..."` for the others.
+        pub fn options(mut self, index: usize, value: impl Into<String>) -> Self {
+            if self.options.len() <= index {
+                self.options.resize(index + 1, None);
+            }
+            self.options[index] = Some(value.into());
             self
         }
     }

@@ -7250,7 +7250,13 @@ pub static ACTIONS: &[ActionInfo] = &[
         list_complete: None,
         follow_up: None,
         removed: None,
-        examples: &[],
+        examples: &[
+            (
+                "Add a template category, then a variable in it, in one edit",
+                "Action: UpdateConfig\nActionID: edit-1\nSrcFilename: pjsip.conf\nDstFilename: pjsip.conf\nReload: res_pjsip.so\nAction-000000: NewCat\nCat-000000: endpoint-base\nOptions-000000: template\nAction-000001: Append\nCat-000001: endpoint-base\nVar-000001: context\nValue-000001: from-internal",
+                "Response: Success\nActionID: edit-1",
+            ),
+        ],
         decode_response: |m| Ok(Dyn::new(crate::Ack::from_message(m)?)),
         reencode: reencode::<action::UpdateConfig>,
         privilege: Some(&["config"]),

@@ -712,10 +712,11 @@ fn injected(input: &mut Input<'_>, base: String) -> String {
     format!("{}{tail}{}", &base[..at], &base[at..])
 }
 
-/// The header name of parameter `p`, occurrence `i` (indexed parameters are `Name(i)`).
+/// The header name of parameter `p`, occurrence `i` (indexed parameters are `Name(i)` or
+/// `Name-00000i`).
 fn param_name(p: &ParamInfo, i: usize) -> String {
-    match p.name.strip_suffix("(0)") {
-        Some(prefix) if p.indexed => format!("{prefix}({i})"),
+    match ami_types::indexed::pattern(p.name) {
+        Some((stem, style)) if p.indexed => ami_types::indexed::name(stem, style, i),
         _ => p.name.to_owned(),
     }
 }

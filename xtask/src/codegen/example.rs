@@ -60,13 +60,20 @@ pub fn builder_example(spec: &Spec, a: &Action) -> String {
     chosen.sort_by_key(|(p, _)| a.params.iter().position(|q| q.name == p.name));
     for (p, given) in chosen {
         let setter = ident(&p.rust).to_string();
-        for raw in given {
+        let sparse = matches!(p.index_pattern(), Some((_, true)));
+        let indices = example_indices(a, p);
+        for (i, raw) in given.into_iter().enumerate() {
+            let i = indices.get(i).copied().unwrap_or(i);
             let value = if p.ty == Type::List {
                 list_literal(p, raw)
             } else {
                 literal(spec, p, raw, &mut imports)
             };
-            calls.push(format!(".{setter}({value})"));
+            if sparse {
+                calls.push(format!(".{setter}({i}, {value})"));
+            } else {
+                calls.push(format!(".{setter}({value})"));
+            }
         }
     }
     let ty = plain(&a.rust);
@@ -149,18 +156,43 @@ fn example_values(a: &Action) -> Vec<(&Param, Vec<String>)> {
     out
 }
 
+/// The index of each of the first example's headers for indexed param `p`, in request order.
+fn example_indices(a: &Action, p: &Param) -> Vec<usize> {
+    let Some(((stem, _), example)) = p.index_pattern().zip(a.examples.first()) else {
+        return Vec::new();
+    };
+    example
+        .request
+        .lines()
+        .filter_map(|line| line.split_once(':').map(|(name, _)| name))
+        .filter(|name| header_matches(p, name))
+        .filter_map(|name| {
+            let digits = name
+                .get(stem.len()..)?
+                .trim_matches(|c| c == '(' || c == ')');
+            digits.parse().ok()
+        })
+        .collect()
+}
+
 fn header_matches(p: &Param, header: &str) -> bool {
     if p.name.eq_ignore_ascii_case(header) {
         return true;
     }
-    match p.name.strip_suffix("(0)") {
-        Some(stem) if p.indexed => {
-            header.len() > stem.len() + 2
-                && header[..stem.len()].eq_ignore_ascii_case(stem)
-                && header[stem.len()..].starts_with('(')
-                && header.ends_with(')')
-        }
-        _ => false,
+    let Some((stem, padded)) = p.index_pattern() else {
+        return false;
+    };
+    let Some(rest) = header
+        .get(..stem.len())
+        .filter(|h| h.eq_ignore_ascii_case(stem))
+        .and_then(|_| header.get(stem.len()..))
+    else {
+        return false;
+    };
+    if padded {
+        rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_digit())
+    } else {
+        rest.len() > 2 && rest.starts_with('(') && rest.ends_with(')')
     }
 }
 

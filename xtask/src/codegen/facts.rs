@@ -98,7 +98,9 @@ pub fn param_rust_type(p: &Param) -> String {
         Type::Variable => "Variable".into(),
         Type::ChannelPattern => "ChannelPattern".into(),
     };
-    if p.repeated || p.indexed || p.ty == Type::List {
+    if matches!(p.index_pattern(), Some((_, true))) {
+        format!("Vec<Option<{inner}>>")
+    } else if p.repeated || p.indexed || p.ty == Type::List {
         format!("Vec<{inner}>")
     } else if p.required {
         inner
@@ -217,6 +219,16 @@ pub fn privilege_words(a: &Action) -> String {
         let classes: Vec<String> = a.privilege.iter().map(|p| format!("`{p}`")).collect();
         format!("write class {}", classes.join(", "))
     }
+}
+
+/// How an indexed parameter is sent: `sent as `UnitAmount(0)`, `UnitAmount(1)`, …`.
+pub fn indexed_note(p: &Param) -> Option<String> {
+    Some(match p.index_pattern()? {
+        (stem, false) => format!("sent as `{stem}(0)`, `{stem}(1)`, …"),
+        (stem, true) => {
+            format!("sent as `{stem}000000`, `{stem}000001`, …, each entry optional")
+        }
+    })
 }
 
 /// A notes cell: short notes (`one header per value`) as a sentence, then our doc, escaped.

@@ -415,11 +415,18 @@ fn is_vec(p: &Param) -> bool {
     p.repeated || p.indexed || p.ty == Type::List
 }
 
+/// An indexed param whose entries are each optional (`Action-000000` style).
+fn is_sparse(p: &Param) -> bool {
+    matches!(p.index_pattern(), Some((_, true)))
+}
+
 fn param_field(p: &Param) -> TokenStream {
     let name = ident(&p.rust);
     let wire = &p.name;
     let inner = param_type(&p.ty);
-    let ty = if is_vec(p) {
+    let ty = if is_sparse(p) {
+        quote!(Vec<Option<#inner>>)
+    } else if is_vec(p) {
         quote!(Vec<#inner>)
     } else if p.required {
         inner
@@ -453,8 +460,8 @@ fn param_doc(p: &Param) -> String {
     if p.repeated {
         d.push_str(", one header per value");
     }
-    if p.indexed {
-        d.push_str(", sent as `Name(0)`, `Name(1)`, …");
+    if let Some(note) = facts::indexed_note(p) {
+        let _ = write!(d, ", {note}");
     }
     if let Some(def) = &p.default {
         let _ = write!(d, ", Asterisk's default `{def}`");
@@ -621,9 +628,7 @@ fn param_notes(spec: &Spec, p: &Param) -> String {
     if p.repeated {
         notes.push("one header per value".to_owned());
     }
-    if p.indexed {
-        notes.push("sent as `Name(0)`, `Name(1)`, …".to_owned());
-    }
+    notes.extend(facts::indexed_note(p));
     if p.secret {
         notes.push("a credential: `Debug` shows `<redacted>`".to_owned());
     }
@@ -838,6 +843,19 @@ fn setter(p: &Param) -> TokenStream {
     } else {
         (quote!(value: #t), quote!(value))
     };
+    if is_sparse(p) {
+        let d = format!("Sets entry `index` of {}", &d[5..]);
+        return quote! {
+            #[doc = #d]
+            pub fn #n(mut self, index: usize, #arg) -> Self {
+                if self.#n.len() <= index {
+                    self.#n.resize(index + 1, None);
+                }
+                self.#n[index] = Some(#value);
+                self
+            }
+        };
+    }
     let body = if p.ty == Type::List {
         quote! {
             self.#n = value.into_iter().map(Into::into).collect();

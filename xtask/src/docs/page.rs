@@ -201,9 +201,7 @@ fn param_notes(p: &Param) -> String {
     if p.repeated {
         notes.push("one header per value".to_owned());
     }
-    if p.indexed {
-        notes.push("sent as `Name(0)`, `Name(1)`, …".to_owned());
-    }
+    notes.extend(facts::indexed_note(p));
     if p.secret {
         notes.push("a credential: `Debug` shows `<redacted>`".to_owned());
     }

@@ -164,8 +164,11 @@ fn action(a: &ActionInfo) -> String {
                 if p.repeated {
                     notes.push("one header per value".to_owned());
                 }
-                if p.indexed {
-                    notes.push("sent as Name(0), Name(1), …".to_owned());
+                if let Some((stem, style)) =
+                    ami_types::indexed::pattern(p.name).filter(|_| p.indexed)
+                {
+                    let name = |i| ami_types::indexed::name(stem, style, i);
+                    notes.push(format!("sent as {}, {}, …", name(0), name(1)));
                 }
                 if let Some(d) = p.default {
                     notes.push(format!("default {d}"));

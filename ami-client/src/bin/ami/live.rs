@@ -103,12 +103,7 @@ fn check_params(
 fn find_param<'i>(info: &'i ActionInfo, flag: &str) -> Option<&'i ParamInfo> {
     info.params.iter().find(|p| {
         p.name.eq_ignore_ascii_case(flag)
-            || p.name.strip_suffix("(0)").is_some_and(|prefix| {
-                flag.len() > prefix.len()
-                    && flag[..prefix.len()].eq_ignore_ascii_case(prefix)
-                    && flag[prefix.len()..].starts_with('(')
-                    && flag.ends_with(')')
-            })
+            || (p.indexed && ami_types::indexed::index_of(flag, p.name).is_some())
     })
 }
 
