@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry as Slot;
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{Duration, Instant};
@@ -62,6 +63,19 @@ pub(crate) struct Expect {
     pub list_complete: Option<&'static str>,
     /// A later event carrying the same ActionID that completes the action.
     pub follow_up: Option<&'static str>,
+}
+
+/// The sequence number of an `ActionID` after the client's prefix: the decimal digits this
+/// client wrote (no sign, no leading zero), so that only the exact ID sent matches.
+fn parse_key(digits: &str) -> Option<u64> {
+    let bytes = digits.as_bytes();
+    if bytes.is_empty() || (bytes.len() > 1 && bytes[0] == b'0') {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |n, &b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// Where the outcome goes.
@@ -126,7 +140,7 @@ impl Pending {
 
     /// The key of an `ActionID` this client made.
     fn key(&self, action_id: &str) -> Option<u64> {
-        action_id.strip_prefix(self.prefix.as_str())?.parse().ok()
+        parse_key(action_id.strip_prefix(self.prefix.as_str())?)
     }
 
     /// Checks that one more action may be registered.
@@ -247,26 +261,24 @@ impl Pending {
         let Some(id) = msg.action_id().and_then(|id| self.key(id)) else {
             return false;
         };
-        let Some(entry) = self.entries.get_mut(&id) else {
+        // One lookup whether the entry stays (lists, follow-ups) or goes.
+        let Slot::Occupied(mut slot) = self.entries.entry(id) else {
             return false;
         };
+        let entry = slot.get_mut();
+        let is_error = msg
+            .response()
+            .is_some_and(|r| r.eq_ignore_ascii_case("Error"));
         if entry.phase != Phase::Response {
             // A `Response: Error` in the middle of a list fails the call.
-            if msg
-                .response()
-                .is_some_and(|r| r.eq_ignore_ascii_case("Error"))
-                && entry.phase == Phase::List
-            {
+            if is_error && entry.phase == Phase::List {
                 let error = action_error(&entry.action, &msg);
                 self.fail(id, error);
                 return true;
             }
             return false;
         }
-        if msg
-            .response()
-            .is_some_and(|r| r.eq_ignore_ascii_case("Error"))
-        {
+        if is_error {
             let error = action_error(&entry.action, &msg);
             self.fail(id, error);
             return true;
@@ -281,8 +293,7 @@ impl Pending {
             entry.phase = Phase::FollowUp;
             entry.response = Some(msg);
         } else {
-            let entry = self.entries.remove(&id).expect("entry present");
-            complete(entry.waiter, msg, Vec::new());
+            complete(slot.remove().waiter, msg, Vec::new());
         }
         true
     }
@@ -423,5 +434,29 @@ fn deliver_error(waiter: Option<Waiter>, error: Error) {
             let _ = tx.try_send(Err(error));
         }
         None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_key;
+
+    #[test]
+    fn keys_are_the_exact_digits_written() {
+        assert_eq!(parse_key("0"), Some(0));
+        assert_eq!(parse_key("7"), Some(7));
+        assert_eq!(parse_key("18446744073709551615"), Some(u64::MAX));
+        for bad in [
+            "",
+            "+7",
+            "-7",
+            "07",
+            "7a",
+            " 7",
+            "18446744073709551616",
+            "٣",
+        ] {
+            assert_eq!(parse_key(bad), None, "{bad:?}");
+        }
     }
 }
