@@ -9,6 +9,7 @@ use ami_types::dynamic::{ActionInfo, EnumInfo, EventInfo, FieldInfo, FieldsetInf
 use ami_types::generated::{ACTIONS, ENUMS, EVENTS, FIELDSETS};
 
 use crate::suggest;
+use crate::text::{columns, indent, wrap};
 
 /// `ami describe <Name>...`: every action, event, field set or enum with that name (any case).
 pub fn describe(args: &[String]) -> Result<ExitCode, String> {
@@ -502,69 +503,6 @@ fn anchor(name: &str) -> String {
         .collect()
 }
 
-/// Rows as aligned columns; the last column is not padded.
-fn columns(rows: &[Vec<String>], gap: &str) -> String {
-    let count = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..count)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (i, c) in r.iter().enumerate() {
-            line.push_str(c);
-            if i + 1 < r.len() {
-                let pad = widths[i] - c.chars().count();
-                line.extend(std::iter::repeat_n(' ', pad));
-                line.push_str(gap);
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_owned()
-            } else {
-                format!("  {l}\n")
-            }
-        })
-        .collect()
-}
-
-/// Words wrapped at `width` columns, each line starting with `prefix`.
-fn wrap(text: &str, prefix: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::from(prefix);
-    for word in text.split(' ') {
-        if line.len() > prefix.len() && line.len() + 1 + word.len() > width {
-            out.push_str(line.trim_end());
-            out.push('\n');
-            line = String::from(prefix);
-        }
-        if line.len() > prefix.len() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if line.len() > prefix.len() {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -648,12 +586,5 @@ mod tests {
         assert!(list_of("evnts")
             .unwrap_err()
             .contains("did you mean events?"));
-    }
-
-    #[test]
-    fn columns_align_and_wrap_breaks_lines() {
-        let rows = vec![row(["a", "bb", "c"]), row(["ddd", "e", ""])];
-        assert_eq!(columns(&rows, " "), "a   bb c\nddd e\n");
-        assert_eq!(wrap("one two three", "> ", 9), "> one two\n> three\n");
     }
 }

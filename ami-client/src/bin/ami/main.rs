@@ -17,6 +17,7 @@ mod decode;
 mod describe;
 mod live;
 mod suggest;
+mod text;
 
 use std::process::ExitCode;
 
