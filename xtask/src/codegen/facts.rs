@@ -221,6 +221,23 @@ pub fn privilege_words(a: &Action) -> String {
     }
 }
 
+/// The short notes of a parameter, shared by the rustdoc and the reference pages: how it is
+/// repeated or indexed, whether it is a credential, the versions that accept it.
+pub fn param_notes(p: &Param) -> Vec<String> {
+    let mut notes = Vec::new();
+    if p.repeated {
+        notes.push("one header per value".to_owned());
+    }
+    notes.extend(indexed_note(p));
+    if p.secret {
+        notes.push("a credential: `Debug` shows `<redacted>`".to_owned());
+    }
+    if let Some(v) = versions(&p.since) {
+        notes.push(v.trim_end_matches('.').to_owned());
+    }
+    notes
+}
+
 /// How an indexed parameter is sent: `sent as `UnitAmount(0)`, `UnitAmount(1)`, …`.
 pub fn indexed_note(p: &Param) -> Option<String> {
     Some(match p.index_pattern()? {

@@ -197,18 +197,7 @@ fn enum_values(site: &Site, from: Option<&str>, p: &Param) -> String {
 }
 
 fn param_notes(p: &Param) -> String {
-    let mut notes = Vec::new();
-    if p.repeated {
-        notes.push("one header per value".to_owned());
-    }
-    notes.extend(facts::indexed_note(p));
-    if p.secret {
-        notes.push("a credential: `Debug` shows `<redacted>`".to_owned());
-    }
-    if let Some(v) = facts::versions(&p.since) {
-        notes.push(v.trim_end_matches('.').to_owned());
-    }
-    cell(&facts::notes(&notes, p.doc.as_deref()))
+    cell(&facts::notes(&facts::param_notes(p), p.doc.as_deref()))
 }
 
 fn response(site: &Site, from: Option<&str>, a: &Action) -> String {

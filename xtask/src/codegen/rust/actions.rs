@@ -251,17 +251,7 @@ pub(super) fn section(d: &mut String, title: &str) {
 
 /// The notes column of a parameter: repeated/indexed form, versions, enum values, our doc.
 fn param_notes(spec: &Spec, p: &Param) -> String {
-    let mut notes = Vec::new();
-    if p.repeated {
-        notes.push("one header per value".to_owned());
-    }
-    notes.extend(facts::indexed_note(p));
-    if p.secret {
-        notes.push("a credential: `Debug` shows `<redacted>`".to_owned());
-    }
-    if let Some(v) = versions(&p.since) {
-        notes.push(v.trim_end_matches('.').to_owned());
-    }
+    let mut notes = facts::param_notes(p);
     if let Type::Enum(e) = &p.ty {
         if let Some(def) = spec.enum_def(e) {
             notes.push(enum_values(def));
