@@ -50,20 +50,7 @@ impl<'b> HeaderWriter<'b> {
 
     /// Writes one header with a text value.
     pub fn header(&mut self, name: &str, value: &str) -> Result<(), EncodeError> {
-        check_name(name)?;
-        // The value is known up front: check it before writing, and write in one reservation.
-        if let Some(found) = forbidden(value.as_bytes()) {
-            return Err(EncodeError::HeaderInjection {
-                header: name.to_owned(),
-                found,
-            });
-        }
-        self.out.reserve(name.len() + value.len() + 4);
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b": ");
-        self.out.extend_from_slice(value.as_bytes());
-        self.out.extend_from_slice(b"\r\n");
-        Ok(())
+        self.header_with(name, |out| out.extend_from_slice(value.as_bytes()))
     }
 
     /// Writes one header whose value is a [`ParamValue`].
