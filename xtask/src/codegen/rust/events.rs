@@ -11,19 +11,11 @@ use super::{alias, doc_lines};
 use crate::codegen::facts::{self, md, versions};
 use crate::codegen::names::{ident, plain};
 
+/// The spec's type in words for rustdoc: [`facts::type_words`] with enums linked.
 pub(super) fn type_desc(ty: &Type) -> String {
     match ty {
-        Type::String => "text".into(),
-        Type::Int => "integer".into(),
-        Type::Uint => "unsigned integer".into(),
-        Type::Float => "number".into(),
-        Type::Bool => "boolean".into(),
         Type::Enum(e) => format!("[`{e}`](crate::enums::{e})"),
-        Type::Duration(Unit::Seconds) => "duration in seconds".into(),
-        Type::Duration(Unit::Milliseconds) => "duration in milliseconds".into(),
-        Type::List => "comma-separated list".into(),
-        Type::Variable => "`name=value`".into(),
-        Type::ChannelPattern => "channel name or `/regex/`".into(),
+        other => facts::type_words(other),
     }
 }
 
