@@ -312,6 +312,25 @@ impl Param {
         }
         index_pattern(&self.name)
     }
+
+    /// The index of `header` when it is an entry of this indexed param (`UnitAmount(3)` gives
+    /// 3, `Action-000012` gives 12; the stem compared ignoring ASCII case); `None` otherwise.
+    pub fn index_of(&self, header: &str) -> Option<usize> {
+        let (stem, padded) = self.index_pattern()?;
+        let rest = header
+            .get(..stem.len())
+            .filter(|h| h.eq_ignore_ascii_case(stem))
+            .and_then(|_| header.get(stem.len()..))?;
+        let digits = if padded {
+            Some(rest).filter(|r| r.len() == 6)?
+        } else {
+            rest.strip_prefix('(')?.strip_suffix(')')?
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    }
 }
 
 /// The stem of an index-0 header name and whether its index is padded; see

@@ -723,3 +723,42 @@ fn real_spec_loads() {
         spec.actions().count()
     );
 }
+
+#[test]
+fn indexed_params_read_both_index_spellings() {
+    let spec = ami_spec::load().unwrap_or_else(|errors| panic!("{errors}"));
+    let param = |action: &str, name: &str| {
+        spec.actions()
+            .find(|(_, a)| a.name == action)
+            .and_then(|(_, a)| a.params.iter().find(|p| p.name == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{action} {name}"))
+    };
+    let cat = param("UpdateConfig", "Cat-000000");
+    assert_eq!(cat.index_pattern(), Some(("Cat-", true)));
+    assert_eq!(cat.index_of("Cat-000012"), Some(12));
+    assert_eq!(cat.index_of("cat-000000"), Some(0));
+    for other in [
+        "Cat-12",
+        "Cat-0000012",
+        "Cat-00001x",
+        "Category-000001",
+        "Cat-000000 ",
+    ] {
+        assert_eq!(cat.index_of(other), None, "{other:?}");
+    }
+    let amount = param("AOCMessage", "UnitAmount(0)");
+    assert_eq!(amount.index_pattern(), Some(("UnitAmount", false)));
+    assert_eq!(amount.index_of("unitamount(3)"), Some(3));
+    for other in [
+        "UnitAmount()",
+        "UnitAmount(x)",
+        "UnitAmount(+3)",
+        "UnitAmount",
+        "UnitAmount(3",
+    ] {
+        assert_eq!(amount.index_of(other), None, "{other:?}");
+    }
+    let plain = param("UpdateConfig", "SrcFilename");
+    assert_eq!(plain.index_of("SrcFilename"), None);
+}

@@ -158,42 +158,19 @@ fn example_values(a: &Action) -> Vec<(&Param, Vec<String>)> {
 
 /// The index of each of the first example's headers for indexed param `p`, in request order.
 fn example_indices(a: &Action, p: &Param) -> Vec<usize> {
-    let Some(((stem, _), example)) = p.index_pattern().zip(a.examples.first()) else {
+    let Some(example) = a.examples.first() else {
         return Vec::new();
     };
     example
         .request
         .lines()
-        .filter_map(|line| line.split_once(':').map(|(name, _)| name))
-        .filter(|name| header_matches(p, name))
-        .filter_map(|name| {
-            let digits = name
-                .get(stem.len()..)?
-                .trim_matches(|c| c == '(' || c == ')');
-            digits.parse().ok()
-        })
+        .filter_map(|line| line.split_once(':'))
+        .filter_map(|(name, _)| p.index_of(name))
         .collect()
 }
 
 fn header_matches(p: &Param, header: &str) -> bool {
-    if p.name.eq_ignore_ascii_case(header) {
-        return true;
-    }
-    let Some((stem, padded)) = p.index_pattern() else {
-        return false;
-    };
-    let Some(rest) = header
-        .get(..stem.len())
-        .filter(|h| h.eq_ignore_ascii_case(stem))
-        .and_then(|_| header.get(stem.len()..))
-    else {
-        return false;
-    };
-    if padded {
-        rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_digit())
-    } else {
-        rest.len() > 2 && rest.starts_with('(') && rest.ends_with(')')
-    }
+    p.name.eq_ignore_ascii_case(header) || p.index_of(header).is_some()
 }
 
 fn list_literal(p: &Param, raw: Option<&str>) -> String {
