@@ -214,7 +214,7 @@ impl BlockingConn {
     fn pings(&mut self, n: u64) -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..n {
             self.seq += 1;
-            let ping = format!("Action: Ping\r\nActionID: {}\r\n\r\n", self.seq);
+            let ping = ping_text(self.seq);
             self.writer.write_all(ping.as_bytes())?;
             let reply = read_message(&mut self.reader)?;
             if !reply.contains("Pong") {
@@ -299,7 +299,7 @@ impl TokioConn {
         use tokio::io::AsyncWriteExt;
         for _ in 0..n {
             self.seq += 1;
-            let ping = format!("Action: Ping\r\nActionID: {}\r\n\r\n", self.seq);
+            let ping = ping_text(self.seq);
             self.tcp.write_all(ping.as_bytes()).await?;
             let end = self.read_message().await?;
             if !self.buf[..end].windows(4).any(|w| w == b"Pong") {
@@ -309,6 +309,11 @@ impl TokioConn {
         }
         Ok(())
     }
+}
+
+/// A Ping as the baselines send it.
+fn ping_text(seq: u64) -> String {
+    format!("Action: Ping\r\nActionID: {seq}\r\n\r\n")
 }
 
 fn login_text(args: &Args) -> String {

@@ -42,7 +42,7 @@ pub use crate::indexed::{index as indexed, name as indexed_name, IndexStyle};
 /// message's header count cannot belong to a well-formed request and is refused, so that a
 /// hostile `Name-999999` cannot make a million-entry vector.
 pub fn sparse<T>(
-    mut entries: Vec<(usize, T)>,
+    entries: Vec<(usize, T)>,
     headers: usize,
     target: &'static str,
     header: &'static str,
@@ -57,7 +57,7 @@ pub fn sparse<T>(
         );
     }
     let mut out: Vec<Option<T>> = std::iter::repeat_with(|| None).take(len).collect();
-    for (i, v) in entries.drain(..) {
+    for (i, v) in entries {
         if let Some(slot) = out.get_mut(i) {
             slot.get_or_insert(v);
         }
