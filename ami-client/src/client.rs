@@ -480,13 +480,15 @@ impl Client {
         let was_empty = out.bytes.is_empty();
         encode(&mut out.bytes)?;
         tracing::trace!(action = %action, id = id.as_str(), "sent");
-        let earliest = pending.insert(id.key, action, expect, waiter, timeout);
-        drop(pending);
         if idle && was_empty {
             // Nothing else in flight: write it now rather than wake the writer task. Under
-            // load actions are left to the writer, which sends them in batches.
+            // load actions are left to the writer, which sends them in batches. The entry is
+            // made after the write, off the round trip's path: the reader cannot route the
+            // reply before it, as the pending lock is still held.
             out.write_now();
         }
+        let earliest = pending.insert(id.key, action, expect, waiter, timeout);
+        drop(pending);
         let wake = was_empty && !out.bytes.is_empty();
         drop(out);
         if wake {
