@@ -435,12 +435,44 @@ async fn read_loop<R: AsyncRead + Unpin>(
         }
         // Everything one read brought is handed to subscribers at once.
         shared.hub.publish(&mut events);
+        if turns && replies > 0 {
+            // Callers were woken: on one thread, let them run (and write their next actions)
+            // before this task polls the socket again, so that the round trip of an action
+            // sent one at a time does not wait for the reader's own bookkeeping.
+            RunQueueYield::default().await;
+        }
         // Straight into the framer's buffer: no copy.
         match io.read_buf(&mut framer.read_buf(READ_AT_LEAST)).await {
             Ok(0) => return "the server closed the connection".to_owned(),
             Ok(_) => {}
             Err(e) => return format!("read failed: {e}"),
         }
+    }
+}
+
+/// Returns `Pending` once after asking to be polled again: the task goes to the back of the
+/// run queue, behind the callers it woke.
+///
+/// Unlike [`tokio::task::yield_now`], which on the current-thread runtime defers the task
+/// until the driver has been polled (one more system call), this only reorders the queue.
+#[derive(Default)]
+struct RunQueueYield {
+    yielded: bool,
+}
+
+impl std::future::Future for RunQueueYield {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.yielded {
+            return std::task::Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
     }
 }
 
