@@ -2,6 +2,7 @@
 //! `mod.rs` that ties them together (namespaces, the `Event` enum, lookup tables), and the
 //! tests made from the spec's wire examples.
 
+mod action_docs;
 mod actions;
 mod enums;
 mod events;

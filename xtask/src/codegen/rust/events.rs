@@ -6,7 +6,7 @@ use ami_spec::{Event, Field, Fieldset, Module, Spec, Type, Unit};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::actions::list_item_link;
+use super::action_docs::list_item_link;
 use super::{alias, doc_lines};
 use crate::codegen::facts::{self, md, versions};
 use crate::codegen::names::{ident, plain};
