@@ -103,6 +103,23 @@ async fn ten_thousand_concurrent_actions_are_all_answered_and_correlated() {
     assert_eq!(client.in_flight(), 0);
 }
 
+/// One at a time on an idle connection the caller writes its action itself and registers it
+/// right after: on a multi-threaded runtime the reader, on another worker, may read the reply
+/// before the registration is done, and must still find the action.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_at_a_time_on_two_workers_every_reply_finds_its_action() {
+    let mock = MockPbx::start().await.unwrap();
+    let client = Client::connect(config(&mock)).await.unwrap();
+    for i in 0..2_000 {
+        let reply = tokio::time::timeout(Duration::from_secs(5), client.send(&Ping::new()))
+            .await
+            .unwrap_or_else(|_| panic!("Ping {i} got no reply"))
+            .unwrap_or_else(|e| panic!("Ping {i} failed: {e}"));
+        assert_eq!(reply.decode().unwrap().ping, Some("Pong"));
+        assert_eq!(client.in_flight(), 0, "Ping {i} left an entry behind");
+    }
+}
+
 #[tokio::test]
 async fn list_replies_are_collected_and_typed() {
     let mock = MockPbx::start().await.unwrap();
