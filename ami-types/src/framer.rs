@@ -10,6 +10,8 @@
 //! Wire quirks handled (all seen from real servers):
 //! * lines may end in `\r\n` or a bare `\n`; a `\r` right before the `\n` is dropped;
 //! * stray empty lines between messages are skipped;
+//! * `CoreShowChannelMap` items (Asterisk 18.19+ and 20.4+) end in `\r\n\n`: the bare `\n`
+//!   is the empty line that ends the message;
 //! * `Message: Park successful\n\r\n` (a bare LF before the CRLF) reads as the line
 //!   `Message: Park successful`, an empty line ending the message, then a stray empty line;
 //! * Asterisk 13 and older answer `Command` with `Response: Follows`, `Privilege`/`ActionID`

@@ -291,6 +291,45 @@ fn bare_lf_lines_and_stray_blank_lines() {
     assert_eq!(frame_all(Framer::new(), data), expected);
 }
 
+/// Asterisk 18.19+/20.4+ end each `CoreShowChannelMap` list item with `\r\n\n` instead of
+/// `\r\n\r\n` (asterisk/asterisk#761): the bare `\n` is the empty line that ends the item.
+#[test]
+fn core_show_channel_map_items_ending_in_crlf_lf() {
+    let data = b"Response: Success\r\nActionID: 7\r\nEventList: start\r\n\r\n\
+Event: CoreShowChannelMap\r\nActionID: 7\r\nChannel: PJSIP/a-1\r\nConnectedChannel: PJSIP/b-2\r\n\n\
+Event: CoreShowChannelMap\r\nActionID: 7\r\nChannel: PJSIP/a-1\r\nConnectedChannel: Local/c@d-3;1\r\n\n\
+Event: CoreShowChannelMapComplete\r\nActionID: 7\r\nEventList: Complete\r\nListItems: 2\r\n\r\n";
+    let item = |connected| {
+        msg(&[
+            ("Event", "CoreShowChannelMap"),
+            ("ActionID", "7"),
+            ("Channel", "PJSIP/a-1"),
+            ("ConnectedChannel", connected),
+        ])
+    };
+    let expected = [
+        msg(&[
+            ("Response", "Success"),
+            ("ActionID", "7"),
+            ("EventList", "start"),
+        ]),
+        item("PJSIP/b-2"),
+        item("Local/c@d-3;1"),
+        msg(&[
+            ("Event", "CoreShowChannelMapComplete"),
+            ("ActionID", "7"),
+            ("EventList", "Complete"),
+            ("ListItems", "2"),
+        ]),
+    ];
+    assert_eq!(frame_all(Framer::without_greeting(), data), expected);
+    assert_eq!(
+        frame_with_sizes(Framer::without_greeting(), data, &[1], true),
+        expected,
+        "the same one byte at a time"
+    );
+}
+
 #[test]
 fn queue_rule_extra_empty_line() {
     let outs = frame_all(Framer::new(), &fixture("queue"));
