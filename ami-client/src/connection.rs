@@ -494,6 +494,15 @@ fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) -> MessageKin
         }
         MessageKind::Event => {
             let routed = if msg.action_id().is_some() {
+                if let Some(parts) = msg.split_events() {
+                    // List items sent without their closing empty line (see
+                    // `Message::split_events`) arrive as one message: route each event.
+                    debug!(parts = parts.len(), "split glued events");
+                    for part in parts {
+                        route(shared, part, events);
+                    }
+                    return kind;
+                }
                 shared.pending().on_event(&msg)
             } else {
                 Routed::Publish
@@ -515,7 +524,11 @@ mod tests {
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};
 
-    use super::RunQueueYield;
+    use super::{route, RunQueueYield, Shared};
+    use crate::pending::{Expect, Waiter};
+    use crate::Config;
+    use ami_types::Message;
+    use tokio::sync::oneshot;
 
     struct CountWakes(AtomicUsize);
 
@@ -539,5 +552,61 @@ mod tests {
         );
         assert_eq!(step.as_mut().poll(&mut cx), Poll::Ready(()));
         assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn list_items_glued_into_one_message_are_collected_one_by_one() {
+        let shared = Shared::new(Config::new("127.0.0.1", 5038, "admin", "secret"));
+        let id = format!("{}1", shared.id_prefix);
+        let (tx, mut rx) = oneshot::channel();
+        let expect = Expect {
+            list_complete: Some("DevicelistComplete"),
+            follow_up: None,
+        };
+        let timeout = std::time::Duration::from_secs(5);
+        shared.pending().insert(
+            1,
+            "SKINNYdevices".into(),
+            expect,
+            Waiter::Reply(tx),
+            timeout,
+        );
+        let mut events = Vec::new();
+        let ack = Message::from_headers([
+            ("Response", "Success"),
+            ("ActionID", &id),
+            ("EventList", "start"),
+        ]);
+        route(&shared, ack, &mut events);
+        // What chan_skinny writes: items without their empty line, then the completion.
+        let glued = Message::from_headers([
+            ("Event", "DeviceEntry"),
+            ("ActionID", &id),
+            ("ObjectName", "desk1"),
+            ("Event", "DeviceEntry"),
+            ("ActionID", &id),
+            ("ObjectName", "desk2"),
+            ("Event", "DevicelistComplete"),
+            ("EventList", "Complete"),
+            ("ListItems", "2"),
+            ("ActionID", &id),
+        ]);
+        route(&shared, glued, &mut events);
+        let reply = rx.try_recv().expect("list complete").expect("no error");
+        let names: Vec<_> = reply
+            .events
+            .iter()
+            .map(|e| (e.event(), e.get("ObjectName")))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (Some("DeviceEntry"), Some("desk1")),
+                (Some("DeviceEntry"), Some("desk2")),
+                (Some("DevicelistComplete"), None)
+            ]
+        );
+        assert!(events.is_empty(), "nothing left to publish: {events:?}");
+        assert!(shared.pending().is_empty());
     }
 }

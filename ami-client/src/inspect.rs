@@ -61,7 +61,12 @@ pub fn inspect(received: &[u8], sent: &HashMap<String, String>) -> (Vec<Report>,
     while let Some(frame) = framer.finish() {
         match frame {
             Ok(Frame::Greeting(line)) => reports.push(greeting(&line)),
-            Ok(Frame::Message(msg)) => reports.push(report(&msg, sent)),
+            Ok(Frame::Message(msg)) => match msg.action_id().and(msg.split_events()) {
+                // List items sent without their empty line: one report per event, as the
+                // client routes them (see `Message::split_events`).
+                Some(parts) => reports.extend(parts.iter().map(|part| report(part, sent))),
+                None => reports.push(report(&msg, sent)),
+            },
             Err(e) => errors.push(e),
         }
     }

@@ -163,3 +163,35 @@ fn garbage_input_is_reported_without_panicking() {
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(!text.is_empty(), "the garbage is reported, not dropped");
 }
+
+#[test]
+fn list_items_glued_without_their_empty_line_decode_one_by_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ami"))
+        .arg("decode")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            // As chan_skinny writes SKINNYdevices: no empty line after each DeviceEntry.
+            child.stdin.take().expect("stdin").write_all(
+                b"Event: DeviceEntry\r\nActionID: 5\r\nObjectName: desk1\r\n\
+                  Event: DeviceEntry\r\nActionID: 5\r\nObjectName: desk2\r\n\
+                  Event: DevicelistComplete\r\nEventList: Complete\r\nListItems: 2\r\n\
+                  ActionID: 5\r\n\r\n",
+            )?;
+            child.wait_with_output()
+        })
+        .expect("ami runs");
+    assert!(out.status.success());
+    let reports: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    let names: Vec<&str> = reports
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["DeviceEntry", "DeviceEntry", "DevicelistComplete"]);
+}

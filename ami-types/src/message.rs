@@ -396,6 +396,42 @@ impl Message {
     pub fn action_id(&self) -> Option<&str> {
         self.get("ActionID")
     }
+
+    /// Splits an event that holds several events glued together, at every `Event` header after
+    /// the first; `None` for a message that is not an event or has one `Event` header.
+    ///
+    /// Some Asterisk modules end list items without the empty line that ends a message (in
+    /// chan_skinny's source, `SKINNYdevices` and `SKINNYlines` write `DeviceEntry` and
+    /// `LineEntry` items that way), so a whole list, completion event included, reaches the
+    /// client as one message. The parts are copies, laid out like [`Message::from_headers`].
+    pub fn split_events(&self) -> Option<Vec<Message>> {
+        let first = self.headers.first()?;
+        if !self.name_is(first, b"Event") {
+            return None;
+        }
+        let count = self.headers.len();
+        let next_event = |from: usize| {
+            (from..count).find(|&i| {
+                self.headers
+                    .get(i)
+                    .is_some_and(|s| self.name_is(s, b"Event"))
+            })
+        };
+        // The usual case, one `Event` header, allocates nothing.
+        let mut end = next_event(1)?;
+        let mut start = 0;
+        let mut parts = Vec::new();
+        loop {
+            parts.push(Message::from_headers(
+                (start..end).map(|i| (self.name(i), self.value(i))),
+            ));
+            if end == count {
+                return Some(parts);
+            }
+            start = end;
+            end = next_event(start + 1).unwrap_or(count);
+        }
+    }
 }
 
 /// Splits valid-UTF-8 `bytes` into header spans: every non-empty line, including a last line
@@ -514,6 +550,45 @@ mod tests {
 
     fn parse(s: &'static [u8]) -> Message {
         Message::parse(Bytes::from_static(s))
+    }
+
+    #[test]
+    fn glued_events_split_at_each_event_header() {
+        let glued = parse(
+            b"Event: DeviceEntry\r\nActionID: 9\r\nObjectName: a\r\n\
+              Event: DeviceEntry\r\nActionID: 9\r\nObjectName: b\r\n\
+              event: DevicelistComplete\r\nEventList: Complete\r\nListItems: 2\r\nActionID: 9\r\n\r\n",
+        );
+        let parts = glued.split_events().expect("three events");
+        let texts: Vec<Vec<(&str, &str)>> = parts.iter().map(|m| m.iter().collect()).collect();
+        assert_eq!(
+            texts,
+            [
+                vec![
+                    ("Event", "DeviceEntry"),
+                    ("ActionID", "9"),
+                    ("ObjectName", "a")
+                ],
+                vec![
+                    ("Event", "DeviceEntry"),
+                    ("ActionID", "9"),
+                    ("ObjectName", "b")
+                ],
+                vec![
+                    ("event", "DevicelistComplete"),
+                    ("EventList", "Complete"),
+                    ("ListItems", "2"),
+                    ("ActionID", "9")
+                ],
+            ]
+        );
+        assert_eq!(parts[2].event(), Some("DevicelistComplete"));
+        assert_eq!(parse(b"Event: A\r\nX: 1\r\n\r\n").split_events(), None);
+        // Only events split: a response carrying `Event` headers stays whole.
+        assert_eq!(
+            parse(b"Response: Success\r\nEvent: A\r\nEvent: B\r\n\r\n").split_events(),
+            None
+        );
     }
 
     #[test]
