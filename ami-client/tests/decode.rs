@@ -142,23 +142,24 @@ fn events_decode_into_their_types_with_enums() {
     );
 }
 
-#[test]
-fn garbage_input_is_reported_without_panicking() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ami"))
+/// Runs `ami decode` on `received` given on stdin, without a `--sent` file.
+fn decode_stdin(received: &[u8]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ami"))
         .arg("decode")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut child| {
             use std::io::Write;
-            child
-                .stdin
-                .take()
-                .expect("stdin")
-                .write_all(b"\xff\xfe garbage\r\nno colon here\r\n\r\n")?;
+            child.stdin.take().expect("stdin").write_all(received)?;
             child.wait_with_output()
         })
-        .expect("ami runs");
+        .expect("ami runs")
+}
+
+#[test]
+fn garbage_input_is_reported_without_panicking() {
+    let out = decode_stdin(b"\xff\xfe garbage\r\nno colon here\r\n\r\n");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert!(!text.is_empty(), "the garbage is reported, not dropped");
@@ -166,23 +167,13 @@ fn garbage_input_is_reported_without_panicking() {
 
 #[test]
 fn list_items_glued_without_their_empty_line_decode_one_by_one() {
-    let out = Command::new(env!("CARGO_BIN_EXE_ami"))
-        .arg("decode")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            // As chan_skinny writes SKINNYdevices: no empty line after each DeviceEntry.
-            child.stdin.take().expect("stdin").write_all(
-                b"Event: DeviceEntry\r\nActionID: 5\r\nObjectName: desk1\r\n\
-                  Event: DeviceEntry\r\nActionID: 5\r\nObjectName: desk2\r\n\
-                  Event: DevicelistComplete\r\nEventList: Complete\r\nListItems: 2\r\n\
-                  ActionID: 5\r\n\r\n",
-            )?;
-            child.wait_with_output()
-        })
-        .expect("ami runs");
+    // As chan_skinny writes SKINNYdevices: no empty line after each DeviceEntry.
+    let out = decode_stdin(
+        b"Event: DeviceEntry\r\nActionID: 5\r\nObjectName: desk1\r\n\
+          Event: DeviceEntry\r\nActionID: 5\r\nObjectName: desk2\r\n\
+          Event: DevicelistComplete\r\nEventList: Complete\r\nListItems: 2\r\n\
+          ActionID: 5\r\n\r\n",
+    );
     assert!(out.status.success());
     let reports: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .expect("utf-8")
