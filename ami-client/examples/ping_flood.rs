@@ -58,20 +58,16 @@ fn main() -> Result<(), BoxError> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        if flag == "--raw" {
-            args.raw = true;
-            continue;
-        }
-        if flag == "--raw-tokio" {
-            args.raw_tokio = true;
-            continue;
-        }
-        if flag == "--pin" {
-            args.pin = true;
-            continue;
-        }
-        if flag == "--compare" {
-            args.compare = true;
+        // Switches take no value.
+        let switch = match flag.as_str() {
+            "--raw" => Some(&mut args.raw),
+            "--raw-tokio" => Some(&mut args.raw_tokio),
+            "--pin" => Some(&mut args.pin),
+            "--compare" => Some(&mut args.compare),
+            _ => None,
+        };
+        if let Some(on) = switch {
+            *on = true;
             continue;
         }
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
