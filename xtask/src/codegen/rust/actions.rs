@@ -6,26 +6,17 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::action_docs::{action_doc, param_doc};
-use super::events::{field_tokens, unit_attr, unknown_field};
+use super::events::{field_tokens, scalar_type, unit_attr, unknown_field};
 use super::{alias, doc_lines};
 use crate::codegen::names::{ident, plain};
 
 /// The owned Rust type of a parameter (without Option/Vec).
 fn param_type(ty: &Type) -> TokenStream {
-    match ty {
-        Type::String | Type::List => quote!(String),
-        Type::Int => quote!(i64),
-        Type::Uint => quote!(u64),
-        Type::Float => quote!(f64),
-        Type::Bool => quote!(bool),
-        Type::Enum(e) => {
-            let e = ident(e);
-            quote!(crate::enums::#e)
-        }
-        Type::Duration(_) => quote!(::std::time::Duration),
+    scalar_type(ty).unwrap_or_else(|| match ty {
         Type::Variable => quote!(crate::Variable),
         Type::ChannelPattern => quote!(crate::ChannelPattern),
-    }
+        _ => quote!(String),
+    })
 }
 
 /// Whether setters take `impl Into<T>` for this type.

@@ -19,10 +19,10 @@ pub(super) fn type_desc(ty: &Type) -> String {
     }
 }
 
-/// The borrowed Rust type of an event or response field (without Option/Vec).
-fn field_type(ty: &Type) -> TokenStream {
-    match ty {
-        Type::String | Type::List | Type::Variable | Type::ChannelPattern => quote!(&'a str),
+/// The Rust type of a value that is not text, the same for action parameters and for event or
+/// response fields; `None` for the text types, which parameters own and fields borrow.
+pub(super) fn scalar_type(ty: &Type) -> Option<TokenStream> {
+    Some(match ty {
         Type::Int => quote!(i64),
         Type::Uint => quote!(u64),
         Type::Float => quote!(f64),
@@ -32,7 +32,13 @@ fn field_type(ty: &Type) -> TokenStream {
             quote!(crate::enums::#e)
         }
         Type::Duration(_) => quote!(::std::time::Duration),
-    }
+        Type::String | Type::List | Type::Variable | Type::ChannelPattern => return None,
+    })
+}
+
+/// The borrowed Rust type of an event or response field (without Option/Vec).
+fn field_type(ty: &Type) -> TokenStream {
+    scalar_type(ty).unwrap_or_else(|| quote!(&'a str))
 }
 
 pub(super) fn unit_attr(ty: &Type) -> Option<TokenStream> {
