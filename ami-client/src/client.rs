@@ -182,7 +182,12 @@ impl ActionId {
     }
 
     fn as_str(&self) -> &str {
-        std::str::from_utf8(self.text.get(..self.len).unwrap_or_default()).unwrap_or_default()
+        let text = self.text.get(..self.len).unwrap_or_default();
+        debug_assert!(std::str::from_utf8(text).is_ok());
+        // SAFETY: `new` fills `text[..len]` with a `&str` followed by ASCII digits (or leaves
+        // `len` at 0), so it is valid UTF-8. Checking it again costs a tenth of the encoding
+        // of a Ping, once per action.
+        unsafe { std::str::from_utf8_unchecked(text) }
     }
 }
 

@@ -50,7 +50,26 @@ impl<'b> HeaderWriter<'b> {
 
     /// Writes one header with a text value.
     pub fn header(&mut self, name: &str, value: &str) -> Result<(), EncodeError> {
-        self.header_with(name, |out| out.extend_from_slice(value.as_bytes()))
+        check_name(name)?;
+        self.checked_name_header(name, value)
+    }
+
+    /// Writes a header whose name is known to be valid (checked, or spelled by this module);
+    /// the value is checked before anything is written, so a refusal writes nothing.
+    fn checked_name_header(&mut self, name: &str, value: &str) -> Result<(), EncodeError> {
+        if let Some(found) = forbidden(value.as_bytes()) {
+            return Err(EncodeError::HeaderInjection {
+                header: name.to_owned(),
+                found,
+            });
+        }
+        // One capacity check for the whole line, instead of one per piece.
+        self.out.reserve(name.len() + value.len() + 4);
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b": ");
+        self.out.extend_from_slice(value.as_bytes());
+        self.out.extend_from_slice(b"\r\n");
+        Ok(())
     }
 
     /// Writes one header whose value is a [`ParamValue`].
@@ -132,8 +151,9 @@ pub fn encode_action<A: Action + ?Sized>(
     let start = out.len();
     let result = (|| {
         let mut w = HeaderWriter::new(out);
-        w.header("Action", A::NAME)?;
-        w.header("ActionID", action_id)?;
+        // These two names are spelled here, so only their values need checking.
+        w.checked_name_header("Action", A::NAME)?;
+        w.checked_name_header("ActionID", action_id)?;
         action.write_params(&mut w)?;
         out.extend_from_slice(b"\r\n");
         Ok(())
