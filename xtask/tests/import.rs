@@ -164,6 +164,80 @@ fn importing_twice_changes_nothing_the_second_time() {
 }
 
 #[test]
+fn items_a_later_dump_lacks_are_marked_removed_in_its_release() {
+    let dir = spec_copy("removed");
+    let later = fixture().with_file_name("later-release.xml");
+    let report = xtask(&[
+        "import",
+        "--spec",
+        dir.to_str().unwrap(),
+        "--version",
+        "20",
+        fixture().to_str().unwrap(),
+        "--version",
+        "21",
+        later.to_str().unwrap(),
+    ]);
+    let spec = ami_spec::load_dir(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let removed = |since: &ami_spec::model::Since| since.removed.as_deref().map(str::to_owned);
+    let action = |name: &str| {
+        spec.actions()
+            .find(|(_, a)| a.name == name)
+            .map(|(_, a)| a)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    // Gone whole: the actions the later dump no longer documents.
+    for name in ["Ping", "Getvar"] {
+        assert_eq!(
+            removed(&action(name).since).as_deref(),
+            Some("21"),
+            "{name}"
+        );
+    }
+    // Gone in part: a param and a field; what is still documented stays unmarked.
+    let beep = action("Beep");
+    assert_eq!(removed(&beep.since), None);
+    let params: Vec<(&str, Option<String>)> = beep
+        .params
+        .iter()
+        .map(|p| (p.name.as_str(), removed(&p.since)))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("Channel", None),
+            ("Loud", None),
+            ("Pitch", Some("21".to_owned())),
+            ("Tone", None),
+            ("Step(0)", None),
+        ]
+    );
+    let booted = spec.event("FullyBooted").expect("FullyBooted");
+    assert_eq!(removed(&booted.since), None);
+    let fields: Vec<(&str, Option<String>)> = booted
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), removed(&f.since)))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("Status", None),
+            ("Uptime", None),
+            ("LastReload", Some("21".to_owned()))
+        ]
+    );
+    for line in [
+        "action Ping: removed = 21",
+        "action Beep, param Pitch: removed = 21",
+        "event FullyBooted, field LastReload: removed = 21",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn coverage_counts_and_names_what_is_missing() {
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["coverage", "--xmldoc", fixture().to_str().unwrap()])
