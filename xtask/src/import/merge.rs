@@ -628,83 +628,64 @@ impl Merge<'_> {
     /// Items the previous dump documented and this one does not get `removed`.
     fn removals(&mut self, prev: &Dump) {
         let removed = (prev.version + 1).to_string();
+        let dump = self.dump;
         for old in &prev.actions {
-            let Some(loc) = self.files.find(Kind::Action, &old.name) else {
-                continue;
-            };
-            match self
-                .dump
+            let now = dump
                 .actions
                 .iter()
-                .find(|a| a.name.eq_ignore_ascii_case(&old.name))
-            {
-                None => self.mark_removed(
-                    Kind::Action,
-                    loc,
-                    None,
-                    &format!("action {}", old.name),
-                    &removed,
-                ),
-                Some(now) => {
-                    for p in old.params.iter().filter(|p| {
-                        !now.params
-                            .iter()
-                            .any(|q| q.name.eq_ignore_ascii_case(&p.name))
-                    }) {
-                        let t = self.files.get(Kind::Action, loc);
-                        let i = sub_tables(t, "param").iter().position(|q| {
-                            get_str(q, "name").is_some_and(|n| n.eq_ignore_ascii_case(&p.name))
-                        });
-                        if let Some(i) = i {
-                            let what = format!("action {}, param {}", old.name, p.name);
-                            self.mark_removed(
-                                Kind::Action,
-                                loc,
-                                Some(("param", i)),
-                                &what,
-                                &removed,
-                            );
-                        }
-                    }
-                }
-            }
+                .find(|a| a.name.eq_ignore_ascii_case(&old.name));
+            let now = now.map(|a| a.params.as_slice());
+            self.removal(Kind::Action, &old.name, &old.params, now, &removed);
         }
         for old in &prev.events {
-            let Some(loc) = self.files.find(Kind::Event, &old.name) else {
-                continue;
-            };
-            match self
-                .dump
+            let now = dump
                 .events
                 .iter()
-                .find(|e| e.name.eq_ignore_ascii_case(&old.name))
-            {
-                None => self.mark_removed(
-                    Kind::Event,
-                    loc,
-                    None,
-                    &format!("event {}", old.name),
-                    &removed,
-                ),
-                Some(now) => {
-                    for p in old.params.iter().filter(|p| {
-                        !now.params
-                            .iter()
-                            .any(|q| q.name.eq_ignore_ascii_case(&p.name))
-                    }) {
-                        let t = self.files.get(Kind::Event, loc).clone();
-                        if let Some(i) = self.files.covers(&t, &p.name).and_then(|c| c.own) {
-                            let what = format!("event {}, field {}", old.name, p.name);
-                            self.mark_removed(
-                                Kind::Event,
-                                loc,
-                                Some(("field", i)),
-                                &what,
-                                &removed,
-                            );
-                        }
-                    }
+                .find(|e| e.name.eq_ignore_ascii_case(&old.name));
+            let now = now.map(|e| e.params.as_slice());
+            self.removal(Kind::Event, &old.name, &old.params, now, &removed);
+        }
+    }
+
+    /// Marks the action or event `name` removed when this dump lacks it (`now` is `None`), or
+    /// those of its params or fields that the previous dump had (`old`) and this one lacks.
+    fn removal(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        old: &[DocParam],
+        now: Option<&[DocParam]>,
+        removed: &str,
+    ) {
+        let Some(loc) = self.files.find(kind, name) else {
+            return;
+        };
+        let (noun, member) = match kind {
+            Kind::Action => ("action", "param"),
+            _ => ("event", "field"),
+        };
+        let Some(now) = now else {
+            let what = format!("{noun} {name}");
+            return self.mark_removed(kind, loc, None, &what, removed);
+        };
+        let gone = old
+            .iter()
+            .filter(|p| !now.iter().any(|q| q.name.eq_ignore_ascii_case(&p.name)));
+        for p in gone {
+            let t = self.files.get(kind, loc);
+            let i = match kind {
+                Kind::Action => sub_tables(t, member).iter().position(|q| {
+                    get_str(q, "name").is_some_and(|n| n.eq_ignore_ascii_case(&p.name))
+                }),
+                // A field the event has through a fieldset is the fieldset's, not marked here.
+                _ => {
+                    let t = t.clone();
+                    self.files.covers(&t, &p.name).and_then(|c| c.own)
                 }
+            };
+            if let Some(i) = i {
+                let what = format!("{noun} {name}, {member} {}", p.name);
+                self.mark_removed(kind, loc, Some((member, i)), &what, removed);
             }
         }
     }
