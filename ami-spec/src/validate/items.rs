@@ -138,18 +138,43 @@ impl Lower<'_, '_> {
         }
     }
 
+    /// What actions and events start with: the error context (`event Hangup`), a sendable wire
+    /// name, a valid Rust type name, and a synopsis (their own, or a generic one).
+    fn item_head(
+        &mut self,
+        noun: &str,
+        name: &Spanned<String>,
+        rust: Option<&Spanned<String>>,
+        synopsis: Option<&Spanned<String>>,
+        needs_synopsis: Option<&Spanned<bool>>,
+    ) -> ItemHead {
+        let context = format!("{noun} {}", name.get_ref());
+        self.check_wire_name(name, &context);
+        let (rust, _) = self.rust_name(rust, name, Ident::Type, &context);
+        let generic = format!("The `{}` {noun}.", name.get_ref());
+        let (synopsis, needs_synopsis) =
+            self.item_synopsis(name, synopsis, needs_synopsis, &context, generic);
+        ItemHead {
+            context,
+            rust,
+            synopsis,
+            needs_synopsis,
+        }
+    }
+
     /// An event: a sendable wire name, a valid Rust type name, then its fields and includes.
     pub(super) fn event(&mut self, e: &raw::Event) -> Event {
-        let context = format!("event {}", e.name.get_ref());
-        self.check_wire_name(&e.name, &context);
-        let (rust, _) = self.rust_name(e.rust.as_ref(), &e.name, Ident::Type, &context);
-        let generic = format!("The `{}` event.", e.name.get_ref());
-        let (synopsis, needs_synopsis) = self.item_synopsis(
+        let ItemHead {
+            context,
+            rust,
+            synopsis,
+            needs_synopsis,
+        } = self.item_head(
+            "event",
             &e.name,
+            e.rust.as_ref(),
             e.synopsis.as_ref(),
             e.needs_synopsis.as_ref(),
-            &context,
-            generic,
         );
         let mut members = Members::default();
         let fields = e
@@ -266,16 +291,17 @@ impl Lower<'_, '_> {
     /// An action: a sendable wire name, a valid Rust type name, a declared `follow_up` event,
     /// then its params and response.
     pub(super) fn action(&mut self, a: &raw::Action) -> Action {
-        let context = format!("action {}", a.name.get_ref());
-        self.check_wire_name(&a.name, &context);
-        let (rust, _) = self.rust_name(a.rust.as_ref(), &a.name, Ident::Type, &context);
-        let generic = format!("The `{}` action.", a.name.get_ref());
-        let (synopsis, needs_synopsis) = self.item_synopsis(
+        let ItemHead {
+            context,
+            rust,
+            synopsis,
+            needs_synopsis,
+        } = self.item_head(
+            "action",
             &a.name,
+            a.rust.as_ref(),
             a.synopsis.as_ref(),
             a.needs_synopsis.as_ref(),
-            &context,
-            generic,
         );
         if let Some(event) = &a.follow_up {
             self.check_reference(Ref::Event, event, &context);
@@ -435,4 +461,12 @@ impl Lower<'_, '_> {
             );
         }
     }
+}
+
+/// The checked start of an action or event (see `item_head`).
+struct ItemHead {
+    context: String,
+    rust: String,
+    synopsis: String,
+    needs_synopsis: bool,
 }
