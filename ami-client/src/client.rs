@@ -98,7 +98,8 @@ pub struct FollowUp {
     pub event: Message,
 }
 
-/// An event list delivered item by item, for lists too large to collect.
+/// An event list delivered item by item, for lists too large to collect; also a
+/// [`futures_core::Stream`].
 ///
 /// Items wait in a queue of [`Config::max_list_items`] while you do not read them; a stream
 /// that falls that far behind ends with [`Error::ListTooLong`] (the connection's reader never
@@ -113,6 +114,17 @@ impl ListStream {
     /// The next list event (the completion event last); `None` after it.
     pub async fn next(&mut self) -> Option<Result<Message, Error>> {
         self.rx.recv().await
+    }
+}
+
+impl futures_core::Stream for ListStream {
+    type Item = Result<Message, Error>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.get_mut().rx.poll_recv(cx)
     }
 }
 

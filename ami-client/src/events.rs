@@ -5,14 +5,17 @@
 //! queued and the subscriber's overflow counter grows; its stream then yields
 //! [`EventItem::Overflow`] with the count before any further event: loss is never silent, and
 //! it never slows the reader, the other subscribers or action replies.
+//!
+//! [`EventStream`] is a [`futures_core::Stream`], so stream combinators and `select` work on it.
 
 use std::collections::{HashSet, VecDeque};
 use std::ops::Deref;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll, Waker};
 
 use ami_types::{DecodeError, Event, EventKind, Message};
-use tokio::sync::Notify;
 
 /// A received event, cheap to clone and share between subscribers (a [`Message`] clone: two
 /// reference-count increments).
@@ -68,13 +71,22 @@ pub enum EventItem {
 struct Subscriber {
     filter: Option<HashSet<EventKind>>,
     names: Option<HashSet<String>>,
-    queue: Mutex<VecDeque<EventMessage>>,
-    /// Events held for this subscriber: in `queue` plus those its stream took but has not
+    inbox: Mutex<Inbox>,
+    /// Events held for this subscriber: in the inbox plus those its stream took but has not
     /// yielded yet. Bounded by `capacity`.
     queued: AtomicUsize,
     capacity: usize,
+    /// Events not queued for lack of room since the stream last reported them; changed only
+    /// under the inbox's lock, so a stream that finds nothing after registering its waker
+    /// cannot miss an overflow.
     dropped: AtomicU64,
-    notify: Notify,
+}
+
+/// Events waiting for a subscriber, and the waker of its stream when that found none.
+#[derive(Default)]
+struct Inbox {
+    queue: VecDeque<EventMessage>,
+    waker: Option<Waker>,
 }
 
 impl Subscriber {
@@ -94,32 +106,50 @@ impl Subscriber {
         }
     }
 
+    fn inbox(&self) -> MutexGuard<'_, Inbox> {
+        self.inbox.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Queues what fits of `events` (those this subscriber wants) with one lock and one
     /// wake-up, and counts the rest as dropped.
     fn offer(&self, events: &[Message]) {
         let mut offered = 0;
         let mut queued = 0;
-        {
-            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let waker = {
+            let mut inbox = self.inbox();
             let mut room = self
                 .capacity
                 .saturating_sub(self.queued.load(Ordering::Acquire));
             for event in events.iter().filter(|e| self.wants(e)) {
                 offered += 1;
                 if room > 0 {
-                    queue.push_back(EventMessage::new(event.clone()));
+                    inbox.queue.push_back(EventMessage::new(event.clone()));
                     room -= 1;
                     queued += 1;
                 }
             }
             self.queued.fetch_add(queued, Ordering::AcqRel);
+            if offered > queued {
+                self.dropped
+                    .fetch_add((offered - queued) as u64, Ordering::AcqRel);
+            }
+            if offered > 0 {
+                inbox.waker.take()
+            } else {
+                None
+            }
+        };
+        // Woken outside the lock: the stream's task may run on another thread at once.
+        if let Some(waker) = waker {
+            waker.wake();
         }
-        if offered > queued {
-            self.dropped
-                .fetch_add((offered - queued) as u64, Ordering::AcqRel);
-        }
-        if offered > 0 {
-            self.notify.notify_one();
+    }
+
+    /// Wakes the stream (the client closed).
+    fn wake(&self) {
+        let waker = self.inbox().waker.take();
+        if let Some(waker) = waker {
+            waker.wake();
         }
     }
 }
@@ -164,11 +194,10 @@ impl Hub {
         let sub = Arc::new(Subscriber {
             filter,
             names,
-            queue: Mutex::new(VecDeque::new()),
+            inbox: Mutex::default(),
             queued: AtomicUsize::new(0),
             capacity,
             dropped: AtomicU64::new(0),
-            notify: Notify::new(),
         });
         self.subscribers
             .lock()
@@ -186,12 +215,12 @@ impl Hub {
         self.closed.store(true, Ordering::Release);
         let subs = self.subscribers.lock().unwrap_or_else(|p| p.into_inner());
         for sub in subs.iter().filter_map(Weak::upgrade) {
-            sub.notify.notify_one();
+            sub.wake();
         }
     }
 }
 
-/// A subscription to the client's events.
+/// A subscription to the client's events; also a [`futures_core::Stream`] of [`EventItem`]s.
 pub struct EventStream {
     sub: Arc<Subscriber>,
     /// Events moved out of the shared queue in one go, yielded from here without locking.
@@ -210,32 +239,132 @@ impl std::fmt::Debug for EventStream {
 impl EventStream {
     /// The next event or overflow signal; `None` once the client is closed and the queue empty.
     pub async fn next(&mut self) -> Option<EventItem> {
+        std::future::poll_fn(|cx| self.poll_item(cx)).await
+    }
+
+    /// [`next`](Self::next) as a poll: `Pending` registers `cx`'s waker.
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<EventItem>> {
         loop {
             let dropped = self.sub.dropped.swap(0, Ordering::AcqRel);
             if dropped > 0 {
-                return Some(EventItem::Overflow { dropped });
+                return Poll::Ready(Some(EventItem::Overflow { dropped }));
             }
             if let Some(event) = self.taken.pop_front() {
                 self.sub.queued.fetch_sub(1, Ordering::AcqRel);
-                return Some(EventItem::Event(event));
+                return Poll::Ready(Some(EventItem::Event(event)));
             }
-            let notified = self.sub.notify.notified();
             {
-                let mut queue = self.sub.queue.lock().unwrap_or_else(|p| p.into_inner());
-                std::mem::swap(&mut *queue, &mut self.taken);
+                let mut inbox = self.sub.inbox();
+                std::mem::swap(&mut inbox.queue, &mut self.taken);
+                if self.taken.is_empty() {
+                    // Registered under the lock that `offer` queues and counts under, so
+                    // whatever it adds after this is followed by a wake-up.
+                    match &mut inbox.waker {
+                        Some(w) if w.will_wake(cx.waker()) => {}
+                        slot => *slot = Some(cx.waker().clone()),
+                    }
+                }
             }
             if !self.taken.is_empty() || self.sub.dropped.load(Ordering::Acquire) > 0 {
                 continue;
             }
+            // `close` sets the flag before it takes the waker: seen here, or woken.
             if self.hub.closed.load(Ordering::Acquire) {
-                return None;
+                return Poll::Ready(None);
             }
-            notified.await;
+            return Poll::Pending;
         }
     }
 
     /// Events queued and not yet read.
     pub fn queued(&self) -> usize {
         self.sub.queued.load(Ordering::Acquire)
+    }
+}
+
+impl futures_core::Stream for EventStream {
+    type Item = EventItem;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<EventItem>> {
+        self.get_mut().poll_item(cx)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.taken.len(), None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use ami_types::Message;
+    use futures_core::Stream;
+
+    use super::{EventItem, EventStream, Hub};
+
+    struct CountWakes(AtomicUsize);
+
+    impl Wake for CountWakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn hangup(channel: &str) -> Message {
+        Message::from_headers([("Event", "Hangup"), ("Channel", channel)])
+    }
+
+    /// What the stream yields now, through the `Stream` trait.
+    fn poll(stream: &mut EventStream, cx: &mut Context<'_>) -> Poll<Option<String>> {
+        Pin::new(stream).poll_next(cx).map(|item| {
+            item.map(|item| match item {
+                EventItem::Event(e) => e.get("Channel").unwrap_or_default().to_owned(),
+                EventItem::Overflow { dropped } => format!("overflow {dropped}"),
+            })
+        })
+    }
+
+    #[test]
+    fn a_waiting_stream_is_woken_by_events_overflow_and_close() {
+        let hub = Arc::new(Hub::default());
+        let mut stream = hub.subscribe(2, None, None);
+        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+        let waker = Waker::from(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        let woken = || wakes.0.load(Ordering::SeqCst);
+
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Pending);
+        hub.publish(&mut vec![hangup("a"), hangup("b"), hangup("c")]);
+        assert_eq!(woken(), 1, "one wake-up for the batch");
+        // The loss is reported before the events that were kept.
+        assert_eq!(
+            poll(&mut stream, &mut cx),
+            Poll::Ready(Some("overflow 1".into()))
+        );
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Ready(Some("a".into())));
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Ready(Some("b".into())));
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Pending);
+
+        // A full queue still wakes the stream, for the overflow alone.
+        let mut other = hub.subscribe(0, None, None);
+        assert_eq!(poll(&mut other, &mut cx), Poll::Pending);
+        let before = woken();
+        hub.publish(&mut vec![hangup("d")]);
+        assert_eq!(woken(), before + 2, "both streams were waiting");
+        assert_eq!(
+            poll(&mut other, &mut cx),
+            Poll::Ready(Some("overflow 1".into()))
+        );
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Ready(Some("d".into())));
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Pending);
+
+        let before = woken();
+        hub.close();
+        assert_eq!(woken(), before + 1, "close wakes the waiting stream");
+        assert_eq!(poll(&mut stream, &mut cx), Poll::Ready(None));
     }
 }

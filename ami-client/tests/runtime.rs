@@ -155,6 +155,56 @@ async fn streaming_a_list_yields_items_then_the_completion() {
     assert!(names.len() > 1);
 }
 
+/// The next item of any `futures_core::Stream`, through the trait alone.
+async fn next_of<S: futures_core::Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
+    std::future::poll_fn(|cx| std::pin::Pin::new(&mut *stream).poll_next(cx)).await
+}
+
+#[tokio::test]
+async fn list_and_event_streams_work_as_futures_streams() {
+    let mock = MockPbx::start().await.unwrap();
+    let client = Client::connect(config(&mock)).await.unwrap();
+    let mut list = client.send_streaming(&QueueStatus::new()).await.unwrap();
+    let mut names = Vec::new();
+    while let Some(item) = next_of(&mut list).await {
+        names.push(item.unwrap().event().unwrap_or_default().to_owned());
+    }
+    assert!(names.len() > 1, "{names:?}");
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("QueueStatusComplete")
+    );
+
+    let mut hangups = client.events_of([EventKind::Hangup]);
+    for channel in ["PJSIP/a-1", "PJSIP/b-2"] {
+        mock.emit(Message::from_headers([
+            ("Event", "Hangup"),
+            ("Privilege", "call,all"),
+            ("Channel", channel),
+            ("Uniqueid", "1.1"),
+            ("Cause", "16"),
+        ]));
+    }
+    for channel in ["PJSIP/a-1", "PJSIP/b-2"] {
+        let item = tokio::time::timeout(Duration::from_secs(5), next_of(&mut hangups))
+            .await
+            .expect("event in time")
+            .expect("stream open");
+        let EventItem::Event(event) = item else {
+            panic!("no overflow expected: {item:?}");
+        };
+        assert_eq!(event.get("Channel"), Some(channel));
+    }
+    client.close();
+    let end = tokio::time::timeout(Duration::from_secs(5), next_of(&mut hangups))
+        .await
+        .expect("ends in time");
+    assert!(
+        end.is_none(),
+        "closing the client ends its streams: {end:?}"
+    );
+}
+
 #[tokio::test]
 async fn disconnect_mid_list_fails_the_call_promptly_and_reconnects() {
     let mock = MockPbx::start().await.unwrap();
