@@ -78,6 +78,7 @@ impl Default for Reconnect {
 
 /// Everything the client needs to connect.
 #[derive(Debug, Clone)]
+#[must_use = "a Config does nothing until it is passed to Client::connect"]
 pub struct Config {
     /// Host name or address.
     pub host: String,
