@@ -10,6 +10,10 @@
 //!
 //! [`inspect`] decodes a captured AMI conversation, which is what `ami decode` prints;
 //! [`mock`] is an embedded AMI server for tests.
+//!
+//! Cargo features, both on by default: `tls` (TLS connections with rustls, [`tls`]) and `mock`
+//! (the embedded mock PBX, which the `ami` binary and the examples also need). Without them the
+//! client speaks plain TCP and pulls in neither rustls nor the mock.
 #![deny(missing_docs)]
 
 mod client;

@@ -19,6 +19,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
 /// `connection::Outbox`); anything else (TLS) is a boxed stream.
 pub(crate) enum Stream {
     Tcp(TcpStream),
+    // Only TLS makes one; the code that handles it is compiled either way.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     Other(Box<dyn Io>),
 }
 

@@ -1,4 +1,5 @@
 //! The `ami` binary's live commands against the embedded mock PBX.
+#![cfg(feature = "mock")]
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

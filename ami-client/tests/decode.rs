@@ -1,4 +1,5 @@
 //! `ami decode` over every real capture: each message gets a typed form and no decode error.
+#![cfg(feature = "mock")] // the `ami` binary needs the mock feature
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,4 +1,5 @@
 //! `ami describe` and `ami list`, run as a user would: the binary, its output and exit codes.
+#![cfg(feature = "mock")] // the `ami` binary needs the mock feature
 
 use std::process::{Command, Output};
 

@@ -3,6 +3,7 @@
 //!
 //! `cargo test` builds the examples of the package under test; a run limited with `--test`
 //! does not, and then these tests fail saying so.
+#![cfg(feature = "mock")]
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -6,6 +6,7 @@
 //! For every fault the caller sees the right result or a typed error, nothing hangs (every wait
 //! here is bounded), every response that arrived is delivered, and memory stays bounded.
 //! Everything runs on loopback and the whole file takes a few seconds.
+#![cfg(feature = "mock")]
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -1,5 +1,6 @@
 //! The client against the embedded mock PBX over loopback: login, correlation, lists,
 //! timeouts, disconnects, keepalive, backpressure, TLS and header injection.
+#![cfg(feature = "mock")]
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! Credentials never leak: not into logs (every event and span of the client and the mock, at
 //! TRACE), not into `Debug` or `Display` of the configuration, the client, errors or actions,
 //! not onto the wire with MD5, and not onto the screen when the `ami` command asks for them.
+#![cfg(feature = "mock")]
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};

@@ -4,6 +4,7 @@
 //!
 //! The short run (15 s) is part of `cargo test`; the long one (10 minutes) is ignored:
 //! `cargo test --release -p ami-client --test soak -- --ignored --nocapture`.
+#![cfg(feature = "mock")]
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
