@@ -76,7 +76,7 @@ struct Subscriber {
     /// yielded yet. Bounded by `capacity`.
     queued: AtomicUsize,
     capacity: usize,
-    /// Events not queued for lack of room since the stream last reported them; changed only
+    /// Events not queued for lack of room since the stream last reported them; increased only
     /// under the inbox's lock, so a stream that finds nothing after registering its waker
     /// cannot miss an overflow.
     dropped: AtomicU64,
