@@ -520,38 +520,24 @@ fn route(shared: &Shared, msg: Message, events: &mut Vec<Message>) -> MessageKin
 mod tests {
     use std::future::Future;
     use std::pin::pin;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
+    use std::task::{Context, Poll};
 
     use super::{route, RunQueueYield, Shared};
     use crate::pending::{Expect, Waiter};
+    use crate::wake_counter::WakeCounter;
     use crate::Config;
     use ami_types::Message;
     use tokio::sync::oneshot;
 
-    struct CountWakes(AtomicUsize);
-
-    impl Wake for CountWakes {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
     #[test]
     fn run_queue_yield_is_pending_once_and_asks_to_be_polled_again() {
-        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
-        let waker = Waker::from(Arc::clone(&wakes));
-        let mut cx = Context::from_waker(&waker);
+        let counter = WakeCounter::new();
+        let mut cx = Context::from_waker(&counter.waker);
         let mut step = pin!(RunQueueYield::default());
         assert_eq!(step.as_mut().poll(&mut cx), Poll::Pending);
-        assert_eq!(
-            wakes.0.load(Ordering::SeqCst),
-            1,
-            "woken at once, not left parked"
-        );
+        assert_eq!(counter.wakes(), 1, "woken at once, not left parked");
         assert_eq!(step.as_mut().poll(&mut cx), Poll::Ready(()));
-        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert_eq!(counter.wakes(), 1);
     }
 
     #[test]

@@ -297,22 +297,14 @@ impl futures_core::Stream for EventStream {
 #[cfg(test)]
 mod tests {
     use std::pin::Pin;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    use std::task::{Context, Poll, Wake, Waker};
+    use std::task::{Context, Poll};
 
     use ami_types::Message;
     use futures_core::Stream;
 
     use super::{EventItem, EventStream, Hub};
-
-    struct CountWakes(AtomicUsize);
-
-    impl Wake for CountWakes {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use crate::wake_counter::WakeCounter;
 
     fn hangup(channel: &str) -> Message {
         Message::from_headers([("Event", "Hangup"), ("Channel", channel)])
@@ -332,10 +324,9 @@ mod tests {
     fn a_waiting_stream_is_woken_by_events_overflow_and_close() {
         let hub = Arc::new(Hub::default());
         let mut stream = hub.subscribe(2, None, None);
-        let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
-        let waker = Waker::from(Arc::clone(&wakes));
-        let mut cx = Context::from_waker(&waker);
-        let woken = || wakes.0.load(Ordering::SeqCst);
+        let counter = WakeCounter::new();
+        let mut cx = Context::from_waker(&counter.waker);
+        let woken = || counter.wakes();
 
         assert_eq!(poll(&mut stream, &mut cx), Poll::Pending);
         hub.publish(&mut vec![hangup("a"), hangup("b"), hangup("c")]);

@@ -29,6 +29,8 @@ pub mod tls;
 pub mod inspect;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(test)]
+mod wake_counter;
 
 pub use ami_types as types;
 pub use client::{Client, FollowUp, ListStream, Reply};
